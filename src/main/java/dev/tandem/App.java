@@ -1,0 +1,162 @@
+package dev.tandem;
+
+import dev.tandem.api.ApiKeys;
+import dev.tandem.api.ApiServer;
+import dev.tandem.config.TandemConfig;
+import dev.tandem.contact.Contacts;
+import dev.tandem.contact.PhoneNumbers;
+import dev.tandem.delivery.Dispatcher;
+import dev.tandem.delivery.Messages;
+import dev.tandem.email.EmailGateway;
+import dev.tandem.email.smtp.SmtpGateway;
+import dev.tandem.event.Timeline;
+import dev.tandem.ops.Health;
+import dev.tandem.sandbox.SandboxSmtpServer;
+import dev.tandem.sandbox.SmscSimulator;
+import dev.tandem.sms.DeliveryReceipt;
+import dev.tandem.sms.InboundMessages;
+import dev.tandem.sms.InboundSms;
+import dev.tandem.sms.SmsGateway;
+import dev.tandem.sms.smpp.SmppGateway;
+import dev.tandem.store.Database;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tandem wired by hand: reading this constructor tells which components run and which config
+ * chose them. No container, no scanning.
+ */
+public final class App implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(App.class);
+
+  /** How to start: tests pass their own clock, keep fsync off and drive the dispatcher by hand. */
+  public record Options(Clock clock, boolean durableDatabase, int dispatchWorkers, Optional<String> bootstrapApiKey) {
+    public static Options production(Optional<String> bootstrapApiKey) {
+      return new Options(Clock.systemUTC(), true, 2, bootstrapApiKey);
+    }
+  }
+
+  public final TandemConfig config;
+  public final Database database;
+  public final Optional<SandboxSmtpServer> sandboxSmtp;
+  public final Optional<SmscSimulator> sandboxSmsc;
+  public final SmsGateway sms;
+  public final EmailGateway email;
+  public final Contacts contacts;
+  public final Timeline timeline;
+  public final Messages messages;
+  public final Dispatcher dispatcher;
+  public final InboundMessages inbound;
+  public final ApiKeys apiKeys;
+  public final PrometheusMeterRegistry metrics;
+  public final ApiServer api;
+  private final List<AutoCloseable> closeInReverse = new ArrayList<>();
+
+  private App(TandemConfig config, Options options) {
+    this.config = config;
+    Clock clock = options.clock();
+    try {
+      this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      this.database = remember(Database.open(config.db(), config.dataDir(), options.durableDatabase()));
+      var jdbi = database.jdbi();
+
+      boolean sandbox = config.sandboxEnabled();
+      this.sandboxSmtp =
+          sandbox ? Optional.of(remember(SandboxSmtpServer.start(config.sandbox().smtpPort(), clock))) : Optional.empty();
+      this.sandboxSmsc =
+          sandbox
+              ? Optional.of(remember(SmscSimulator.start(config.sandbox().smppPort(), clock,
+                  config.sandbox().receiptDelay(), config.sandbox().receiptStatus())))
+              : Optional.empty();
+
+      this.contacts = new Contacts(jdbi, clock, new PhoneNumbers(config.contacts().defaultRegion()));
+      this.timeline = new Timeline(jdbi);
+      this.inbound = new InboundMessages(jdbi, clock, contacts, timeline);
+      this.apiKeys = new ApiKeys(jdbi, clock);
+
+      String smtpHost = sandbox ? "127.0.0.1" : config.smtp().host().orElse(null);
+      int smtpPort = sandbox ? sandboxSmtp.orElseThrow().port() : config.smtp().port();
+      String smppHost = sandbox ? "127.0.0.1" : config.smpp().host().orElse(null);
+      int smppPort = sandbox ? sandboxSmsc.orElseThrow().port() : config.smpp().port();
+      if (smtpHost == null || smppHost == null) {
+        throw new IllegalStateException(
+            "with sandbox.mode=off both smtp.host and smpp.host must be set (missing: "
+                + (smtpHost == null ? "smtp.host " : "")
+                + (smppHost == null ? "smpp.host" : "")
+                + ")");
+      }
+      var gatewayListener = new GatewayEvents();
+      this.email = remember(new SmtpGateway(smtpHost, smtpPort, config.smtp(), clock));
+      this.sms = remember(new SmppGateway(smppHost, smppPort, config.smpp(), gatewayListener, clock));
+      this.dispatcher =
+          remember(new Dispatcher(jdbi, timeline, metrics, sms, email, clock, config.dispatch(), config.email()));
+      gatewayListener.dispatcher = dispatcher;
+      this.messages = new Messages(jdbi, clock, contacts, timeline, metrics, dispatcher::wake);
+      sms.start();
+
+      options.bootstrapApiKey().ifPresent(apiKeys::bootstrap);
+      var health =
+          new Health()
+              .check("database", () -> database.reachable() ? null : "PostgreSQL does not answer")
+              .check("sms", () -> sms.ready() ? null : "SMPP not bound to " + smppHost + ":" + smppPort)
+              .check("email", () -> email.ready() ? null : "last connection to SMTP relay " + smtpHost + ":" + smtpPort + " failed");
+      this.api =
+          remember(ApiServer.start(
+              new ApiServer.Features(contacts, messages, timeline, apiKeys, health, metrics, sandboxSmtp, sandboxSmsc),
+              config.http().host(),
+              config.http().port()));
+      if (options.dispatchWorkers() > 0) {
+        dispatcher.start(options.dispatchWorkers());
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  public static App start(TandemConfig config, Options options) {
+    return new App(config, options);
+  }
+
+  /** Receipts go to the dispatcher (which owns deliveries), inbound SMS to the inbound store. */
+  private final class GatewayEvents implements SmsGateway.Listener {
+    volatile Dispatcher dispatcher;
+
+    @Override
+    public void onReceipt(DeliveryReceipt receipt, String receiptKey, String raw) {
+      dispatcher.onReceipt(receipt, receiptKey, raw);
+    }
+
+    @Override
+    public void onInbound(InboundSms sms) {
+      inbound.record(sms);
+    }
+  }
+
+  public String url() {
+    return "http://" + config.http().host() + ":" + api.port();
+  }
+
+  private <T extends AutoCloseable> T remember(T resource) {
+    closeInReverse.add(resource);
+    return resource;
+  }
+
+  @Override
+  public void close() {
+    for (int i = closeInReverse.size() - 1; i >= 0; i--) {
+      try {
+        closeInReverse.get(i).close();
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", closeInReverse.get(i).getClass().getSimpleName(), e.getMessage());
+      }
+    }
+    closeInReverse.clear();
+  }
+}

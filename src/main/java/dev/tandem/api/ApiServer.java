@@ -1,0 +1,352 @@
+package dev.tandem.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tandem.contact.Contact;
+import dev.tandem.contact.Contacts;
+import dev.tandem.contact.NewContact;
+import dev.tandem.delivery.MessageRequest;
+import dev.tandem.delivery.MessageView;
+import dev.tandem.delivery.Messages;
+import dev.tandem.error.Conflict;
+import dev.tandem.error.InvalidInput;
+import dev.tandem.error.NotFound;
+import dev.tandem.error.TandemException;
+import dev.tandem.event.Timeline;
+import dev.tandem.event.TimelineEvent;
+import dev.tandem.ops.Health;
+import dev.tandem.sandbox.SandboxSmtpServer;
+import dev.tandem.sandbox.SmscSimulator;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API (Javalin): translates requests into calls on the features and their answers and
+ * errors back into JSON and problem+json. No business rule lives here.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final String PROBLEM_JSON = "application/problem+json";
+
+  /** The features the API serves; the sandbox parts are absent when the sandbox is off. */
+  public record Features(
+      Contacts contacts,
+      Messages messages,
+      Timeline timeline,
+      ApiKeys apiKeys,
+      Health health,
+      PrometheusMeterRegistry metrics,
+      Optional<SandboxSmtpServer> sandboxSmtp,
+      Optional<SmscSimulator> sandboxSmsc) {}
+
+  /** A route as registered: the OpenAPI test compares these with openapi.json. */
+  public record Route(String method, String path) {}
+
+  private final Features features;
+  private final ObjectMapper json;
+  private final Javalin app;
+  private final List<Route> routes = new ArrayList<>();
+
+  private ApiServer(Features features) {
+    this.features = features;
+    this.json =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    this.app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.useVirtualThreads = true;
+              config.jsonMapper(new JavalinJackson(json, true));
+              config.events(
+                  events ->
+                      events.handlerAdded(
+                          meta -> {
+                            if (isEndpoint(meta.getHttpMethod())) {
+                              routes.add(new Route(meta.getHttpMethod().name().toLowerCase(), meta.getPath()));
+                            }
+                          }));
+            });
+    registerRoutes();
+  }
+
+  private static boolean isEndpoint(HandlerType type) {
+    return switch (type) {
+      case GET, POST, PUT, PATCH, DELETE -> true;
+      default -> false;
+    };
+  }
+
+  public static ApiServer start(Features features, String host, int port) {
+    var server = new ApiServer(features);
+    server.app.start(host, port);
+    return server;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public List<Route> routes() {
+    return List.copyOf(routes);
+  }
+
+  private void registerRoutes() {
+    app.beforeMatched("/v1/*", this::authenticate);
+    app.exception(TandemException.class, (e, ctx) -> problem(ctx, toProblem(e)));
+    app.exception(
+        BadRequest.class,
+        (e, ctx) -> problem(ctx, new Problem(400, "malformed-request", "Malformed request", e.getMessage(), e.field())));
+    app.exception(
+        Unauthorized.class,
+        (e, ctx) -> {
+          ctx.header("WWW-Authenticate", "Bearer");
+          problem(ctx, new Problem(401, "unauthorized", "Unauthorized", e.getMessage(), null));
+        });
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          String ref = UUID.randomUUID().toString().substring(0, 8);
+          log.error("request {} {} failed (ref {})", ctx.method(), ctx.path(), ref, e);
+          problem(
+              ctx,
+              new Problem(500, "internal-error", "Internal error",
+                  "Tandem could not complete the request; the server log has the details under ref " + ref + ".", null));
+        });
+    app.error(
+        404,
+        ctx -> {
+          if (!ctx.contentType().startsWith(PROBLEM_JSON)) {
+            problem(ctx, new Problem(404, "no-such-route", "Not found",
+                "There is no route " + ctx.method() + " " + ctx.path() + ". See /openapi.json.", null));
+          }
+        });
+
+    app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
+    app.get("/health/ready", this::ready);
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(features.metrics().scrape()));
+    app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApiDocument()));
+
+    app.post("/v1/contacts", this::createContact);
+    app.get("/v1/contacts", this::findContacts);
+    app.get("/v1/contacts/{id}", ctx -> ctx.json(contactJson(features.contacts().get(uuidParam(ctx, "id")))));
+    app.get("/v1/contacts/{id}/timeline", this::timeline);
+    app.post("/v1/messages", this::sendMessage);
+    app.get("/v1/messages/{id}", ctx -> ctx.json(messageJson(features.messages().get(uuidParam(ctx, "id")))));
+
+    features.sandboxSmtp().ifPresent(smtp ->
+        app.get("/v1/sandbox/emails", ctx -> ctx.json(Map.of("items", smtp.received().stream().map(e -> {
+          var item = new LinkedHashMap<String, Object>();
+          item.put("from", e.envelopeFrom());
+          item.put("to", e.envelopeTo());
+          item.put("subject", e.subject());
+          item.put("messageId", e.messageId());
+          item.put("receivedAt", e.at());
+          item.put("raw", e.raw());
+          return item;
+        }).toList()))));
+    features.sandboxSmsc().ifPresent(smsc -> {
+      app.get("/v1/sandbox/sms", ctx -> ctx.json(Map.of("items", smsc.received())));
+      app.post("/v1/sandbox/sms/inbound", ctx -> injectInbound(ctx, smsc));
+    });
+  }
+
+  private void authenticate(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw new Unauthorized("This route needs an API key: send 'Authorization: Bearer KEY'. Create one with ./tandem apikey create --name NAME.");
+    }
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new Unauthorized("The Authorization header must be 'Bearer KEY'.");
+    }
+    if (!features.apiKeys().valid(header.substring(7).strip())) {
+      throw new Unauthorized("The API key is not valid.");
+    }
+  }
+
+  private void ready(Context ctx) {
+    Map<String, String> checks = features.health().run();
+    boolean ok = Health.allOk(checks);
+    ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "ready" : "not ready", "checks", checks));
+  }
+
+  private void createContact(Context ctx) {
+    Body body = Body.parse(json, ctx.body(), Set.of("phone", "email", "name", "externalId", "timeZone"));
+    Contact contact =
+        features.contacts().create(
+            new NewContact(body.string("phone"), body.string("email"), body.string("name"),
+                body.string("externalId"), body.string("timeZone")));
+    ctx.status(201).header("Location", "/v1/contacts/" + contact.id()).json(contactJson(contact));
+  }
+
+  private void findContacts(Context ctx) {
+    String phone = ctx.queryParam("phone");
+    String email = ctx.queryParam("email");
+    if ((phone == null) == (email == null)) {
+      throw new InvalidInput("missing-lookup", "phone",
+          "Look a contact up by one address: /v1/contacts?phone=… or /v1/contacts?email=….");
+    }
+    Optional<Contact> found =
+        phone != null ? features.contacts().findByPhone(phone) : features.contacts().findByEmail(email);
+    ctx.json(Map.of("items", found.map(c -> List.of(contactJson(c))).orElse(List.of())));
+  }
+
+  private void timeline(Context ctx) {
+    UUID id = uuidParam(ctx, "id");
+    features.contacts().get(id);
+    int limit = 1000;
+    String limitParam = ctx.queryParam("limit");
+    if (limitParam != null) {
+      try {
+        limit = Integer.parseInt(limitParam);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > 10_000) {
+        throw new InvalidInput("invalid-limit", "limit", "limit '" + limitParam + "' must be a whole number from 1 to 10000.");
+      }
+    }
+    List<TimelineEvent> events = features.timeline().forContact(id, limit);
+    ctx.json(Map.of("contactId", id, "events", events.stream().map(ApiServer::eventJson).toList()));
+  }
+
+  private void sendMessage(Context ctx) {
+    Body body = Body.parse(json, ctx.body(),
+        Set.of("contactId", "to", "channels", "sms", "email", "idempotencyKey"));
+    Body to = body.object("to", Set.of("phone", "email"));
+    Body sms = body.object("sms", Set.of("text"));
+    Body email = body.object("email", Set.of("subject", "html", "text"));
+    String key = body.string("idempotencyKey");
+    String headerKey = ctx.header("Idempotency-Key");
+    if (key == null) {
+      key = headerKey;
+    } else if (headerKey != null && !headerKey.equals(key)) {
+      throw new InvalidInput("idempotency-key-mismatch", "idempotencyKey",
+          "The Idempotency-Key header and the idempotencyKey field differ; send one of them.");
+    }
+    MessageView view = features.messages().accept(new MessageRequest(
+        body.uuid("contactId"), to.string("phone"), to.string("email"), body.strings("channels"),
+        sms.string("text"), email.string("subject"), email.string("html"), email.string("text"), key));
+    if (view.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
+    ctx.status(view.replayed() ? 200 : 202).header("Location", "/v1/messages/" + view.id()).json(messageJson(view));
+  }
+
+  private void injectInbound(Context ctx, SmscSimulator smsc) {
+    Body body = Body.parse(json, ctx.body(), Set.of("from", "to", "text"));
+    String from = body.string("from");
+    String to = Optional.ofNullable(body.string("to")).orElse("Tandem");
+    String text = body.string("text");
+    if (from == null || from.isBlank()) {
+      throw new InvalidInput("missing-from", "from", "from (the sender's phone number) is required.");
+    }
+    if (text == null) {
+      throw new InvalidInput("missing-text", "text", "text is required.");
+    }
+    if (!smsc.injectMo(from, to, text)) {
+      throw new Conflict("smsc-not-bound", null, "No SMPP client is bound to the sandbox SMSC yet; try again in a moment.");
+    }
+    ctx.status(202).json(Map.of("status", "delivered to Tandem's SMPP client"));
+  }
+
+  private static UUID uuidParam(Context ctx, String name) {
+    String value = ctx.pathParam(name);
+    try {
+      return UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
+      throw new NotFound("not-found", name, "'" + value + "' is not an id Tandem issued (ids are UUIDs).");
+    }
+  }
+
+  private static Map<String, Object> contactJson(Contact c) {
+    var out = new LinkedHashMap<String, Object>();
+    out.put("id", c.id());
+    out.put("externalId", c.externalId().orElse(null));
+    out.put("name", c.name().orElse(null));
+    out.put("phone", c.phone().orElse(null));
+    out.put("email", c.email().orElse(null));
+    out.put("timeZone", c.timeZone().orElse(null));
+    out.put("createdAt", c.createdAt());
+    return out;
+  }
+
+  private static Map<String, Object> messageJson(MessageView m) {
+    var out = new LinkedHashMap<String, Object>();
+    out.put("id", m.id());
+    out.put("contactId", m.contactId());
+    out.put("createdAt", m.createdAt());
+    out.put("deliveries", m.deliveries().stream().map(d -> {
+      var delivery = new LinkedHashMap<String, Object>();
+      delivery.put("id", d.id());
+      delivery.put("channel", d.channel().key());
+      delivery.put("address", d.address());
+      delivery.put("status", d.status().key());
+      delivery.put("attempts", d.attempts());
+      delivery.put("providerId", d.providerId());
+      delivery.put("lastError", d.lastError());
+      delivery.put("updatedAt", d.updatedAt());
+      return delivery;
+    }).toList());
+    return out;
+  }
+
+  private static Map<String, Object> eventJson(TimelineEvent e) {
+    var out = new LinkedHashMap<String, Object>();
+    out.put("at", e.at());
+    out.put("type", e.type());
+    out.put("channel", e.channel());
+    out.put("messageId", e.messageId());
+    out.put("deliveryId", e.deliveryId());
+    out.put("detail", e.detail());
+    return out;
+  }
+
+  private static Problem toProblem(TandemException e) {
+    return switch (e) {
+      case InvalidInput i -> new Problem(422, i.code(), "Invalid input", i.getMessage(), i.field());
+      case NotFound n -> new Problem(404, n.code(), "Not found", n.getMessage(), n.field());
+      case Conflict c -> new Problem(409, c.code(), "Conflict", c.getMessage(), c.field());
+    };
+  }
+
+  private void problem(Context ctx, Problem problem) {
+    try {
+      ctx.status(problem.status())
+          .contentType(PROBLEM_JSON)
+          .result(json.writeValueAsString(problem.toJson()));
+    } catch (IOException e) {
+      ctx.status(500).result("{\"title\":\"Internal error\"}");
+    }
+  }
+
+  static String openApiDocument() {
+    try (InputStream in = ApiServer.class.getResourceAsStream("openapi.json")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("openapi.json is missing from the jar", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

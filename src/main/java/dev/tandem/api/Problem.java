@@ -1,0 +1,20 @@
+package dev.tandem.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** An RFC 9457 problem document: a stable code, a plain sentence and the field at fault. */
+record Problem(int status, String code, String title, String detail, String field) {
+  Map<String, Object> toJson() {
+    var json = new LinkedHashMap<String, Object>();
+    json.put("type", "/problems/" + code);
+    json.put("title", title);
+    json.put("status", status);
+    json.put("detail", detail);
+    json.put("code", code);
+    if (field != null) {
+      json.put("field", field);
+    }
+    return json;
+  }
+}

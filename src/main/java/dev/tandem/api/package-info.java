@@ -1,0 +1,2 @@
+/** The REST API under /v1 (Javalin): API-key auth, problem+json errors, the OpenAPI document. */
+package dev.tandem.api;

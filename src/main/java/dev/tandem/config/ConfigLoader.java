@@ -1,0 +1,349 @@
+package dev.tandem.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tandem.config.TandemConfig.ReceiptIds;
+import dev.tandem.config.TandemConfig.SandboxMode;
+import dev.tandem.config.TandemConfig.StartTls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the configuration: built-in defaults, then the YAML file, then {@code TANDEM_*} environment
+ * variables (key {@code smtp.poolSize} is {@code TANDEM_SMTP_POOL_SIZE}). Unknown keys and bad
+ * values stop start-up with the key, the value and the fix.
+ */
+public final class ConfigLoader {
+
+  /** Every key Tandem reads, with its default; the example YAML documents the same keys. */
+  public static final Map<String, String> DEFAULTS = defaults();
+
+  private static Map<String, String> defaults() {
+    var d = new LinkedHashMap<String, String>();
+    d.put("dataDir", "./data");
+    d.put("http.host", "127.0.0.1");
+    d.put("http.port", "8080");
+    d.put("http.publicUrl", "");
+    d.put("db.url", "");
+    d.put("db.user", "postgres");
+    d.put("db.password", "");
+    d.put("db.poolSize", "10");
+    d.put("contacts.defaultRegion", "US");
+    d.put("sandbox.mode", "auto");
+    d.put("sandbox.smtpPort", "0");
+    d.put("sandbox.smppPort", "0");
+    d.put("sandbox.receiptDelay", "100ms");
+    d.put("sandbox.receiptStatus", "DELIVRD");
+    d.put("smtp.host", "");
+    d.put("smtp.port", "587");
+    d.put("smtp.username", "");
+    d.put("smtp.password", "");
+    d.put("smtp.startTls", "optional");
+    d.put("smtp.poolSize", "4");
+    d.put("smtp.timeout", "30s");
+    d.put("email.from", "Tandem <noreply@tandem.localhost>");
+    d.put("email.messageIdDomain", "tandem.localhost");
+    d.put("smpp.host", "");
+    d.put("smpp.port", "2775");
+    d.put("smpp.systemId", "tandem");
+    d.put("smpp.password", "");
+    d.put("smpp.systemType", "");
+    d.put("smpp.sourceAddress", "Tandem");
+    d.put("smpp.window", "50");
+    d.put("smpp.enquireLinkInterval", "30s");
+    d.put("smpp.responseTimeout", "10s");
+    d.put("smpp.receiptIds", "same");
+    d.put("dispatch.batchSize", "200");
+    d.put("dispatch.pollInterval", "250ms");
+    d.put("dispatch.maxAttempts", "10");
+    d.put("dispatch.retryBase", "2s");
+    d.put("dispatch.retryMax", "10m");
+    d.put("dispatch.lease", "2m");
+    return java.util.Collections.unmodifiableMap(d);
+  }
+
+  private ConfigLoader() {}
+
+  /** The environment variable that overrides {@code key}: {@code smtp.poolSize → TANDEM_SMTP_POOL_SIZE}. */
+  public static String envName(String key) {
+    return "TANDEM_"
+        + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * @param file optional YAML file
+   * @param env the process environment (passed in so tests can supply their own)
+   * @param overrides values from command-line flags; they win over everything
+   */
+  public static TandemConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    var values = new TreeMap<String, String>(DEFAULTS);
+    if (file != null) {
+      values.putAll(readYaml(file));
+    }
+    for (String key : DEFAULTS.keySet()) {
+      String fromEnv = env.get(envName(key));
+      if (fromEnv != null) {
+        values.put(key, fromEnv);
+      }
+    }
+    overrides.forEach(
+        (key, value) -> {
+          if (!DEFAULTS.containsKey(key)) {
+            throw new IllegalArgumentException("unknown config key " + key);
+          }
+          values.put(key, value);
+        });
+    return build(new Values(values));
+  }
+
+  static Map<String, String> readYaml(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException(
+          "Config file " + file + " does not exist. Fix: pass an existing file to --config.");
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+    } catch (IOException e) {
+      throw new ConfigException(
+          "Config file " + file + " is not valid YAML: " + e.getMessage() + ".");
+    }
+    var flat = new LinkedHashMap<String, String>();
+    if (root != null && !root.isMissingNode() && !root.isNull()) {
+      if (!root.isObject()) {
+        throw new ConfigException("Config file " + file + " must be a YAML mapping of keys.");
+      }
+      flatten("", root, flat);
+    }
+    for (String key : flat.keySet()) {
+      if (!DEFAULTS.containsKey(key)) {
+        throw new ConfigException(
+            key, flat.get(key), "unknown key in " + file, "use one of " + knownNear(key));
+      }
+    }
+    return flat;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      var field = fields.next();
+      String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+      JsonNode value = field.getValue();
+      if (value.isObject()) {
+        flatten(key, value, out);
+      } else if (value.isNull()) {
+        out.put(key, "");
+      } else {
+        out.put(key, value.asText());
+      }
+    }
+  }
+
+  private static String knownNear(String key) {
+    String section = key.contains(".") ? key.substring(0, key.indexOf('.') + 1) : "";
+    List<String> near =
+        DEFAULTS.keySet().stream().filter(k -> !section.isEmpty() && k.startsWith(section)).toList();
+    return String.join(", ", near.isEmpty() ? List.copyOf(DEFAULTS.keySet()) : near);
+  }
+
+  private static TandemConfig build(Values v) {
+    var config =
+        new TandemConfig(
+            Path.of(v.text("dataDir")),
+            new TandemConfig.Http(
+                v.text("http.host"), v.port("http.port", true), v.text("http.publicUrl")),
+            new TandemConfig.Db(
+                v.optional("db.url"),
+                v.text("db.user"),
+                v.text("db.password"),
+                v.integer("db.poolSize", 1, 200)),
+            new TandemConfig.Contacts(v.region("contacts.defaultRegion")),
+            new TandemConfig.Sandbox(
+                v.choice("sandbox.mode", SandboxMode.class),
+                v.port("sandbox.smtpPort", true),
+                v.port("sandbox.smppPort", true),
+                v.duration("sandbox.receiptDelay", Duration.ZERO),
+                v.receiptStatus("sandbox.receiptStatus")),
+            new TandemConfig.Smtp(
+                v.optional("smtp.host"),
+                v.port("smtp.port", false),
+                v.optional("smtp.username"),
+                v.optional("smtp.password"),
+                v.choice("smtp.startTls", StartTls.class),
+                v.integer("smtp.poolSize", 1, 100),
+                v.duration("smtp.timeout", Duration.ofSeconds(1))),
+            new TandemConfig.Email(v.text("email.from"), v.text("email.messageIdDomain")),
+            new TandemConfig.Smpp(
+                v.optional("smpp.host"),
+                v.port("smpp.port", false),
+                v.maxLength("smpp.systemId", 15),
+                v.maxLength("smpp.password", 8),
+                v.maxLength("smpp.systemType", 12),
+                v.maxLength("smpp.sourceAddress", 20),
+                v.integer("smpp.window", 1, 1000),
+                v.duration("smpp.enquireLinkInterval", Duration.ofSeconds(1)),
+                v.duration("smpp.responseTimeout", Duration.ofMillis(100)),
+                v.choice("smpp.receiptIds", ReceiptIds.class)),
+            new TandemConfig.Dispatch(
+                v.integer("dispatch.batchSize", 1, 5000),
+                v.duration("dispatch.pollInterval", Duration.ofMillis(10)),
+                v.integer("dispatch.maxAttempts", 1, 1000),
+                v.duration("dispatch.retryBase", Duration.ZERO),
+                v.duration("dispatch.retryMax", Duration.ZERO),
+                v.duration("dispatch.lease", Duration.ofSeconds(5))));
+    if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
+      throw new ConfigException(
+          "smtp.password",
+          config.smtp().password().isPresent() ? "(set)" : null,
+          "smtp.username and smtp.password go together",
+          "set both to authenticate, or neither");
+    }
+    if (!config.email().from().contains("@")) {
+      throw new ConfigException(
+          "email.from", config.email().from(), "not an email address", "e.g. Shop <news@shop.example>");
+    }
+    return config;
+  }
+
+  /** Raw string values with typed, validating readers. */
+  private record Values(Map<String, String> raw) {
+    String text(String key) {
+      return raw.get(key).trim();
+    }
+
+    Optional<String> optional(String key) {
+      String value = text(key);
+      return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    String maxLength(String key, int max) {
+      String value = text(key);
+      if (value.length() > max) {
+        throw new ConfigException(
+            key, value, "longer than the " + max + " characters SMPP allows", "shorten it");
+      }
+      return value;
+    }
+
+    int integer(String key, int min, int max) {
+      String value = text(key);
+      try {
+        int n = Integer.parseInt(value);
+        if (n < min || n > max) {
+          throw new ConfigException(
+              key, value, "out of range", "use a whole number from " + min + " to " + max);
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            key, value, "not a whole number", "use a whole number from " + min + " to " + max);
+      }
+    }
+
+    int port(String key, boolean zeroAllowed) {
+      String value = text(key);
+      int port;
+      try {
+        port = Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < (zeroAllowed ? 0 : 1) || port > 65535) {
+        throw new ConfigException(
+            key,
+            value,
+            "not a TCP port",
+            "use a number from " + (zeroAllowed ? "0 (any free port)" : "1") + " to 65535");
+      }
+      return port;
+    }
+
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    Duration duration(String key, Duration min) {
+      String value = text(key);
+      Duration parsed = parseDuration(value);
+      if (parsed == null) {
+        throw new ConfigException(
+            key, value, "not a duration", "write it like 500ms, 30s, 10m, 2h or PT30S");
+      }
+      if (parsed.compareTo(min) < 0) {
+        throw new ConfigException(key, value, "too short", "use at least " + min);
+      }
+      return parsed;
+    }
+
+    <E extends Enum<E>> E choice(String key, Class<E> type) {
+      String value = text(key);
+      for (E constant : type.getEnumConstants()) {
+        if (constant.name().replace('_', '-').equalsIgnoreCase(value)
+            || constant.name().equalsIgnoreCase(value)) {
+          return constant;
+        }
+      }
+      var names = new StringBuilder();
+      for (E constant : type.getEnumConstants()) {
+        names.append(names.isEmpty() ? "" : ", ");
+        names.append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+      throw new ConfigException(key, value, "not one of the choices", "use one of " + names);
+    }
+
+    String region(String key) {
+      String value = text(key).toUpperCase(Locale.ROOT);
+      if (!com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance()
+          .getSupportedRegions()
+          .contains(value)) {
+        throw new ConfigException(
+            key, text(key), "not a region libphonenumber knows", "use an ISO 3166 code like US or GB");
+      }
+      return value;
+    }
+
+    String receiptStatus(String key) {
+      String value = text(key).toUpperCase(Locale.ROOT);
+      var allowed = List.of("DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "ACCEPTD", "UNKNOWN", "REJECTD");
+      if (!allowed.contains(value)) {
+        throw new ConfigException(key, text(key), "not a receipt stat", "use one of " + allowed);
+      }
+      return value;
+    }
+  }
+
+  /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 1d} or ISO-8601; null if neither. */
+  public static Duration parseDuration(String value) {
+    Matcher m = Values.SHORT_DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      Function<Long, Duration> unit =
+          switch (m.group(2)) {
+            case "ms" -> Duration::ofMillis;
+            case "s" -> Duration::ofSeconds;
+            case "m" -> Duration::ofMinutes;
+            case "h" -> Duration::ofHours;
+            default -> Duration::ofDays;
+          };
+      return unit.apply(n);
+    }
+    try {
+      return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+package dev.tandem.contact;
+
+/** A contact as the caller wrote it; any field may be null. Checked by {@link Contacts#create}. */
+public record NewContact(
+    String phone, String email, String name, String externalId, String timeZone) {}

@@ -1,0 +1,228 @@
+package dev.tandem.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.config.TandemConfig;
+import dev.tandem.email.EmailGateway;
+import dev.tandem.email.EmailSendResult;
+import dev.tandem.email.OutboundEmail;
+import dev.tandem.event.Timeline;
+import dev.tandem.sms.DeliveryReceipt;
+import dev.tandem.sms.OutboundSms;
+import dev.tandem.sms.SmsGateway;
+import dev.tandem.sms.SmsSubmitResult;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves queued deliveries to the gateways. Each {@link #runOnce} claims a batch, hands every
+ * delivery to its gateway at once (SMPP window, SMTP pool), waits for the answers and records them
+ * in one transaction. {@link #start} runs that in background workers; tests call {@code runOnce}
+ * by hand.
+ */
+public final class Dispatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Outbox outbox;
+  private final SmsGateway sms;
+  private final EmailGateway email;
+  private final Clock clock;
+  private final TandemConfig.Dispatch config;
+  private final TandemConfig.Email emailConfig;
+  private final RetryPolicy retries;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition work = lock.newCondition();
+  private final List<Thread> workers = new ArrayList<>();
+  private volatile boolean running;
+  private boolean signalled;
+
+  public Dispatcher(
+      Jdbi jdbi,
+      Timeline timeline,
+      MeterRegistry metrics,
+      SmsGateway sms,
+      EmailGateway email,
+      Clock clock,
+      TandemConfig.Dispatch config,
+      TandemConfig.Email emailConfig) {
+    this.outbox = new Outbox(jdbi, timeline, metrics);
+    this.sms = sms;
+    this.email = email;
+    this.clock = clock;
+    this.config = config;
+    this.emailConfig = emailConfig;
+    this.retries = new RetryPolicy(config.maxAttempts(), config.retryBase(), config.retryMax());
+  }
+
+  /** Claims one batch of due deliveries, sends them and records the results; returns how many. */
+  public int runOnce() {
+    Instant now = clock.instant();
+    outbox.releaseExpiredLeases(now);
+    List<Outbox.Claimed> claimed =
+        outbox.claimDue(now, config.batchSize(), now.plus(config.lease()));
+    if (claimed.isEmpty()) {
+      return 0;
+    }
+    List<CompletableFuture<Outcome>> pending = new ArrayList<>(claimed.size());
+    for (Outbox.Claimed delivery : claimed) {
+      pending.add(dispatch(delivery));
+    }
+    List<Outbox.Result> results = new ArrayList<>(claimed.size());
+    Instant done = clock.instant();
+    for (int i = 0; i < claimed.size(); i++) {
+      Outbox.Claimed delivery = claimed.get(i);
+      Outcome outcome = pending.get(i).join();
+      if (outcome instanceof Outcome.Retry retry && retries.exhausted(delivery.attempts())) {
+        outcome =
+            new Outcome.Failed(
+                "gave up after " + delivery.attempts() + " attempts; last: " + retry.reason());
+      }
+      results.add(
+          new Outbox.Result(
+              delivery, outcome, retries.nextAttempt(delivery.id(), delivery.attempts(), done)));
+    }
+    outbox.record(results, done);
+    return claimed.size();
+  }
+
+  /** Runs {@link #runOnce} until nothing is due; returns the total. For tests and the demo. */
+  public int drain() {
+    int total = 0;
+    int n;
+    while ((n = runOnce()) > 0) {
+      total += n;
+    }
+    return total;
+  }
+
+  private CompletableFuture<Outcome> dispatch(Outbox.Claimed delivery) {
+    JsonNode content;
+    try {
+      content = JSON.readTree(delivery.content());
+    } catch (Exception e) {
+      return CompletableFuture.completedFuture(
+          new Outcome.Failed("stored message content is unreadable: " + e.getMessage()));
+    }
+    return switch (delivery.channel()) {
+      case SMS -> {
+        String text = content.path("sms").path("text").asText("");
+        yield sms.submit(new OutboundSms(delivery.id(), delivery.address(), text))
+            .thenApply(Dispatcher::outcome)
+            .exceptionally(e -> new Outcome.Retry("SMS gateway error: " + e.getMessage()));
+      }
+      case EMAIL -> {
+        JsonNode body = content.path("email");
+        var outbound =
+            new OutboundEmail(
+                delivery.id(),
+                delivery.id() + "@" + emailConfig.messageIdDomain(),
+                emailConfig.from(),
+                delivery.address(),
+                body.path("subject").asText(""),
+                text(body, "html"),
+                text(body, "text"));
+        yield email.send(outbound)
+            .thenApply(Dispatcher::outcome)
+            .exceptionally(e -> new Outcome.Retry("email gateway error: " + e.getMessage()));
+      }
+    };
+  }
+
+  private static Optional<String> text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+  }
+
+  private static Outcome outcome(SmsSubmitResult result) {
+    return switch (result) {
+      case SmsSubmitResult.Accepted a -> new Outcome.Sent(a.providerId(), a.receiptKey());
+      case SmsSubmitResult.Rejected r -> new Outcome.Failed(r.reason());
+      case SmsSubmitResult.RetryLater r -> new Outcome.Retry(r.reason());
+    };
+  }
+
+  private static Outcome outcome(EmailSendResult result) {
+    return switch (result) {
+      case EmailSendResult.Sent s -> new Outcome.Sent(s.messageId(), null);
+      case EmailSendResult.Rejected r -> new Outcome.Failed(r.reason());
+      case EmailSendResult.RetryLater r -> new Outcome.Retry(r.reason());
+    };
+  }
+
+  /** Records a delivery receipt from the SMS gateway; safe to call before the submit is recorded. */
+  public void onReceipt(DeliveryReceipt receipt, String receiptKey, String raw) {
+    outbox.recordReceipt(receipt, receiptKey, raw, clock.instant());
+  }
+
+  /** Starts {@code workers} background loops. */
+  public void start(int workerCount) {
+    running = true;
+    for (int i = 0; i < workerCount; i++) {
+      workers.add(Thread.ofPlatform().daemon().name("dispatcher-" + i).start(this::loop));
+    }
+  }
+
+  /** Tells idle workers that new deliveries are queued. */
+  public void wake() {
+    lock.lock();
+    try {
+      signalled = true;
+      work.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void loop() {
+    Duration idle = config.pollInterval();
+    while (running) {
+      int n;
+      try {
+        n = runOnce();
+      } catch (RuntimeException e) {
+        log.error("dispatch round failed; retrying after {} ms", idle.toMillis(), e);
+        n = 0;
+      }
+      if (n > 0) {
+        continue;
+      }
+      lock.lock();
+      try {
+        if (!signalled && running) {
+          work.await(idle.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        signalled = false;
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    wake();
+    for (Thread worker : workers) {
+      try {
+        worker.join(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

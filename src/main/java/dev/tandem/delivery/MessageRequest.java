@@ -1,0 +1,20 @@
+package dev.tandem.delivery;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A send request as the caller wrote it (fields may be null); {@link Messages#accept} validates it.
+ *
+ * @param contactId the contact, or null when {@code toPhone}/{@code toEmail} name the recipient
+ */
+public record MessageRequest(
+    UUID contactId,
+    String toPhone,
+    String toEmail,
+    List<String> channels,
+    String smsText,
+    String emailSubject,
+    String emailHtml,
+    String emailText,
+    String idempotencyKey) {}

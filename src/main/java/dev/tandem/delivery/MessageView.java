@@ -1,0 +1,24 @@
+package dev.tandem.delivery;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A message and the state of each of its deliveries, as {@code GET /v1/messages/{id}} shows it. */
+public record MessageView(
+    UUID id, UUID contactId, Instant createdAt, List<DeliveryView> deliveries, boolean replayed) {
+
+  public record DeliveryView(
+      UUID id,
+      Channel channel,
+      String address,
+      DeliveryStatus status,
+      int attempts,
+      String providerId,
+      String lastError,
+      Instant updatedAt) {}
+
+  MessageView asReplay() {
+    return new MessageView(id, contactId, createdAt, deliveries, true);
+  }
+}

@@ -1,0 +1,390 @@
+package dev.tandem.delivery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.contact.Contact;
+import dev.tandem.contact.Contacts;
+import dev.tandem.contact.NewContact;
+import dev.tandem.error.Conflict;
+import dev.tandem.error.InvalidInput;
+import dev.tandem.error.NotFound;
+import dev.tandem.event.Timeline;
+import dev.tandem.event.TimelineEvent;
+import dev.tandem.store.Ids;
+import dev.tandem.store.NamedSql;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * Accepts send requests: validates, resolves the contact and writes the message, one delivery per
+ * channel and the timeline entry in one transaction. The same idempotency key returns the same
+ * message and never creates a second one.
+ */
+public final class Messages {
+  static final int MAX_SMS_CHARS = 1600;
+  static final int MAX_SUBJECT_CHARS = 998;
+  static final int MAX_EMAIL_BODY_CHARS = 1_000_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Jdbi jdbi;
+  private final Clock clock;
+  private final Contacts contacts;
+  private final Timeline timeline;
+  private final MeterRegistry metrics;
+  private final Runnable onAccepted;
+  private final String insertMessage;
+  private final String messageByIdempotencyKey;
+  private final String insertDelivery;
+  private final String messageById;
+  private final String deliveriesOfMessage;
+
+  /**
+   * @param onAccepted called after a commit that queued deliveries (wakes the dispatcher)
+   */
+  public Messages(
+      Jdbi jdbi,
+      Clock clock,
+      Contacts contacts,
+      Timeline timeline,
+      MeterRegistry metrics,
+      Runnable onAccepted) {
+    this.jdbi = jdbi;
+    this.clock = clock;
+    this.contacts = contacts;
+    this.timeline = timeline;
+    this.metrics = metrics;
+    this.onAccepted = onAccepted;
+    var sql = NamedSql.forClass(Messages.class);
+    this.insertMessage = sql.get("insertMessage");
+    this.messageByIdempotencyKey = sql.get("messageByIdempotencyKey");
+    this.insertDelivery = sql.get("insertDelivery");
+    this.messageById = sql.get("messageById");
+    this.deliveriesOfMessage = sql.get("deliveriesOfMessage");
+  }
+
+  public MessageView accept(MessageRequest request) {
+    List<Channel> channels = channels(request.channels());
+    ObjectNode content = content(request, channels);
+    String key = idempotencyKey(request.idempotencyKey());
+    String hash = hash(request, channels, content);
+    if (key != null) {
+      Optional<MessageView> replay = replay(key, hash);
+      if (replay.isPresent()) {
+        return replay.get();
+      }
+    }
+    Contact contact = recipient(request);
+    Map<Channel, String> addresses = addresses(contact, channels);
+    UUID messageId = Ids.next(clock);
+    Instant now = clock.instant();
+    boolean created =
+        jdbi.inTransaction(
+            handle -> {
+              int inserted =
+                  handle
+                      .createUpdate(insertMessage)
+                      .bind("id", messageId)
+                      .bind("contactId", contact.id())
+                      .bind("idempotencyKey", key)
+                      .bind("requestHash", hash)
+                      .bind("content", content.toString())
+                      .bind("createdAt", now)
+                      .execute();
+              if (inserted == 0) {
+                return false; // a concurrent request with the same key won
+              }
+              insertDeliveries(handle, messageId, contact.id(), addresses, now);
+              timeline.append(
+                  handle,
+                  List.of(
+                      new TimelineEvent(
+                          contact.id(),
+                          now,
+                          "message.accepted",
+                          null,
+                          messageId,
+                          null,
+                          Map.of("channels", channels.stream().map(Channel::key).toList()))));
+              return true;
+            });
+    if (!created) {
+      return replay(key, hash).orElseThrow();
+    }
+    channels.forEach(c -> metrics.counter("tandem.messages.accepted", "channel", c.key()).increment());
+    onAccepted.run();
+    return get(messageId);
+  }
+
+  private void insertDeliveries(
+      Handle handle, UUID messageId, UUID contactId, Map<Channel, String> addresses, Instant now) {
+    PreparedBatch batch = handle.prepareBatch(insertDelivery);
+    addresses.forEach(
+        (channel, address) ->
+            batch
+                .bind("id", Ids.next(clock))
+                .bind("messageId", messageId)
+                .bind("contactId", contactId)
+                .bind("channel", channel.key())
+                .bind("address", address)
+                .bind("now", now)
+                .add());
+    batch.execute();
+  }
+
+  private Optional<MessageView> replay(String key, String hash) {
+    return jdbi.withHandle(
+            handle ->
+                handle
+                    .createQuery(messageByIdempotencyKey)
+                    .bind("idempotencyKey", key)
+                    .map((rs, ctx) -> Map.entry(rs.getObject("id", UUID.class), rs.getString("request_hash")))
+                    .findOne())
+        .map(
+            existing -> {
+              if (!existing.getValue().equals(hash)) {
+                throw new Conflict(
+                    "idempotency-key-reused",
+                    "idempotencyKey",
+                    "idempotencyKey '"
+                        + key
+                        + "' was already used for message "
+                        + existing.getKey()
+                        + " with a different request. Use a new key for a new message.");
+              }
+              return get(existing.getKey()).asReplay();
+            });
+  }
+
+  public MessageView get(UUID id) {
+    return jdbi.withHandle(
+        handle -> {
+          var message =
+              handle
+                  .createQuery(messageById)
+                  .bind("id", id)
+                  .map(
+                      (rs, ctx) ->
+                          new MessageView(
+                              rs.getObject("id", UUID.class),
+                              rs.getObject("contact_id", UUID.class),
+                              rs.getTimestamp("created_at").toInstant(),
+                              List.of(),
+                              false))
+                  .findOne()
+                  .orElseThrow(
+                      () -> new NotFound("message-not-found", "id", "There is no message " + id + "."));
+          List<MessageView.DeliveryView> deliveries =
+              handle
+                  .createQuery(deliveriesOfMessage)
+                  .bind("messageId", id)
+                  .map(
+                      (rs, ctx) ->
+                          new MessageView.DeliveryView(
+                              rs.getObject("id", UUID.class),
+                              Channel.parse(rs.getString("channel")).orElseThrow(),
+                              rs.getString("address"),
+                              DeliveryStatus.of(rs.getString("status")),
+                              rs.getInt("attempts"),
+                              rs.getString("provider_id"),
+                              rs.getString("last_error"),
+                              rs.getTimestamp("updated_at").toInstant()))
+                  .list();
+          return new MessageView(
+              message.id(), message.contactId(), message.createdAt(), deliveries, false);
+        });
+  }
+
+  private Contact recipient(MessageRequest request) {
+    if (request.contactId() != null) {
+      if (request.toPhone() != null || request.toEmail() != null) {
+        throw new InvalidInput(
+            "ambiguous-recipient", "to", "Give either contactId or to, not both.");
+      }
+      return contacts.get(request.contactId());
+    }
+    if (request.toPhone() == null && request.toEmail() == null) {
+      throw new InvalidInput(
+          "missing-recipient",
+          "contactId",
+          "Say who gets the message: contactId, or to.phone and/or to.email.");
+    }
+    Optional<Contact> byPhone =
+        request.toPhone() == null ? Optional.empty() : contacts.findByPhone(request.toPhone());
+    Optional<Contact> byEmail =
+        request.toEmail() == null ? Optional.empty() : contacts.findByEmail(request.toEmail());
+    if (byPhone.isPresent() && byEmail.isPresent() && !byPhone.get().id().equals(byEmail.get().id())) {
+      throw new Conflict(
+          "addresses-of-two-contacts",
+          "to",
+          "to.phone belongs to contact "
+              + byPhone.get().id()
+              + " and to.email to contact "
+              + byEmail.get().id()
+              + ". Send with contactId instead.");
+    }
+    if (byPhone.isPresent()) {
+      return byPhone.get();
+    }
+    if (byEmail.isPresent()) {
+      return byEmail.get();
+    }
+    return contacts.create(new NewContact(request.toPhone(), request.toEmail(), null, null, null));
+  }
+
+  private static List<Channel> channels(List<String> requested) {
+    if (requested == null || requested.isEmpty()) {
+      throw new InvalidInput(
+          "missing-channels", "channels", "channels is required: [\"sms\"], [\"email\"] or both.");
+    }
+    var channels = new LinkedHashSet<Channel>();
+    for (String value : requested) {
+      Channel channel =
+          Channel.parse(value)
+              .orElseThrow(
+                  () ->
+                      new InvalidInput(
+                          "invalid-channel",
+                          "channels",
+                          "'" + value + "' is not a channel. Use \"sms\" and/or \"email\"."));
+      if (!channels.add(channel)) {
+        throw new InvalidInput(
+            "duplicate-channel", "channels", "channels lists '" + value + "' twice.");
+      }
+    }
+    return List.copyOf(channels);
+  }
+
+  private static ObjectNode content(MessageRequest request, List<Channel> channels) {
+    ObjectNode content = JSON.createObjectNode();
+    if (channels.contains(Channel.SMS)) {
+      String text = request.smsText();
+      if (text == null || text.isBlank()) {
+        throw new InvalidInput(
+            "missing-sms-text", "sms.text", "sms.text is required when channels include sms.");
+      }
+      if (text.length() > MAX_SMS_CHARS) {
+        throw new InvalidInput(
+            "sms-too-long",
+            "sms.text",
+            "sms.text is "
+                + text.length()
+                + " characters; the limit is "
+                + MAX_SMS_CHARS
+                + ". Shorten it or send the details by email.");
+      }
+      content.putObject("sms").put("text", text);
+    }
+    if (channels.contains(Channel.EMAIL)) {
+      String subject = request.emailSubject();
+      if (subject == null || subject.isBlank()) {
+        throw new InvalidInput(
+            "missing-email-subject",
+            "email.subject",
+            "email.subject is required when channels include email.");
+      }
+      if (subject.indexOf('\r') >= 0 || subject.indexOf('\n') >= 0) {
+        throw new InvalidInput(
+            "header-injection",
+            "email.subject",
+            "email.subject contains a line break; a subject must be one line.");
+      }
+      if (subject.length() > MAX_SUBJECT_CHARS) {
+        throw new InvalidInput(
+            "subject-too-long",
+            "email.subject",
+            "email.subject is " + subject.length() + " characters; the limit is " + MAX_SUBJECT_CHARS + ".");
+      }
+      boolean hasHtml = request.emailHtml() != null && !request.emailHtml().isBlank();
+      boolean hasText = request.emailText() != null && !request.emailText().isBlank();
+      if (!hasHtml && !hasText) {
+        throw new InvalidInput(
+            "missing-email-body",
+            "email.html",
+            "email.html or email.text is required when channels include email.");
+      }
+      for (var body : List.of(Map.entry("email.html", hasHtml ? request.emailHtml() : ""), Map.entry("email.text", hasText ? request.emailText() : ""))) {
+        if (body.getValue().length() > MAX_EMAIL_BODY_CHARS) {
+          throw new InvalidInput(
+              "email-too-long",
+              body.getKey(),
+              body.getKey() + " is " + body.getValue().length() + " characters; the limit is " + MAX_EMAIL_BODY_CHARS + ".");
+        }
+      }
+      ObjectNode email = content.putObject("email").put("subject", subject);
+      if (hasHtml) {
+        email.put("html", request.emailHtml());
+      }
+      if (hasText) {
+        email.put("text", request.emailText());
+      }
+    }
+    return content;
+  }
+
+  private static Map<Channel, String> addresses(Contact contact, List<Channel> channels) {
+    var addresses = new java.util.EnumMap<Channel, String>(Channel.class);
+    for (Channel channel : channels) {
+      Optional<String> address = channel == Channel.SMS ? contact.phone() : contact.email();
+      addresses.put(
+          channel,
+          address.orElseThrow(
+              () ->
+                  new InvalidInput(
+                      "no-" + channel.key() + "-address",
+                      "channels",
+                      "Contact "
+                          + contact.id()
+                          + " has no "
+                          + (channel == Channel.SMS ? "phone number" : "email address")
+                          + ", so it cannot get "
+                          + channel.key()
+                          + ". Add one or drop '"
+                          + channel.key()
+                          + "' from channels.")));
+    }
+    return addresses;
+  }
+
+  private static String idempotencyKey(String key) {
+    if (key == null) {
+      return null;
+    }
+    if (key.isBlank() || key.length() > 200) {
+      throw new InvalidInput(
+          "invalid-idempotency-key",
+          "idempotencyKey",
+          "idempotencyKey must be 1 to 200 characters; it is " + key.length() + ".");
+    }
+    return key;
+  }
+
+  private static String hash(MessageRequest request, List<Channel> channels, ObjectNode content) {
+    List<String> parts = new ArrayList<>();
+    parts.add(String.valueOf(request.contactId()));
+    parts.add(String.valueOf(request.toPhone()));
+    parts.add(String.valueOf(request.toEmail()));
+    parts.add(channels.toString());
+    parts.add(content.toString());
+    try {
+      var digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of()
+          .formatHex(digest.digest(String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package dev.tandem.email.smtp;
+
+import dev.tandem.config.TandemConfig;
+import dev.tandem.email.EmailGateway;
+import dev.tandem.email.EmailSendResult;
+import dev.tandem.email.OutboundEmail;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.time.Clock;
+import java.util.Date;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.jsoup.Jsoup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends email through one SMTP relay over a pool of reused connections (Angus Mail). Up to {@code
+ * smtp.poolSize} messages are in flight at once, each on its own connection.
+ */
+public final class SmtpGateway implements EmailGateway {
+  private static final Logger log = LoggerFactory.getLogger(SmtpGateway.class);
+
+  private final String host;
+  private final int port;
+  private final TandemConfig.Smtp config;
+  private final Clock clock;
+  private final Session session;
+  private final BlockingQueue<SMTPTransport> idle;
+  private final Semaphore permits;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final AtomicBoolean healthy = new AtomicBoolean(true);
+
+  public SmtpGateway(String host, int port, TandemConfig.Smtp config, Clock clock) {
+    this.host = host;
+    this.port = port;
+    this.config = config;
+    this.clock = clock;
+    this.idle = new ArrayBlockingQueue<>(config.poolSize());
+    this.permits = new Semaphore(config.poolSize());
+    var props = new Properties();
+    String timeout = Long.toString(config.timeout().toMillis());
+    props.put("mail.smtp.connectiontimeout", timeout);
+    props.put("mail.smtp.timeout", timeout);
+    props.put("mail.smtp.writetimeout", timeout);
+    props.put("mail.smtp.auth", Boolean.toString(config.username().isPresent()));
+    switch (config.startTls()) {
+      case REQUIRED -> {
+        props.put("mail.smtp.starttls.enable", "true");
+        props.put("mail.smtp.starttls.required", "true");
+      }
+      case OPTIONAL -> props.put("mail.smtp.starttls.enable", "true");
+      case OFF -> props.put("mail.smtp.starttls.enable", "false");
+    }
+    this.session = Session.getInstance(props);
+  }
+
+  @Override
+  public CompletableFuture<EmailSendResult> send(OutboundEmail email) {
+    return CompletableFuture.supplyAsync(() -> sendNow(email), executor);
+  }
+
+  private EmailSendResult sendNow(OutboundEmail email) {
+    MimeMessage message;
+    try {
+      message = toMime(email);
+    } catch (MessagingException | IllegalArgumentException e) {
+      return new EmailSendResult.Rejected("message could not be built: " + e.getMessage());
+    }
+    try {
+      permits.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new EmailSendResult.RetryLater("interrupted while waiting for an SMTP connection");
+    }
+    try {
+      // A pooled connection may have been closed by the server while idle: one fresh retry.
+      for (int attempt = 0; ; attempt++) {
+        SMTPTransport transport = idle.poll();
+        boolean reused = transport != null;
+        try {
+          if (transport == null) {
+            transport = connect();
+          }
+          transport.sendMessage(message, message.getAllRecipients());
+          String reply = transport.getLastServerResponse();
+          idle.offer(transport);
+          healthy.set(true);
+          return new EmailSendResult.Sent(email.messageId(), reply == null ? "" : reply.strip());
+        } catch (SMTPAddressFailedException | SMTPSendFailedException e) {
+          int code = e instanceof SMTPAddressFailedException a ? a.getReturnCode() : ((SMTPSendFailedException) e).getReturnCode();
+          reset(transport);
+          String reply = serverText(e);
+          if (code >= 500) {
+            return new EmailSendResult.Rejected("SMTP " + code + ": " + reply);
+          }
+          return new EmailSendResult.RetryLater("SMTP " + code + ": " + reply);
+        } catch (MessagingException e) {
+          discard(transport);
+          if (reused && attempt == 0) {
+            continue;
+          }
+          healthy.set(false);
+          return new EmailSendResult.RetryLater(
+              "SMTP relay " + host + ":" + port + " unavailable: " + rootMessage(e));
+        }
+      }
+    } finally {
+      permits.release();
+    }
+  }
+
+  private SMTPTransport connect() throws MessagingException {
+    Transport transport = session.getTransport("smtp");
+    transport.connect(host, port, config.username().orElse(null), config.password().orElse(null));
+    return (SMTPTransport) transport;
+  }
+
+  /** After a rejected message the connection stays usable once RSET clears the transaction. */
+  private void reset(SMTPTransport transport) {
+    try {
+      transport.issueCommand("RSET", 250);
+      idle.offer(transport);
+    } catch (MessagingException | RuntimeException e) {
+      discard(transport);
+    }
+  }
+
+  private static void discard(Transport transport) {
+    if (transport == null) {
+      return;
+    }
+    try {
+      transport.close();
+    } catch (MessagingException | RuntimeException e) {
+      log.debug("closing a broken SMTP connection: {}", e.getMessage());
+    }
+  }
+
+  private MimeMessage toMime(OutboundEmail email) throws MessagingException {
+    String messageId = "<" + email.messageId() + ">";
+    var message =
+        new MimeMessage(session) {
+          @Override
+          protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", messageId);
+          }
+        };
+    message.setFrom(new InternetAddress(email.from(), true));
+    message.setRecipients(Message.RecipientType.TO, new Address[] {new InternetAddress(email.to(), true)});
+    message.setSubject(email.subject(), "UTF-8");
+    message.setSentDate(Date.from(clock.instant()));
+    String text = email.text().orElseGet(() -> htmlToText(email.html().orElse("")));
+    if (email.html().isPresent()) {
+      var alternative = new MimeMultipart("alternative");
+      var plain = new MimeBodyPart();
+      plain.setText(text, "UTF-8", "plain");
+      var html = new MimeBodyPart();
+      html.setText(email.html().get(), "UTF-8", "html");
+      alternative.addBodyPart(plain);
+      alternative.addBodyPart(html);
+      message.setContent(alternative);
+    } else {
+      message.setText(text, "UTF-8", "plain");
+    }
+    message.saveChanges();
+    return message;
+  }
+
+  /** The plain-text alternative of an HTML body: block elements become line breaks, links keep their URL. */
+  static String htmlToText(String html) {
+    var document = Jsoup.parse(html);
+    document.select("script, style, head").remove();
+    document.select("a[href]").forEach(a -> {
+      String href = a.attr("href");
+      if (!href.isBlank() && !a.text().equals(href)) {
+        a.appendText(" (" + href + ")");
+      }
+    });
+    document.select("br").after("\uE000");
+    document.select("p, div, h1, h2, h3, h4, h5, h6, li, tr, table").after("\uE000\uE000");
+    String text = document.text().replace('\uE000', '\n');
+    return text.lines().map(String::strip).reduce((a, b) -> a + "\n" + b).orElse("")
+        .replaceAll("\n{3,}", "\n\n")
+        .strip();
+  }
+
+  private static String serverText(MessagingException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage().strip();
+    return message.isEmpty() ? e.getClass().getSimpleName() : message;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  @Override
+  public boolean ready() {
+    return healthy.get();
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    SMTPTransport transport;
+    while ((transport = idle.poll()) != null) {
+      discard(transport);
+    }
+  }
+}

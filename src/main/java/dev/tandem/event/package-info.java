@@ -1,0 +1,2 @@
+/** The contact timeline: every send, receipt and inbound message, in time order, across channels. */
+package dev.tandem.event;

@@ -1,0 +1,2 @@
+/** Operations: health checks and metrics. */
+package dev.tandem.ops;

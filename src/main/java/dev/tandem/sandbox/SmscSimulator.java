@@ -1,0 +1,419 @@
+package dev.tandem.sandbox;
+
+import dev.tandem.sms.DeliveryReceipt;
+import dev.tandem.sms.Gsm7;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jsmpp.bean.Alphabet;
+import org.jsmpp.bean.BroadcastSm;
+import org.jsmpp.bean.CancelBroadcastSm;
+import org.jsmpp.bean.CancelSm;
+import org.jsmpp.bean.DataCoding;
+import org.jsmpp.bean.DataSm;
+import org.jsmpp.bean.ESMClass;
+import org.jsmpp.bean.GSMSpecificFeature;
+import org.jsmpp.bean.GeneralDataCoding;
+import org.jsmpp.bean.MessageMode;
+import org.jsmpp.bean.MessageType;
+import org.jsmpp.bean.NumberingPlanIndicator;
+import org.jsmpp.bean.OptionalParameter;
+import org.jsmpp.bean.QueryBroadcastSm;
+import org.jsmpp.bean.QuerySm;
+import org.jsmpp.bean.RegisteredDelivery;
+import org.jsmpp.bean.ReplaceSm;
+import org.jsmpp.bean.SubmitMulti;
+import org.jsmpp.bean.SubmitSm;
+import org.jsmpp.bean.TypeOfNumber;
+import org.jsmpp.extra.ProcessRequestException;
+import org.jsmpp.session.BindRequest;
+import org.jsmpp.session.BroadcastSmResult;
+import org.jsmpp.session.DataSmResult;
+import org.jsmpp.session.QueryBroadcastSmResult;
+import org.jsmpp.session.QuerySmResult;
+import org.jsmpp.session.SMPPServerSession;
+import org.jsmpp.session.SMPPServerSessionListener;
+import org.jsmpp.session.ServerMessageReceiverListener;
+import org.jsmpp.session.ServerResponseDeliveryListener;
+import org.jsmpp.session.Session;
+import org.jsmpp.session.SubmitMultiResult;
+import org.jsmpp.session.SubmitSmResult;
+import org.jsmpp.util.MessageId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An SMPP v3.4 SMSC on 127.0.0.1 (jSMPP server side) for the sandbox and the tests. It
+ * acknowledges {@code submit_sm}, sends a delivery receipt in the de-facto text format after a
+ * delay with a configurable {@code stat}, and injects mobile-originated SMS as {@code deliver_sm}.
+ * Tests can make it refuse binds, answer with an error status, or send the receipt before the
+ * response.
+ */
+public final class SmscSimulator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SmscSimulator.class);
+  private static final int KEEP = 10_000;
+
+  /** An SMS as the SMSC received it. */
+  public record Submitted(
+      String messageId, String from, String to, String text, int dataCoding, Instant at) {}
+
+  /** How message ids look: the same in response and receipt, or hex then decimal as some SMSCs do. */
+  public enum IdStyle {
+    SAME,
+    HEX_RESPONSE_DECIMAL_RECEIPT
+  }
+
+  private final SMPPServerSessionListener listener;
+  private final int port;
+  private final Clock clock;
+  private final Thread acceptor;
+  private final ScheduledExecutorService receipts = Executors.newScheduledThreadPool(2);
+  private final List<SMPPServerSession> sessions = new CopyOnWriteArrayList<>();
+  private final Deque<Submitted> received = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger receivedCount = new AtomicInteger();
+  private final AtomicLong nextId = new AtomicLong(0x10000);
+  private final AtomicInteger failNext = new AtomicInteger();
+  private volatile int failStatus;
+  private volatile Duration receiptDelay;
+  private volatile String receiptStatus;
+  private volatile boolean receiptBeforeResponse;
+  private volatile boolean refuseBinds;
+  private volatile IdStyle idStyle = IdStyle.SAME;
+  private volatile boolean closed;
+
+  private SmscSimulator(
+      SMPPServerSessionListener listener, int port, Clock clock, Duration delay, String status) {
+    this.listener = listener;
+    this.port = port;
+    this.clock = clock;
+    this.receiptDelay = delay;
+    this.receiptStatus = status;
+    this.acceptor = Thread.ofPlatform().daemon().name("smsc-sim-" + port).start(this::acceptLoop);
+  }
+
+  /** Starts on {@code port} (0 = any free port) of 127.0.0.1. */
+  public static SmscSimulator start(int port, Clock clock, Duration receiptDelay, String receiptStatus) {
+    try {
+      var sockets = new LoopbackServerConnectionFactory();
+      var listener = new SMPPServerSessionListener(port, sockets);
+      listener.setPduProcessorDegree(8);
+      return new SmscSimulator(listener, sockets.boundPort(), clock, receiptDelay, receiptStatus);
+    } catch (IOException e) {
+      throw new UncheckedIOException("SMSC simulator cannot listen on port " + port, e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        SMPPServerSession session = listener.accept();
+        session.setMessageReceiverListener(new Receiver());
+        session.setResponseDeliveryListener(new ReceiptScheduler());
+        Thread.ofVirtual().start(() -> awaitBind(session));
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("SMSC simulator accept failed: {}", e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void awaitBind(SMPPServerSession session) {
+    try {
+      BindRequest request = session.waitForBind(10_000);
+      if (refuseBinds) {
+        request.reject(0x0D); // ESME_RBINDFAIL
+        session.close();
+        return;
+      }
+      request.accept("tandem-sandbox");
+      sessions.add(session);
+      session.addSessionStateListener(
+          (newState, oldState, source) -> {
+            if (!newState.isBound()) {
+              sessions.remove(session);
+            }
+          });
+    } catch (Exception e) {
+      log.debug("SMSC simulator bind did not complete: {}", e.getMessage());
+      session.close();
+    }
+  }
+
+  private final class Receiver implements ServerMessageReceiverListener {
+    @Override
+    public SubmitSmResult onAcceptSubmitSm(SubmitSm submitSm, SMPPServerSession session)
+        throws ProcessRequestException {
+      if (failNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+        throw new ProcessRequestException("simulated failure", failStatus);
+      }
+      long n = nextId.getAndIncrement();
+      String responseId = idStyle == IdStyle.SAME ? Long.toString(n) : Long.toHexString(n);
+      String text = decode(submitSm);
+      var submitted =
+          new Submitted(
+              responseId,
+              submitSm.getSourceAddr(),
+              "+" + submitSm.getDestAddress(),
+              text,
+              submitSm.getDataCoding() & 0xFF,
+              clock.instant());
+      received.addLast(submitted);
+      receivedCount.incrementAndGet();
+      while (received.size() > KEEP) {
+        received.pollFirst();
+      }
+      if (receiptBeforeResponse) {
+        sendReceipt(session, submitted);
+      }
+      try {
+        return new SubmitSmResult(new MessageId(responseId), new OptionalParameter[0]);
+      } catch (org.jsmpp.PDUStringException e) {
+        throw new ProcessRequestException("bad message id", 0x08);
+      }
+    }
+
+    @Override
+    public SubmitMultiResult onAcceptSubmitMulti(SubmitMulti submitMulti, SMPPServerSession source)
+        throws ProcessRequestException {
+      throw new ProcessRequestException("submit_multi not supported", 0x03);
+    }
+
+    @Override
+    public QuerySmResult onAcceptQuerySm(QuerySm querySm, SMPPServerSession source)
+        throws ProcessRequestException {
+      throw new ProcessRequestException("query_sm not supported", 0x03);
+    }
+
+    @Override
+    public void onAcceptReplaceSm(ReplaceSm replaceSm, SMPPServerSession source)
+        throws ProcessRequestException {
+      throw new ProcessRequestException("replace_sm not supported", 0x03);
+    }
+
+    @Override
+    public void onAcceptCancelSm(CancelSm cancelSm, SMPPServerSession source)
+        throws ProcessRequestException {
+      throw new ProcessRequestException("cancel_sm not supported", 0x03);
+    }
+
+    @Override
+    public BroadcastSmResult onAcceptBroadcastSm(BroadcastSm broadcastSm, SMPPServerSession source)
+        throws ProcessRequestException {
+      throw new ProcessRequestException("broadcast_sm not supported", 0x03);
+    }
+
+    @Override
+    public void onAcceptCancelBroadcastSm(CancelBroadcastSm cancel, SMPPServerSession source)
+        throws ProcessRequestException {
+      throw new ProcessRequestException("cancel_broadcast_sm not supported", 0x03);
+    }
+
+    @Override
+    public QueryBroadcastSmResult onAcceptQueryBroadcastSm(QueryBroadcastSm query, SMPPServerSession source)
+        throws ProcessRequestException {
+      throw new ProcessRequestException("query_broadcast_sm not supported", 0x03);
+    }
+
+    @Override
+    public DataSmResult onAcceptDataSm(DataSm dataSm, Session source) throws ProcessRequestException {
+      throw new ProcessRequestException("data_sm not supported", 0x03);
+    }
+  }
+
+  private static String decode(SubmitSm submitSm) {
+    byte[] body = submitSm.getShortMessage();
+    if (body == null || body.length == 0) {
+      OptionalParameter payload = submitSm.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD);
+      body = payload instanceof OptionalParameter.OctetString octets ? octets.getValue() : new byte[0];
+    }
+    return switch (submitSm.getDataCoding() & 0x0F) {
+      case 0x08 -> new String(body, StandardCharsets.UTF_16BE);
+      case 0x00 -> Gsm7.decode(body);
+      default -> new String(body, StandardCharsets.ISO_8859_1);
+    };
+  }
+
+  private final class ReceiptScheduler implements ServerResponseDeliveryListener {
+    @Override
+    public void onSubmitSmRespSent(SubmitSmResult result, SMPPServerSession session) {
+      if (receiptBeforeResponse) {
+        return;
+      }
+      Optional<Submitted> submitted = find(result.getMessageId());
+      submitted.ifPresent(
+          s ->
+              receipts.schedule(
+                  () -> sendReceipt(session, s), receiptDelay.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public void onSubmitSmRespError(SubmitSmResult result, Exception e, SMPPServerSession session) {}
+
+    @Override
+    public void onSubmitMultiRespSent(SubmitMultiResult result, SMPPServerSession session) {}
+
+    @Override
+    public void onSubmitMultiRespError(SubmitMultiResult result, Exception e, SMPPServerSession session) {}
+  }
+
+  private Optional<Submitted> find(String messageId) {
+    var it = received.descendingIterator();
+    while (it.hasNext()) {
+      Submitted s = it.next();
+      if (s.messageId().equals(messageId)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void sendReceipt(SMPPServerSession session, Submitted submitted) {
+    String id =
+        idStyle == IdStyle.SAME
+            ? submitted.messageId()
+            : new BigInteger(submitted.messageId(), 16).toString(10);
+    LocalDateTime at = LocalDateTime.ofInstant(submitted.at(), ZoneOffset.UTC);
+    String status = receiptStatus;
+    String err = DeliveryReceipt.outcomeOf(status) == DeliveryReceipt.Outcome.DELIVERED ? "000" : "001";
+    String text = DeliveryReceipt.format(id, at, LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), status, err, submitted.text());
+    try {
+      session.deliverShortMessage(
+          "",
+          TypeOfNumber.INTERNATIONAL,
+          NumberingPlanIndicator.ISDN,
+          submitted.to().substring(1),
+          TypeOfNumber.ALPHANUMERIC,
+          NumberingPlanIndicator.UNKNOWN,
+          submitted.from(),
+          new ESMClass(MessageMode.DEFAULT, MessageType.SMSC_DEL_RECEIPT, GSMSpecificFeature.DEFAULT),
+          (byte) 0,
+          (byte) 0,
+          new RegisteredDelivery(0),
+          new GeneralDataCoding(Alphabet.ALPHA_DEFAULT),
+          text.getBytes(StandardCharsets.ISO_8859_1));
+    } catch (Exception e) {
+      log.warn("SMSC simulator could not send the receipt for {}: {}", submitted.messageId(), e.getMessage());
+    }
+  }
+
+  /**
+   * Sends a mobile-originated SMS to a bound client as {@code deliver_sm}. Returns false when no
+   * client is bound.
+   */
+  public boolean injectMo(String from, String to, String text) {
+    if (sessions.isEmpty()) {
+      return false;
+    }
+    SMPPServerSession session = sessions.get(0);
+    boolean gsm = Gsm7.canEncode(text);
+    byte[] body = gsm ? Gsm7.encode(text) : text.getBytes(StandardCharsets.UTF_16BE);
+    DataCoding coding = new GeneralDataCoding(gsm ? Alphabet.ALPHA_DEFAULT : Alphabet.ALPHA_UCS2);
+    boolean fits = body.length <= (gsm ? 160 : 140);
+    try {
+      session.deliverShortMessage(
+          "",
+          TypeOfNumber.INTERNATIONAL,
+          NumberingPlanIndicator.ISDN,
+          from.replaceFirst("^\\+", ""),
+          TypeOfNumber.UNKNOWN,
+          NumberingPlanIndicator.UNKNOWN,
+          to,
+          new ESMClass(),
+          (byte) 0,
+          (byte) 0,
+          new RegisteredDelivery(0),
+          coding,
+          fits ? body : new byte[0],
+          fits
+              ? new OptionalParameter[0]
+              : new OptionalParameter[] {
+                new OptionalParameter.OctetString(OptionalParameter.Tag.MESSAGE_PAYLOAD.code(), body)
+              });
+      return true;
+    } catch (Exception e) {
+      throw new IllegalStateException("the SMSC simulator could not deliver the MO: " + e.getMessage(), e);
+    }
+  }
+
+  /** What the SMSC received, oldest first (the last 10,000). */
+  public List<Submitted> received() {
+    return new ArrayList<>(received);
+  }
+
+  public int receivedCount() {
+    return receivedCount.get();
+  }
+
+  public int boundSessions() {
+    return sessions.size();
+  }
+
+  /** The next {@code count} submits are answered with {@code commandStatus} instead of accepted. */
+  public void failNextSubmits(int count, int commandStatus) {
+    this.failStatus = commandStatus;
+    this.failNext.set(count);
+  }
+
+  public void receiptStatus(String stat) {
+    this.receiptStatus = stat;
+  }
+
+  public void receiptDelay(Duration delay) {
+    this.receiptDelay = delay;
+  }
+
+  /** Sends each receipt before the {@code submit_sm_resp} it belongs to. */
+  public void receiptBeforeResponse(boolean value) {
+    this.receiptBeforeResponse = value;
+  }
+
+  public void refuseBinds(boolean value) {
+    this.refuseBinds = value;
+  }
+
+  public void idStyle(IdStyle style) {
+    this.idStyle = style;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      listener.close();
+    } catch (IOException e) {
+      log.debug("closing SMSC simulator listener: {}", e.getMessage());
+    }
+    for (SMPPServerSession session : sessions) {
+      session.unbindAndClose();
+    }
+    sessions.clear();
+    receipts.shutdownNow();
+    try {
+      acceptor.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.tandem.sms;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where SMS leave Tandem: an SMSC over SMPP, or (later) an HTTP provider. Receipts and inbound SMS
+ * come back through the {@link Listener} given at construction.
+ */
+public interface SmsGateway extends AutoCloseable {
+
+  /** Connects in the background; submits answer {@code RetryLater} until connected. */
+  void start();
+
+  /**
+   * Submits without blocking the caller; many submits may be in flight at once, up to the
+   * gateway's window. The future never completes exceptionally.
+   */
+  CompletableFuture<SmsSubmitResult> submit(OutboundSms sms);
+
+  /** True when the gateway can submit now (bound to its SMSC). */
+  boolean ready();
+
+  @Override
+  void close();
+
+  /** Receives what the SMSC sends back. Called on the gateway's threads; must not block long. */
+  interface Listener {
+    void onReceipt(DeliveryReceipt receipt, String receiptKey, String raw);
+
+    void onInbound(InboundSms sms);
+  }
+}

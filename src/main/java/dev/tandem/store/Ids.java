@@ -1,0 +1,19 @@
+package dev.tandem.store;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.UUID;
+
+/** UUIDv7 (RFC 9562): time-ordered, so new rows land at the end of their indexes. */
+public final class Ids {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Ids() {}
+
+  public static UUID next(Clock clock) {
+    long millis = clock.millis();
+    long high = (millis << 16) | 0x7000L | (RANDOM.nextInt() & 0x0FFFL);
+    long low = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low);
+  }
+}

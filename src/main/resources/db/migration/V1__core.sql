@@ -1,0 +1,96 @@
+-- Contacts and their addresses: an address belongs to at most one contact.
+CREATE TABLE contact (
+  id          uuid PRIMARY KEY,
+  external_id text UNIQUE,
+  name        text,
+  time_zone   text,
+  created_at  timestamptz NOT NULL
+);
+
+CREATE TABLE contact_address (
+  kind       text NOT NULL CHECK (kind IN ('phone', 'email')),
+  value      text NOT NULL,
+  contact_id uuid NOT NULL REFERENCES contact (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (kind, value)
+);
+CREATE INDEX contact_address_contact ON contact_address (contact_id);
+
+-- One send request. The idempotency key makes a retried request return the same message.
+CREATE TABLE message (
+  id              uuid PRIMARY KEY,
+  contact_id      uuid NOT NULL REFERENCES contact (id),
+  idempotency_key text UNIQUE,
+  request_hash    text NOT NULL,
+  content         jsonb NOT NULL,
+  created_at      timestamptz NOT NULL
+);
+CREATE INDEX message_contact ON message (contact_id, created_at);
+
+-- One channel attempt of a message; the dispatcher's work queue (claimed with SKIP LOCKED).
+CREATE TABLE delivery (
+  id              uuid PRIMARY KEY,
+  message_id      uuid NOT NULL REFERENCES message (id),
+  contact_id      uuid NOT NULL REFERENCES contact (id),
+  channel         text NOT NULL CHECK (channel IN ('sms', 'email')),
+  address         text NOT NULL,
+  status          text NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed')),
+  attempts        integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  lease_until     timestamptz,
+  provider_id     text,
+  receipt_key     text,
+  last_error      text,
+  created_at      timestamptz NOT NULL,
+  updated_at      timestamptz NOT NULL
+);
+CREATE INDEX delivery_due ON delivery (next_attempt_at) WHERE status = 'queued';
+CREATE INDEX delivery_leased ON delivery (lease_until) WHERE status = 'sending';
+CREATE INDEX delivery_receipt_key ON delivery (receipt_key) WHERE receipt_key IS NOT NULL;
+CREATE INDEX delivery_message ON delivery (message_id);
+
+-- Delivery receipts as received. A receipt can arrive before Tandem has stored the id from
+-- submit_sm_resp; it waits here (delivery_id NULL) until the id is known.
+CREATE TABLE sms_receipt (
+  id          bigserial PRIMARY KEY,
+  receipt_key text NOT NULL,
+  stat        text NOT NULL,
+  err         text,
+  raw         text NOT NULL,
+  received_at timestamptz NOT NULL,
+  delivery_id uuid REFERENCES delivery (id)
+);
+CREATE INDEX sms_receipt_pending ON sms_receipt (receipt_key) WHERE delivery_id IS NULL;
+
+-- Mobile-originated SMS, raw fields kept.
+CREATE TABLE inbound_sms (
+  id          uuid PRIMARY KEY,
+  contact_id  uuid NOT NULL REFERENCES contact (id),
+  sender      text NOT NULL,
+  recipient   text NOT NULL,
+  text        text NOT NULL,
+  data_coding integer NOT NULL,
+  received_at timestamptz NOT NULL
+);
+
+-- Everything on a contact's timeline.
+CREATE TABLE event (
+  id          bigserial PRIMARY KEY,
+  contact_id  uuid NOT NULL REFERENCES contact (id),
+  at          timestamptz NOT NULL,
+  type        text NOT NULL,
+  channel     text,
+  message_id  uuid,
+  delivery_id uuid,
+  detail      jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX event_contact_time ON event (contact_id, at, id);
+
+-- API keys, stored as SHA-256 of the key (keys are 256 random bits, so no slow hash is needed).
+CREATE TABLE api_key (
+  id         uuid PRIMARY KEY,
+  name       text NOT NULL,
+  key_hash   text NOT NULL UNIQUE,
+  prefix     text NOT NULL,
+  created_at timestamptz NOT NULL
+);

@@ -1,0 +1,21 @@
+-- name: insertMessage
+INSERT INTO message (id, contact_id, idempotency_key, request_hash, content, created_at)
+VALUES (:id, :contactId, :idempotencyKey, :requestHash, CAST(:content AS jsonb), :createdAt)
+ON CONFLICT (idempotency_key) DO NOTHING
+
+-- name: messageByIdempotencyKey
+SELECT id, request_hash FROM message WHERE idempotency_key = :idempotencyKey
+
+-- name: insertDelivery
+INSERT INTO delivery (id, message_id, contact_id, channel, address, status, attempts,
+                      next_attempt_at, created_at, updated_at)
+VALUES (:id, :messageId, :contactId, :channel, :address, 'queued', 0, :now, :now, :now)
+
+-- name: messageById
+SELECT id, contact_id, created_at FROM message WHERE id = :id
+
+-- name: deliveriesOfMessage
+SELECT id, channel, address, status, attempts, provider_id, last_error, updated_at
+FROM delivery
+WHERE message_id = :messageId
+ORDER BY channel

@@ -1,0 +1,67 @@
+-- name: releaseExpiredLeases
+-- A node that died while sending leaves rows in 'sending'; after the lease they are queued again.
+UPDATE delivery
+SET status = 'queued', lease_until = NULL, next_attempt_at = :now, updated_at = :now,
+    last_error = 'the node sending it stopped before recording a result; sending again'
+WHERE status = 'sending' AND lease_until < :now
+
+-- name: claimDue
+UPDATE delivery d
+SET status = 'sending', attempts = d.attempts + 1, lease_until = :leaseUntil, updated_at = :now
+FROM (
+  SELECT id FROM delivery
+  WHERE status = 'queued' AND next_attempt_at <= :now
+  ORDER BY next_attempt_at
+  LIMIT :limit
+  FOR UPDATE SKIP LOCKED
+) due, message m
+WHERE d.id = due.id AND m.id = d.message_id
+RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.content::text AS content
+
+-- name: markSent
+UPDATE delivery
+SET status = 'sent', provider_id = :providerId, receipt_key = :receiptKey, lease_until = NULL,
+    last_error = NULL, updated_at = :now
+WHERE id = :id AND status = 'sending'
+
+-- name: requeue
+UPDATE delivery
+SET status = 'queued', next_attempt_at = :nextAttemptAt, lease_until = NULL, last_error = :error,
+    updated_at = :now
+WHERE id = :id AND status = 'sending'
+
+-- name: markFailed
+UPDATE delivery
+SET status = 'failed', lease_until = NULL, last_error = :error, updated_at = :now
+WHERE id = :id AND status = 'sending'
+
+-- name: lockReceiptKeys
+-- Receipt and submit result for the same id serialize on this lock, so a receipt that arrives
+-- before its submit_sm_resp is stored is matched by whichever transaction commits second.
+SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(CAST(:keys AS text[])) AS k
+
+-- name: insertReceipt
+INSERT INTO sms_receipt (receipt_key, stat, err, raw, received_at)
+VALUES (:receiptKey, :stat, :err, :raw, :receivedAt)
+
+-- name: matchPendingReceipts
+WITH matched AS (
+  SELECT DISTINCT ON (r.id) r.id AS receipt_id, d.id AS delivery_id
+  FROM sms_receipt r
+  JOIN delivery d ON d.receipt_key = r.receipt_key AND d.channel = 'sms'
+  WHERE r.delivery_id IS NULL AND r.receipt_key = ANY(CAST(:keys AS text[]))
+  ORDER BY r.id, d.created_at DESC
+)
+UPDATE sms_receipt r SET delivery_id = m.delivery_id
+FROM matched m
+WHERE r.id = m.receipt_id
+RETURNING r.id, r.delivery_id, r.stat, r.err, r.received_at
+
+-- name: applyReceipt
+UPDATE delivery
+SET status = :status, last_error = :error, updated_at = :now
+WHERE id = :id AND status = 'sent'
+RETURNING id, message_id, contact_id, channel
+
+-- name: deliveryRef
+SELECT id, message_id, contact_id, channel FROM delivery WHERE id = :id
