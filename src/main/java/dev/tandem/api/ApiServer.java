@@ -133,7 +133,7 @@ public final class ApiServer implements AutoCloseable {
     app.error(
         404,
         ctx -> {
-          if (!ctx.contentType().startsWith(PROBLEM_JSON)) {
+          if (ctx.attribute("problem") == null) {
             problem(ctx, new Problem(404, "no-such-route", "Not found",
                 "There is no route " + ctx.method() + " " + ctx.path() + ". See /openapi.json.", null));
           }
@@ -328,6 +328,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void problem(Context ctx, Problem problem) {
+    ctx.attribute("problem", problem.code());
     try {
       ctx.status(problem.status())
           .contentType(PROBLEM_JSON)
