@@ -1,0 +1,202 @@
+package dev.tandem.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.sandbox.SandboxSmtpServer;
+import dev.tandem.sandbox.SmscSimulator;
+import dev.tandem.support.TestApp;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Nothing is lost when a provider is down, answers with an error, or Tandem restarts. */
+class DeliveryResilienceTest {
+  TestApp tandem;
+
+  @AfterEach
+  void stop() {
+    if (tandem != null) {
+      tandem.close();
+    }
+  }
+
+  private String sendSms(String text) {
+    JsonNode contact = tandem.createContact(Map.of("phone", TestApp.uniquePhone()));
+    var response = tandem.call("POST", "/v1/messages", Map.of(
+        "contactId", contact.get("id").asText(), "channels", List.of("sms"), "sms", Map.of("text", text)));
+    assertThat(response.status()).isEqualTo(202);
+    return response.body().get("id").asText();
+  }
+
+  private String sendEmail() {
+    var response = tandem.call("POST", "/v1/messages", Map.of(
+        "to", Map.of("email", TestApp.uniqueEmail()), "channels", List.of("email"),
+        "email", Map.of("subject", "Receipt", "text", "Thanks")));
+    assertThat(response.status()).isEqualTo(202);
+    return response.body().get("id").asText();
+  }
+
+  @Test
+  void queued_deliveries_resume_after_a_restart() {
+    tandem = TestApp.start();
+    String id = sendSms("Sent after the restart");
+    tandem.stop();
+
+    tandem.restart();
+    assertThat(tandem.status(id, "sms")).isEqualTo("queued");
+    tandem.app.dispatcher.runOnce();
+
+    tandem.awaitStatus(id, "sms", "delivered");
+  }
+
+  @Test
+  void a_delivery_left_sending_by_a_dead_node_is_sent_again_after_its_lease() {
+    tandem = TestApp.start(Map.of("dispatch.lease", "1m"));
+    String id = sendSms("Lease test");
+    // a node claims the delivery and dies before recording a result
+    tandem.app.database.jdbi().useHandle(h -> h.execute(
+        "UPDATE delivery SET status = 'sending', attempts = 1, lease_until = ? WHERE message_id = ?::uuid",
+        tandem.clock.instant().plusSeconds(60), id));
+    assertThat(tandem.app.dispatcher.runOnce()).isZero();
+
+    tandem.clock.advance(Duration.ofMinutes(2));
+    tandem.app.dispatcher.runOnce();
+
+    tandem.awaitStatus(id, "sms", "delivered");
+    assertThat(tandem.delivery(id, "sms").get("attempts").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void an_smsc_that_goes_down_and_comes_back_gets_the_queued_sms() {
+    tandem = TestApp.start();
+    SmscSimulator smsc = tandem.app.sandboxSmsc.orElseThrow();
+    int port = smsc.port();
+    smsc.close();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !tandem.app.sms.ready());
+    String id = sendSms("Survives an SMSC outage");
+
+    tandem.app.dispatcher.runOnce();
+    JsonNode waiting = tandem.delivery(id, "sms");
+    assertThat(waiting.get("status").asText()).isEqualTo("queued");
+    assertThat(waiting.get("lastError").asText()).contains("not bound to SMSC");
+
+    try (SmscSimulator back = SmscSimulator.start(port, tandem.clock, Duration.ZERO, "DELIVRD")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> tandem.app.sms.ready());
+      tandem.clock.advance(Duration.ofMinutes(1));
+      tandem.app.dispatcher.runOnce();
+      tandem.awaitStatus(id, "sms", "delivered");
+      assertThat(back.received()).extracting(SmscSimulator.Submitted::text).contains("Survives an SMSC outage");
+    }
+  }
+
+  @Test
+  void an_smtp_server_that_goes_down_and_comes_back_gets_the_queued_email() {
+    tandem = TestApp.start();
+    SandboxSmtpServer smtp = tandem.app.sandboxSmtp.orElseThrow();
+    int port = smtp.port();
+    smtp.close();
+    String id = sendEmail();
+
+    tandem.app.dispatcher.runOnce();
+    JsonNode waiting = tandem.delivery(id, "email");
+    assertThat(waiting.get("status").asText()).isEqualTo("queued");
+    assertThat(waiting.get("lastError").asText()).contains("unavailable");
+    assertThat(tandem.call("GET", "/health/ready", null, null).status()).isEqualTo(503);
+
+    try (SandboxSmtpServer back = SandboxSmtpServer.start(port, tandem.clock)) {
+      tandem.clock.advance(Duration.ofMinutes(1));
+      tandem.app.dispatcher.runOnce();
+      assertThat(tandem.status(id, "email")).isEqualTo("sent");
+      assertThat(back.receivedCount()).isEqualTo(1);
+      assertThat(tandem.delivery(id, "email").get("attempts").asInt()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void a_receipt_that_arrives_before_the_submit_response_still_marks_the_sms_delivered() {
+    tandem = TestApp.start();
+    tandem.app.sandboxSmsc.orElseThrow().receiptBeforeResponse(true);
+    String id = sendSms("Race");
+
+    tandem.app.dispatcher.runOnce();
+
+    tandem.awaitStatus(id, "sms", "delivered");
+  }
+
+  @Test
+  void receipts_in_decimal_match_submit_responses_in_hex() {
+    tandem = TestApp.start(Map.of("smpp.receiptIds", "hex-to-decimal"));
+    tandem.app.sandboxSmsc.orElseThrow().idStyle(SmscSimulator.IdStyle.HEX_RESPONSE_DECIMAL_RECEIPT);
+    String id = sendSms("Hex and decimal");
+
+    tandem.app.dispatcher.runOnce();
+
+    tandem.awaitStatus(id, "sms", "delivered");
+    assertThat(tandem.delivery(id, "sms").get("providerId").asText()).matches("[0-9a-f]+");
+  }
+
+  @Test
+  void an_undelivered_receipt_fails_the_delivery_with_the_reason() {
+    tandem = TestApp.start();
+    tandem.app.sandboxSmsc.orElseThrow().receiptStatus("UNDELIV");
+    String id = sendSms("Nobody home");
+
+    tandem.app.dispatcher.runOnce();
+
+    tandem.awaitStatus(id, "sms", "failed");
+    assertThat(tandem.delivery(id, "sms").get("lastError").asText()).contains("UNDELIV");
+  }
+
+  @Test
+  void a_throttled_submit_is_retried_and_a_permanent_refusal_fails_with_the_reason_in_words() {
+    tandem = TestApp.start();
+    SmscSimulator smsc = tandem.app.sandboxSmsc.orElseThrow();
+    smsc.failNextSubmits(1, 0x58);
+    String throttled = sendSms("Throttled first");
+
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(throttled, "sms")).isEqualTo("queued");
+    assertThat(tandem.delivery(throttled, "sms").get("lastError").asText()).contains("throttling");
+    tandem.clock.advance(Duration.ofMinutes(1));
+    tandem.app.dispatcher.runOnce();
+    tandem.awaitStatus(throttled, "sms", "delivered");
+
+    smsc.failNextSubmits(1, 0x0B);
+    String refused = sendSms("Bad destination");
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(refused, "sms")).isEqualTo("failed");
+    assertThat(tandem.delivery(refused, "sms").get("lastError").asText()).contains("invalid destination address");
+  }
+
+  @Test
+  void a_delivery_that_keeps_failing_gives_up_after_max_attempts() {
+    tandem = TestApp.start(Map.of("dispatch.maxAttempts", "3"));
+    tandem.app.sandboxSmsc.orElseThrow().failNextSubmits(100, 0x14);
+    String id = sendSms("Queue full forever");
+
+    for (int round = 0; round < 3; round++) {
+      tandem.app.dispatcher.runOnce();
+      tandem.clock.advance(Duration.ofHours(1));
+    }
+
+    JsonNode delivery = tandem.delivery(id, "sms");
+    assertThat(delivery.get("status").asText()).isEqualTo("failed");
+    assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
+    assertThat(delivery.get("lastError").asText()).contains("gave up after 3 attempts").contains("queue full");
+  }
+
+  @Test
+  void several_submits_are_in_flight_at_once() {
+    tandem = TestApp.start();
+    for (int i = 0; i < 40; i++) {
+      sendSms("Bulk " + i);
+    }
+    assertThat(tandem.app.dispatcher.runOnce()).isEqualTo(40);
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        tandem.app.database.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM delivery WHERE status = 'delivered'").mapTo(Integer.class).one()) == 40);
+  }
+}
