@@ -31,7 +31,12 @@ final class DataDirLock implements AutoCloseable {
       FileChannel channel =
           FileChannel.open(
               dataDir.resolve("tandem.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+        lock = null;
+      }
       return new DataDirLock(dataDir, channel, lock);
     } catch (IOException e) {
       throw new UncheckedIOException(

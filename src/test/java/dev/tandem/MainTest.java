@@ -1,0 +1,63 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  @TempDir Path dataDir;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    var outBytes = new ByteArrayOutputStream();
+    var errBytes = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.run(args);
+      return new Run(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void every_command_has_help() {
+    for (String[] command : new String[][] {{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"apikey", "--help"}, {"apikey", "create", "--help"}}) {
+      Run run = run(command);
+      assertThat(run.exit()).as(String.join(" ", command)).isZero();
+      assertThat(run.out()).as(String.join(" ", command)).contains("Usage: tandem");
+    }
+  }
+
+  @Test
+  void apikey_create_prints_a_key_that_is_stored_only_as_a_hash() throws Exception {
+    Run run = run("apikey", "create", "--name", "billing", "--data", dataDir.toString());
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    String key = run.out().strip();
+    assertThat(key).startsWith("tdm_").hasSizeGreaterThan(40);
+    assertThat(run.err()).contains("Store it now");
+  }
+
+  @Test
+  void a_bad_config_file_stops_with_the_key_and_exit_code_2() throws Exception {
+    Path config = dataDir.resolve("bad.yaml");
+    Files.writeString(config, "http:\n  port: lots\n");
+
+    Run run = run("serve", "--config", config.toString(), "--data", dataDir.toString());
+
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("http.port").contains("'lots'").contains("Fix:");
+  }
+}
