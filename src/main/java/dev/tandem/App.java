@@ -29,14 +29,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tandem wired by hand: reading this constructor tells which components run and which config
- * chose them. No container, no scanning.
+ * Tandem wired by hand: reading this constructor tells which components run and which config chose
+ * them. No container, no scanning.
  */
 public final class App implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(App.class);
 
   /** How to start: tests pass their own clock, keep fsync off and drive the dispatcher by hand. */
-  public record Options(Clock clock, boolean durableDatabase, int dispatchWorkers, Optional<String> bootstrapApiKey) {
+  public record Options(
+      Clock clock, boolean durableDatabase, int dispatchWorkers, Optional<String> bootstrapApiKey) {
     public static Options production(Optional<String> bootstrapApiKey) {
       return new Options(Clock.systemUTC(), true, 2, bootstrapApiKey);
     }
@@ -63,19 +64,28 @@ public final class App implements AutoCloseable {
     Clock clock = options.clock();
     try {
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      this.database = remember(Database.open(config.db(), config.dataDir(), options.durableDatabase()));
+      this.database =
+          remember(Database.open(config.db(), config.dataDir(), options.durableDatabase()));
       var jdbi = database.jdbi();
 
       boolean sandbox = config.sandboxEnabled();
       this.sandboxSmtp =
-          sandbox ? Optional.of(remember(SandboxSmtpServer.start(config.sandbox().smtpPort(), clock))) : Optional.empty();
+          sandbox
+              ? Optional.of(remember(SandboxSmtpServer.start(config.sandbox().smtpPort(), clock)))
+              : Optional.empty();
       this.sandboxSmsc =
           sandbox
-              ? Optional.of(remember(SmscSimulator.start(config.sandbox().smppPort(), clock,
-                  config.sandbox().receiptDelay(), config.sandbox().receiptStatus())))
+              ? Optional.of(
+                  remember(
+                      SmscSimulator.start(
+                          config.sandbox().smppPort(),
+                          clock,
+                          config.sandbox().receiptDelay(),
+                          config.sandbox().receiptStatus())))
               : Optional.empty();
 
-      this.contacts = new Contacts(jdbi, clock, new PhoneNumbers(config.contacts().defaultRegion()));
+      this.contacts =
+          new Contacts(jdbi, clock, new PhoneNumbers(config.contacts().defaultRegion()));
       this.timeline = new Timeline(jdbi);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline);
       this.apiKeys = new ApiKeys(jdbi, clock);
@@ -93,9 +103,12 @@ public final class App implements AutoCloseable {
       }
       var gatewayListener = new GatewayEvents();
       this.email = remember(new SmtpGateway(smtpHost, smtpPort, config.smtp(), clock));
-      this.sms = remember(new SmppGateway(smppHost, smppPort, config.smpp(), gatewayListener, clock));
+      this.sms =
+          remember(new SmppGateway(smppHost, smppPort, config.smpp(), gatewayListener, clock));
       this.dispatcher =
-          remember(new Dispatcher(jdbi, timeline, metrics, sms, email, clock, config.dispatch(), config.email()));
+          remember(
+              new Dispatcher(
+                  jdbi, timeline, metrics, sms, email, clock, config.dispatch(), config.email()));
       gatewayListener.dispatcher = dispatcher;
       this.messages = new Messages(jdbi, clock, contacts, timeline, metrics, dispatcher::wake);
       sms.start();
@@ -104,13 +117,33 @@ public final class App implements AutoCloseable {
       var health =
           new Health()
               .check("database", () -> database.reachable() ? null : "PostgreSQL does not answer")
-              .check("sms", () -> sms.ready() ? null : "SMPP not bound to " + smppHost + ":" + smppPort)
-              .check("email", () -> email.ready() ? null : "last connection to SMTP relay " + smtpHost + ":" + smtpPort + " failed");
+              .check(
+                  "sms",
+                  () -> sms.ready() ? null : "SMPP not bound to " + smppHost + ":" + smppPort)
+              .check(
+                  "email",
+                  () ->
+                      email.ready()
+                          ? null
+                          : "last connection to SMTP relay "
+                              + smtpHost
+                              + ":"
+                              + smtpPort
+                              + " failed");
       this.api =
-          remember(ApiServer.start(
-              new ApiServer.Features(contacts, messages, timeline, apiKeys, health, metrics, sandboxSmtp, sandboxSmsc),
-              config.http().host(),
-              config.http().port()));
+          remember(
+              ApiServer.start(
+                  new ApiServer.Features(
+                      contacts,
+                      messages,
+                      timeline,
+                      apiKeys,
+                      health,
+                      metrics,
+                      sandboxSmtp,
+                      sandboxSmsc),
+                  config.http().host(),
+                  config.http().port()));
       if (options.dispatchWorkers() > 0) {
         dispatcher.start(options.dispatchWorkers());
       }
@@ -154,7 +187,10 @@ public final class App implements AutoCloseable {
       try {
         closeInReverse.get(i).close();
       } catch (Exception e) {
-        log.warn("closing {} failed: {}", closeInReverse.get(i).getClass().getSimpleName(), e.getMessage());
+        log.warn(
+            "closing {} failed: {}",
+            closeInReverse.get(i).getClass().getSimpleName(),
+            e.getMessage());
       }
     }
     closeInReverse.clear();

@@ -33,18 +33,27 @@ import picocli.CommandLine.Option;
  * contacts through the API, sends each one message on SMS and email, waits for the SMTP server's
  * acceptance and the SMSC's delivery receipt, and prints both timelines.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Show Tandem end to end on the built-in sandbox, then exit.")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = "Show Tandem end to end on the built-in sandbox, then exit.")
 final class Demo implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
-  @Option(names = "--keep-running", description = "Leave the server up afterwards and print its URL and an API key.")
+  @Option(
+      names = "--keep-running",
+      description = "Leave the server up afterwards and print its URL and an API key.")
   boolean keepRunning;
 
   @Option(names = "--port", paramLabel = "N", description = "HTTP port (default: any free port).")
   int port;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for receipts (default 60).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "How long to wait for receipts (default 60).")
   int timeoutSeconds = 60;
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -62,34 +71,81 @@ final class Demo implements Callable<Integer> {
     new SecureRandom().nextBytes(secret);
     apiKey = "tdm_demo_" + HexFormat.of().formatHex(secret);
     TandemConfig config =
-        ConfigLoader.load(null, Map.of(), Map.of(
-            "dataDir", dataDir.toString(), "sandbox.mode", "on", "http.port", Integer.toString(port)));
-    System.out.println("Starting Tandem with the sandbox (SMTP server + SMPP SMSC) in " + dataDir + " …");
+        ConfigLoader.load(
+            null,
+            Map.of(),
+            Map.of(
+                "dataDir",
+                dataDir.toString(),
+                "sandbox.mode",
+                "on",
+                "http.port",
+                Integer.toString(port)));
+    System.out.println(
+        "Starting Tandem with the sandbox (SMTP server + SMPP SMSC) in " + dataDir + " …");
     App app = App.start(config, App.Options.production(Optional.of(apiKey)));
     try {
       base = app.url();
       System.out.println("Tandem is up at " + base + "\n");
-      var people = List.of(
-          Map.of("name", "Ada Lovelace", "phone", "+44 7911 123456", "email", "Ada@Example.com", "timeZone", "Europe/London"),
-          Map.of("name", "Grace Hopper", "phone", "(415) 555-2671", "email", "grace@example.org", "timeZone", "America/New_York"));
+      var people =
+          List.of(
+              Map.of(
+                  "name",
+                  "Ada Lovelace",
+                  "phone",
+                  "+44 7911 123456",
+                  "email",
+                  "Ada@Example.com",
+                  "timeZone",
+                  "Europe/London"),
+              Map.of(
+                  "name",
+                  "Grace Hopper",
+                  "phone",
+                  "(415) 555-2671",
+                  "email",
+                  "grace@example.org",
+                  "timeZone",
+                  "America/New_York"));
       var contacts = new ArrayList<JsonNode>();
       var messages = new ArrayList<String>();
       for (Map<String, String> person : people) {
         JsonNode contact = call("POST", "/v1/contacts", person, 201);
         contacts.add(contact);
-        System.out.printf("Created contact %s  %s  %s  (%s)%n", contact.get("name").asText(),
-            contact.get("phone").asText(), contact.get("email").asText(), contact.get("id").asText());
+        System.out.printf(
+            "Created contact %s  %s  %s  (%s)%n",
+            contact.get("name").asText(),
+            contact.get("phone").asText(),
+            contact.get("email").asText(),
+            contact.get("id").asText());
         String first = person.get("name").split(" ")[0];
-        JsonNode message = call("POST", "/v1/messages", Map.of(
-            "contactId", contact.get("id").asText(),
-            "channels", List.of("sms", "email"),
-            "sms", Map.of("text", "Hi " + first + ", your order #1042 has shipped. Details in your inbox."),
-            "email", Map.of("subject", "Your order #1042 has shipped",
-                "html", "<h1>On its way</h1><p>Hi " + first + ", order <b>#1042</b> left our warehouse today.</p>"),
-            "idempotencyKey", "demo-order-1042-" + contact.get("id").asText()), 202);
+        JsonNode message =
+            call(
+                "POST",
+                "/v1/messages",
+                Map.of(
+                    "contactId", contact.get("id").asText(),
+                    "channels", List.of("sms", "email"),
+                    "sms",
+                        Map.of(
+                            "text",
+                            "Hi "
+                                + first
+                                + ", your order #1042 has shipped. Details in your inbox."),
+                    "email",
+                        Map.of(
+                            "subject",
+                            "Your order #1042 has shipped",
+                            "html",
+                            "<h1>On its way</h1><p>Hi "
+                                + first
+                                + ", order <b>#1042</b> left our warehouse today.</p>"),
+                    "idempotencyKey", "demo-order-1042-" + contact.get("id").asText()),
+                202);
         messages.add(message.get("id").asText());
       }
-      System.out.println("\nSent one message to each on SMS and email; waiting for the SMTP server and the SMSC's receipts …");
+      System.out.println(
+          "\nSent one message to each on SMS and email; waiting for the SMTP server and the SMSC's receipts …");
       Instant deadline = Instant.now().plusSeconds(timeoutSeconds);
       for (String id : messages) {
         awaitFinal(id, deadline);
@@ -101,14 +157,23 @@ final class Demo implements Callable<Integer> {
       if (keepRunning) {
         System.out.println("\nTandem keeps running at " + base);
         System.out.println("API key: " + apiKey);
-        System.out.println("Try:  curl -H 'Authorization: Bearer " + apiKey + "' " + base + "/v1/contacts/" + contacts.get(0).get("id").asText() + "/timeline");
+        System.out.println(
+            "Try:  curl -H 'Authorization: Bearer "
+                + apiKey
+                + "' "
+                + base
+                + "/v1/contacts/"
+                + contacts.get(0).get("id").asText()
+                + "/timeline");
         System.out.println("Press Ctrl-C to stop.");
         var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          app.close();
-          deleteTree(dataDir);
-          stopped.countDown();
-        }));
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(() -> {
+                  app.close();
+                  deleteTree(dataDir);
+                  stopped.countDown();
+                }));
         stopped.await();
         return 0;
       }
@@ -127,57 +192,79 @@ final class Demo implements Callable<Integer> {
       boolean done = true;
       for (JsonNode d : message.get("deliveries")) {
         String status = d.get("status").asText();
-        boolean isFinal = d.get("channel").asText().equals("sms")
-            ? status.equals("delivered") || status.equals("failed")
-            : status.equals("sent") || status.equals("failed");
+        boolean isFinal =
+            d.get("channel").asText().equals("sms")
+                ? status.equals("delivered") || status.equals("failed")
+                : status.equals("sent") || status.equals("failed");
         done &= isFinal;
       }
       if (done) {
         return;
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("message " + messageId + " not final after " + timeoutSeconds + " s: " + message);
+        throw new IllegalStateException(
+            "message " + messageId + " not final after " + timeoutSeconds + " s: " + message);
       }
       Thread.sleep(50);
     }
   }
 
   private void printTimeline(JsonNode contact) throws Exception {
-    JsonNode timeline = call("GET", "/v1/contacts/" + contact.get("id").asText() + "/timeline", null, 200);
-    System.out.printf("%nTimeline of %s (%s, %s)%n", contact.get("name").asText(),
-        contact.get("phone").asText(), contact.get("email").asText());
+    JsonNode timeline =
+        call("GET", "/v1/contacts/" + contact.get("id").asText() + "/timeline", null, 200);
+    System.out.printf(
+        "%nTimeline of %s (%s, %s)%n",
+        contact.get("name").asText(), contact.get("phone").asText(), contact.get("email").asText());
     String format = "  %-12s  %-18s  %-7s  %s%n";
     System.out.printf(format, "TIME (UTC)", "EVENT", "CHANNEL", "DETAIL");
     System.out.printf(format, "-".repeat(12), "-".repeat(18), "-".repeat(7), "-".repeat(40));
     for (JsonNode event : timeline.get("events")) {
       JsonNode detail = event.get("detail");
-      String text = switch (event.get("type").asText()) {
-        case "message.accepted" -> "channels " + String.join(", ", Stream.of(detail.get("channels")).flatMap(n -> {
-          var list = new ArrayList<String>();
-          n.forEach(c -> list.add(c.asText()));
-          return list.stream();
-        }).toList());
-        case "delivery.sent" -> "provider id " + detail.path("providerId").asText();
-        case "delivery.delivered", "delivery.receipt" -> "receipt stat " + detail.path("stat").asText();
-        case "delivery.failed" -> detail.path("reason").asText(detail.path("stat").asText());
-        default -> detail.toString();
-      };
-      System.out.printf(format, TIME.format(Instant.parse(event.get("at").asText())), event.get("type").asText(),
-          event.get("channel").isNull() ? "-" : event.get("channel").asText(), text);
+      String text =
+          switch (event.get("type").asText()) {
+            case "message.accepted" ->
+                "channels "
+                    + String.join(
+                        ", ",
+                        Stream.of(detail.get("channels"))
+                            .flatMap(n -> {
+                              var list = new ArrayList<String>();
+                              n.forEach(c -> list.add(c.asText()));
+                              return list.stream();
+                            })
+                            .toList());
+            case "delivery.sent" -> "provider id " + detail.path("providerId").asText();
+            case "delivery.delivered", "delivery.receipt" ->
+                "receipt stat " + detail.path("stat").asText();
+            case "delivery.failed" -> detail.path("reason").asText(detail.path("stat").asText());
+            default -> detail.toString();
+          };
+      System.out.printf(
+          format,
+          TIME.format(Instant.parse(event.get("at").asText())),
+          event.get("type").asText(),
+          event.get("channel").isNull() ? "-" : event.get("channel").asText(),
+          text);
     }
   }
 
-  private JsonNode call(String method, String path, Object body, int expected) throws IOException, InterruptedException {
-    var request = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + apiKey)
-        .header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-        .build();
+  private JsonNode call(String method, String path, Object body, int expected)
+      throws IOException, InterruptedException {
+    var request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + apiKey)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+            .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != expected) {
-      throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      throw new IllegalStateException(
+          method + " " + path + " answered " + response.statusCode() + ": " + response.body());
     }
     return JSON.readTree(response.body());
   }

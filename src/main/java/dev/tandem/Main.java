@@ -31,18 +31,17 @@ public final class Main implements Runnable {
 
   static int run(String... args) {
     var cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
-            commandLine.getErr().println("tandem: " + e.getMessage());
-            return 2;
-          }
-          commandLine.getErr().println("tandem: " + e.getMessage());
-          if (e.getCause() != null) {
-            commandLine.getErr().println("  caused by: " + e.getCause().getMessage());
-          }
-          return 1;
-        });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+        commandLine.getErr().println("tandem: " + e.getMessage());
+        return 2;
+      }
+      commandLine.getErr().println("tandem: " + e.getMessage());
+      if (e.getCause() != null) {
+        commandLine.getErr().println("  caused by: " + e.getCause().getMessage());
+      }
+      return 1;
+    });
     return cli.execute(args);
   }
 
@@ -53,10 +52,16 @@ public final class Main implements Runnable {
 
   /** Options every command that reads the configuration shares. */
   static final class ConfigOptions {
-    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ./data, or dataDir in the config).")
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description = "Data directory (default: ./data, or dataDir in the config).")
     Path data;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML config file; see tandem.example.yaml.")
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "YAML config file; see tandem.example.yaml.")
     Path config;
 
     TandemConfig load(Map<String, String> overrides) {
@@ -68,11 +73,17 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run Tandem: the API, the dispatcher and (without real providers) the sandbox.")
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = "Run Tandem: the API, the dispatcher and (without real providers) the sandbox.")
   static final class Serve implements Callable<Integer> {
     @CommandLine.Mixin ConfigOptions options = new ConfigOptions();
 
-    @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080, 0 = any free port).")
+    @Option(
+        names = "--port",
+        paramLabel = "N",
+        description = "HTTP port (default 8080, 0 = any free port).")
     Integer port;
 
     @Override
@@ -83,16 +94,24 @@ public final class Main implements Runnable {
       }
       TandemConfig config = options.load(overrides);
       long started = System.nanoTime();
-      App app = App.start(config, App.Options.production(Optional.ofNullable(System.getenv("TANDEM_BOOTSTRAP_API_KEY"))));
+      App app =
+          App.start(
+              config,
+              App.Options.production(
+                  Optional.ofNullable(System.getenv("TANDEM_BOOTSTRAP_API_KEY"))));
       var stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        app.close();
-        stopped.countDown();
-      }));
-      System.out.printf("Tandem is ready at %s (data in %s, started in %.1f s)%n",
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(() -> {
+                app.close();
+                stopped.countDown();
+              }));
+      System.out.printf(
+          "Tandem is ready at %s (data in %s, started in %.1f s)%n",
           app.url(), config.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1e9);
       if (config.sandboxEnabled()) {
-        System.out.printf("Sandbox: SMTP on 127.0.0.1:%d, SMSC on 127.0.0.1:%d%n",
+        System.out.printf(
+            "Sandbox: SMTP on 127.0.0.1:%d, SMSC on 127.0.0.1:%d%n",
             app.sandboxSmtp.orElseThrow().port(), app.sandboxSmsc.orElseThrow().port());
       }
       stopped.await();
@@ -100,18 +119,29 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "apikey", mixinStandardHelpOptions = true, description = "Manage API keys.", subcommands = ApiKey.Create.class)
+  @Command(
+      name = "apikey",
+      mixinStandardHelpOptions = true,
+      description = "Manage API keys.",
+      subcommands = ApiKey.Create.class)
   static final class ApiKey implements Runnable {
     @Override
     public void run() {
       new CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an API key and print it once.")
+    @Command(
+        name = "create",
+        mixinStandardHelpOptions = true,
+        description = "Create an API key and print it once.")
     static final class Create implements Callable<Integer> {
       @CommandLine.Mixin ConfigOptions options = new ConfigOptions();
 
-      @Option(names = "--name", required = true, paramLabel = "NAME", description = "Who uses the key, e.g. billing-service.")
+      @Option(
+          names = "--name",
+          required = true,
+          paramLabel = "NAME",
+          description = "Who uses the key, e.g. billing-service.")
       String name;
 
       @Override
@@ -120,7 +150,10 @@ public final class Main implements Runnable {
         try (Database db = Database.open(config.db(), config.dataDir())) {
           String key = new ApiKeys(db.jdbi(), Clock.systemUTC()).create(name);
           System.out.println(key);
-          System.err.println("Store it now: Tandem keeps only its hash. Use it as 'Authorization: Bearer " + key.substring(0, 8) + "…'.");
+          System.err.println(
+              "Store it now: Tandem keeps only its hash. Use it as 'Authorization: Bearer "
+                  + key.substring(0, 8)
+                  + "…'.");
         }
         return 0;
       }

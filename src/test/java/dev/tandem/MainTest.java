@@ -24,7 +24,10 @@ class MainTest {
     System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
     try {
       int exit = Main.run(args);
-      return new Run(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit,
+          outBytes.toString(StandardCharsets.UTF_8),
+          errBytes.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -33,7 +36,14 @@ class MainTest {
 
   @Test
   void every_command_has_help() {
-    for (String[] command : new String[][] {{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"apikey", "--help"}, {"apikey", "create", "--help"}}) {
+    for (String[] command :
+        new String[][] {
+          {"--help"},
+          {"serve", "--help"},
+          {"demo", "--help"},
+          {"apikey", "--help"},
+          {"apikey", "create", "--help"}
+        }) {
       Run run = run(command);
       assertThat(run.exit()).as(String.join(" ", command)).isZero();
       assertThat(run.out()).as(String.join(" ", command)).contains("Usage: tandem");

@@ -38,7 +38,8 @@ public final class ApiKeys {
   /** Creates a key and returns it; it is not stored in a form that can be shown again. */
   public String create(String name) {
     if (name == null || name.isBlank() || name.length() > 100) {
-      throw new IllegalArgumentException("--name must be 1 to 100 characters, e.g. --name billing-service");
+      throw new IllegalArgumentException(
+          "--name must be 1 to 100 characters, e.g. --name billing-service");
     }
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
@@ -59,16 +60,15 @@ public final class ApiKeys {
   }
 
   private void store(String name, String key) {
-    jdbi.useHandle(
-        handle ->
-            handle
-                .createUpdate(insert)
-                .bind("id", Ids.next(clock))
-                .bind("name", name)
-                .bind("keyHash", hash(key))
-                .bind("prefix", key.substring(0, Math.min(8, key.length())))
-                .bind("createdAt", clock.instant())
-                .execute());
+    jdbi.useHandle(handle ->
+        handle
+            .createUpdate(insert)
+            .bind("id", Ids.next(clock))
+            .bind("name", name)
+            .bind("keyHash", hash(key))
+            .bind("prefix", key.substring(0, Math.min(8, key.length())))
+            .bind("createdAt", clock.instant())
+            .execute());
   }
 
   /** True when the key was created here. Keys cannot be revoked yet, so valid hashes are cached. */
@@ -81,7 +81,8 @@ public final class ApiKeys {
       return true;
     }
     boolean found =
-        jdbi.withHandle(h -> h.createQuery(exists).bind("keyHash", hash).mapTo(Boolean.class).one());
+        jdbi.withHandle(
+            h -> h.createQuery(exists).bind("keyHash", hash).mapTo(Boolean.class).one());
     if (found) {
       known.add(hash);
     }
@@ -91,7 +92,8 @@ public final class ApiKeys {
   private static String hash(String key) {
     try {
       return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

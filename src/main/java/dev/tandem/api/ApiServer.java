@@ -70,20 +70,17 @@ public final class ApiServer implements AutoCloseable {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     this.app =
-        Javalin.create(
-            config -> {
-              config.showJavalinBanner = false;
-              config.useVirtualThreads = true;
-              config.jsonMapper(new JavalinJackson(json, true));
-              config.events(
-                  events ->
-                      events.handlerAdded(
-                          meta -> {
-                            if (isEndpoint(meta.getHttpMethod())) {
-                              routes.add(new Route(meta.getHttpMethod().name().toLowerCase(), meta.getPath()));
-                            }
-                          }));
-            });
+        Javalin.create(config -> {
+          config.showJavalinBanner = false;
+          config.useVirtualThreads = true;
+          config.jsonMapper(new JavalinJackson(json, true));
+          config.events(events ->
+              events.handlerAdded(meta -> {
+                if (isEndpoint(meta.getHttpMethod())) {
+                  routes.add(new Route(meta.getHttpMethod().name().toLowerCase(), meta.getPath()));
+                }
+              }));
+        });
     registerRoutes();
   }
 
@@ -113,7 +110,11 @@ public final class ApiServer implements AutoCloseable {
     app.exception(TandemException.class, (e, ctx) -> problem(ctx, toProblem(e)));
     app.exception(
         BadRequest.class,
-        (e, ctx) -> problem(ctx, new Problem(400, "malformed-request", "Malformed request", e.getMessage(), e.field())));
+        (e, ctx) ->
+            problem(
+                ctx,
+                new Problem(
+                    400, "malformed-request", "Malformed request", e.getMessage(), e.field())));
     app.exception(
         Unauthorized.class,
         (e, ctx) -> {
@@ -127,51 +128,84 @@ public final class ApiServer implements AutoCloseable {
           log.error("request {} {} failed (ref {})", ctx.method(), ctx.path(), ref, e);
           problem(
               ctx,
-              new Problem(500, "internal-error", "Internal error",
-                  "Tandem could not complete the request; the server log has the details under ref " + ref + ".", null));
+              new Problem(
+                  500,
+                  "internal-error",
+                  "Internal error",
+                  "Tandem could not complete the request; the server log has the details under ref "
+                      + ref
+                      + ".",
+                  null));
         });
     app.error(
         404,
         ctx -> {
           if (ctx.attribute("problem") == null) {
-            problem(ctx, new Problem(404, "no-such-route", "Not found",
-                "There is no route " + ctx.method() + " " + ctx.path() + ". See /openapi.json.", null));
+            problem(
+                ctx,
+                new Problem(
+                    404,
+                    "no-such-route",
+                    "Not found",
+                    "There is no route " + ctx.method() + " " + ctx.path() + ". See /openapi.json.",
+                    null));
           }
         });
 
     app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
     app.get("/health/ready", this::ready);
-    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(features.metrics().scrape()));
+    app.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(features.metrics().scrape()));
     app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApiDocument()));
 
     app.post("/v1/contacts", this::createContact);
     app.get("/v1/contacts", this::findContacts);
-    app.get("/v1/contacts/{id}", ctx -> ctx.json(contactJson(features.contacts().get(uuidParam(ctx, "id")))));
+    app.get(
+        "/v1/contacts/{id}",
+        ctx -> ctx.json(contactJson(features.contacts().get(uuidParam(ctx, "id")))));
     app.get("/v1/contacts/{id}/timeline", this::timeline);
     app.post("/v1/messages", this::sendMessage);
-    app.get("/v1/messages/{id}", ctx -> ctx.json(messageJson(features.messages().get(uuidParam(ctx, "id")))));
+    app.get(
+        "/v1/messages/{id}",
+        ctx -> ctx.json(messageJson(features.messages().get(uuidParam(ctx, "id")))));
 
-    features.sandboxSmtp().ifPresent(smtp ->
-        app.get("/v1/sandbox/emails", ctx -> ctx.json(Map.of("items", smtp.received().stream().map(e -> {
-          var item = new LinkedHashMap<String, Object>();
-          item.put("from", e.envelopeFrom());
-          item.put("to", e.envelopeTo());
-          item.put("subject", e.subject());
-          item.put("messageId", e.messageId());
-          item.put("receivedAt", e.at());
-          item.put("raw", e.raw());
-          return item;
-        }).toList()))));
-    features.sandboxSmsc().ifPresent(smsc -> {
-      app.get("/v1/sandbox/sms", ctx -> ctx.json(Map.of("items", smsc.received())));
-      app.post("/v1/sandbox/sms/inbound", ctx -> injectInbound(ctx, smsc));
-    });
+    features
+        .sandboxSmtp()
+        .ifPresent(smtp ->
+            app.get(
+                "/v1/sandbox/emails",
+                ctx ->
+                    ctx.json(
+                        Map.of(
+                            "items",
+                            smtp.received().stream()
+                                .map(e -> {
+                                  var item = new LinkedHashMap<String, Object>();
+                                  item.put("from", e.envelopeFrom());
+                                  item.put("to", e.envelopeTo());
+                                  item.put("subject", e.subject());
+                                  item.put("messageId", e.messageId());
+                                  item.put("receivedAt", e.at());
+                                  item.put("raw", e.raw());
+                                  return item;
+                                })
+                                .toList()))));
+    features
+        .sandboxSmsc()
+        .ifPresent(smsc -> {
+          app.get("/v1/sandbox/sms", ctx -> ctx.json(Map.of("items", smsc.received())));
+          app.post("/v1/sandbox/sms/inbound", ctx -> injectInbound(ctx, smsc));
+        });
   }
 
   private void authenticate(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
-      throw new Unauthorized("This route needs an API key: send 'Authorization: Bearer KEY'. Create one with ./tandem apikey create --name NAME.");
+      throw new Unauthorized(
+          "This route needs an API key: send 'Authorization: Bearer KEY'. Create one with ./tandem apikey create --name NAME.");
     }
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new Unauthorized("The Authorization header must be 'Bearer KEY'.");
@@ -188,11 +222,18 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void createContact(Context ctx) {
-    Body body = Body.parse(json, ctx.body(), Set.of("phone", "email", "name", "externalId", "timeZone"));
+    Body body =
+        Body.parse(json, ctx.body(), Set.of("phone", "email", "name", "externalId", "timeZone"));
     Contact contact =
-        features.contacts().create(
-            new NewContact(body.string("phone"), body.string("email"), body.string("name"),
-                body.string("externalId"), body.string("timeZone")));
+        features
+            .contacts()
+            .create(
+                new NewContact(
+                    body.string("phone"),
+                    body.string("email"),
+                    body.string("name"),
+                    body.string("externalId"),
+                    body.string("timeZone")));
     ctx.status(201).header("Location", "/v1/contacts/" + contact.id()).json(contactJson(contact));
   }
 
@@ -200,11 +241,15 @@ public final class ApiServer implements AutoCloseable {
     String phone = ctx.queryParam("phone");
     String email = ctx.queryParam("email");
     if ((phone == null) == (email == null)) {
-      throw new InvalidInput("missing-lookup", "phone",
+      throw new InvalidInput(
+          "missing-lookup",
+          "phone",
           "Look a contact up by one address: /v1/contacts?phone=… or /v1/contacts?email=….");
     }
     Optional<Contact> found =
-        phone != null ? features.contacts().findByPhone(phone) : features.contacts().findByEmail(email);
+        phone != null
+            ? features.contacts().findByPhone(phone)
+            : features.contacts().findByEmail(email);
     ctx.json(Map.of("items", found.map(c -> List.of(contactJson(c))).orElse(List.of())));
   }
 
@@ -220,7 +265,10 @@ public final class ApiServer implements AutoCloseable {
         limit = -1;
       }
       if (limit < 1 || limit > 10_000) {
-        throw new InvalidInput("invalid-limit", "limit", "limit '" + limitParam + "' must be a whole number from 1 to 10000.");
+        throw new InvalidInput(
+            "invalid-limit",
+            "limit",
+            "limit '" + limitParam + "' must be a whole number from 1 to 10000.");
       }
     }
     List<TimelineEvent> events = features.timeline().forContact(id, limit);
@@ -228,8 +276,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void sendMessage(Context ctx) {
-    Body body = Body.parse(json, ctx.body(),
-        Set.of("contactId", "to", "channels", "sms", "email", "idempotencyKey"));
+    Body body =
+        Body.parse(
+            json,
+            ctx.body(),
+            Set.of("contactId", "to", "channels", "sms", "email", "idempotencyKey"));
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text"));
     Body email = body.object("email", Set.of("subject", "html", "text"));
@@ -238,16 +289,31 @@ public final class ApiServer implements AutoCloseable {
     if (key == null) {
       key = headerKey;
     } else if (headerKey != null && !headerKey.equals(key)) {
-      throw new InvalidInput("idempotency-key-mismatch", "idempotencyKey",
+      throw new InvalidInput(
+          "idempotency-key-mismatch",
+          "idempotencyKey",
           "The Idempotency-Key header and the idempotencyKey field differ; send one of them.");
     }
-    MessageView view = features.messages().accept(new MessageRequest(
-        body.uuid("contactId"), to.string("phone"), to.string("email"), body.strings("channels"),
-        sms.string("text"), email.string("subject"), email.string("html"), email.string("text"), key));
+    MessageView view =
+        features
+            .messages()
+            .accept(
+                new MessageRequest(
+                    body.uuid("contactId"),
+                    to.string("phone"),
+                    to.string("email"),
+                    body.strings("channels"),
+                    sms.string("text"),
+                    email.string("subject"),
+                    email.string("html"),
+                    email.string("text"),
+                    key));
     if (view.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }
-    ctx.status(view.replayed() ? 200 : 202).header("Location", "/v1/messages/" + view.id()).json(messageJson(view));
+    ctx.status(view.replayed() ? 200 : 202)
+        .header("Location", "/v1/messages/" + view.id())
+        .json(messageJson(view));
   }
 
   private void injectInbound(Context ctx, SmscSimulator smsc) {
@@ -256,13 +322,17 @@ public final class ApiServer implements AutoCloseable {
     String to = Optional.ofNullable(body.string("to")).orElse("Tandem");
     String text = body.string("text");
     if (from == null || from.isBlank()) {
-      throw new InvalidInput("missing-from", "from", "from (the sender's phone number) is required.");
+      throw new InvalidInput(
+          "missing-from", "from", "from (the sender's phone number) is required.");
     }
     if (text == null) {
       throw new InvalidInput("missing-text", "text", "text is required.");
     }
     if (!smsc.injectMo(from, to, text)) {
-      throw new Conflict("smsc-not-bound", null, "No SMPP client is bound to the sandbox SMSC yet; try again in a moment.");
+      throw new Conflict(
+          "smsc-not-bound",
+          null,
+          "No SMPP client is bound to the sandbox SMSC yet; try again in a moment.");
     }
     ctx.status(202).json(Map.of("status", "delivered to Tandem's SMPP client"));
   }
@@ -272,7 +342,8 @@ public final class ApiServer implements AutoCloseable {
     try {
       return UUID.fromString(value);
     } catch (IllegalArgumentException e) {
-      throw new NotFound("not-found", name, "'" + value + "' is not an id Tandem issued (ids are UUIDs).");
+      throw new NotFound(
+          "not-found", name, "'" + value + "' is not an id Tandem issued (ids are UUIDs).");
     }
   }
 
@@ -293,18 +364,22 @@ public final class ApiServer implements AutoCloseable {
     out.put("id", m.id());
     out.put("contactId", m.contactId());
     out.put("createdAt", m.createdAt());
-    out.put("deliveries", m.deliveries().stream().map(d -> {
-      var delivery = new LinkedHashMap<String, Object>();
-      delivery.put("id", d.id());
-      delivery.put("channel", d.channel().key());
-      delivery.put("address", d.address());
-      delivery.put("status", d.status().key());
-      delivery.put("attempts", d.attempts());
-      delivery.put("providerId", d.providerId());
-      delivery.put("lastError", d.lastError());
-      delivery.put("updatedAt", d.updatedAt());
-      return delivery;
-    }).toList());
+    out.put(
+        "deliveries",
+        m.deliveries().stream()
+            .map(d -> {
+              var delivery = new LinkedHashMap<String, Object>();
+              delivery.put("id", d.id());
+              delivery.put("channel", d.channel().key());
+              delivery.put("address", d.address());
+              delivery.put("status", d.status().key());
+              delivery.put("attempts", d.attempts());
+              delivery.put("providerId", d.providerId());
+              delivery.put("lastError", d.lastError());
+              delivery.put("updatedAt", d.updatedAt());
+              return delivery;
+            })
+            .toList());
     return out;
   }
 

@@ -48,14 +48,18 @@ final class Body {
 
   void allowOnly(Set<String> allowed) {
     root.fieldNames()
-        .forEachRemaining(
-            name -> {
-              if (!allowed.contains(name)) {
-                throw new BadRequest(
-                    prefix + name,
-                    "Unknown field '" + prefix + name + "'. Known fields: " + String.join(", ", allowed.stream().sorted().toList()) + ".");
-              }
-            });
+        .forEachRemaining(name -> {
+          if (!allowed.contains(name)) {
+            throw new BadRequest(
+                prefix + name,
+                "Unknown field '"
+                    + prefix
+                    + name
+                    + "'. Known fields: "
+                    + String.join(", ", allowed.stream().sorted().toList())
+                    + ".");
+          }
+        });
   }
 
   String string(String name) {

@@ -1,6 +1,8 @@
 package dev.tandem.config;
 
-/** A configuration value that Tandem cannot start with. The message names the key, value and fix. */
+/**
+ * A configuration value that Tandem cannot start with. The message names the key, value and fix.
+ */
 public final class ConfigException extends RuntimeException {
   private final String key;
 

@@ -78,7 +78,10 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** The environment variable that overrides {@code key}: {@code smtp.poolSize → TANDEM_SMTP_POOL_SIZE}. */
+  /**
+   * The environment variable that overrides {@code key}: {@code smtp.poolSize →
+   * TANDEM_SMTP_POOL_SIZE}.
+   */
   public static String envName(String key) {
     return "TANDEM_"
         + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
@@ -89,7 +92,8 @@ public final class ConfigLoader {
    * @param env the process environment (passed in so tests can supply their own)
    * @param overrides values from command-line flags; they win over everything
    */
-  public static TandemConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+  public static TandemConfig load(
+      Path file, Map<String, String> env, Map<String, String> overrides) {
     var values = new TreeMap<String, String>(DEFAULTS);
     if (file != null) {
       values.putAll(readYaml(file));
@@ -100,13 +104,12 @@ public final class ConfigLoader {
         values.put(key, fromEnv);
       }
     }
-    overrides.forEach(
-        (key, value) -> {
-          if (!DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException("unknown config key " + key);
-          }
-          values.put(key, value);
-        });
+    overrides.forEach((key, value) -> {
+      if (!DEFAULTS.containsKey(key)) {
+        throw new IllegalArgumentException("unknown config key " + key);
+      }
+      values.put(key, value);
+    });
     return build(new Values(values));
   }
 
@@ -157,7 +160,9 @@ public final class ConfigLoader {
   private static String knownNear(String key) {
     String section = key.contains(".") ? key.substring(0, key.indexOf('.') + 1) : "";
     List<String> near =
-        DEFAULTS.keySet().stream().filter(k -> !section.isEmpty() && k.startsWith(section)).toList();
+        DEFAULTS.keySet().stream()
+            .filter(k -> !section.isEmpty() && k.startsWith(section))
+            .toList();
     return String.join(", ", near.isEmpty() ? List.copyOf(DEFAULTS.keySet()) : near);
   }
 
@@ -215,7 +220,10 @@ public final class ConfigLoader {
     }
     if (!config.email().from().contains("@")) {
       throw new ConfigException(
-          "email.from", config.email().from(), "not an email address", "e.g. Shop <news@shop.example>");
+          "email.from",
+          config.email().from(),
+          "not an email address",
+          "e.g. Shop <news@shop.example>");
     }
     return config;
   }
@@ -310,14 +318,18 @@ public final class ConfigLoader {
           .getSupportedRegions()
           .contains(value)) {
         throw new ConfigException(
-            key, text(key), "not a region libphonenumber knows", "use an ISO 3166 code like US or GB");
+            key,
+            text(key),
+            "not a region libphonenumber knows",
+            "use an ISO 3166 code like US or GB");
       }
       return value;
     }
 
     String receiptStatus(String key) {
       String value = text(key).toUpperCase(Locale.ROOT);
-      var allowed = List.of("DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "ACCEPTD", "UNKNOWN", "REJECTD");
+      var allowed =
+          List.of("DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "ACCEPTD", "UNKNOWN", "REJECTD");
       if (!allowed.contains(value)) {
         throw new ConfigException(key, text(key), "not a receipt stat", "use one of " + allowed);
       }
@@ -325,7 +337,10 @@ public final class ConfigLoader {
     }
   }
 
-  /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 1d} or ISO-8601; null if neither. */
+  /**
+   * Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 1d} or ISO-8601; null if
+   * neither.
+   */
   public static Duration parseDuration(String value) {
     Matcher m = Values.SHORT_DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
     if (m.matches()) {

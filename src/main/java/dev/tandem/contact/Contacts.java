@@ -51,7 +51,9 @@ public final class Contacts {
         blank(request.email()) ? null : EmailAddresses.normalize("email", request.email());
     String name = blank(request.name()) ? null : limited("name", request.name().strip(), 200);
     String externalId =
-        blank(request.externalId()) ? null : limited("externalId", request.externalId().strip(), 200);
+        blank(request.externalId())
+            ? null
+            : limited("externalId", request.externalId().strip(), 200);
     String timeZone = blank(request.timeZone()) ? null : zone(request.timeZone().strip());
     if (phone == null && email == null && name == null && externalId == null) {
       throw new InvalidInput(
@@ -61,45 +63,43 @@ public final class Contacts {
     }
     UUID id = Ids.next(clock);
     Instant now = clock.instant();
-    return jdbi.inTransaction(
-        handle -> {
-          if (externalId != null) {
-            handle
-                .createQuery(ownerOfExternalId)
-                .bind("externalId", externalId)
-                .mapTo(UUID.class)
-                .findOne()
-                .ifPresent(
-                    other -> {
-                      throw new Conflict(
-                          "external-id-taken",
-                          "externalId",
-                          "externalId '" + externalId + "' already belongs to contact " + other + ".");
-                    });
-          }
-          handle
-              .createUpdate(insertContact)
-              .bind("id", id)
-              .bind("externalId", externalId)
-              .bind("name", name)
-              .bind("timeZone", timeZone)
-              .bind("createdAt", now)
-              .execute();
-          if (phone != null) {
-            claimAddress(handle, id, "phone", phone, now);
-          }
-          if (email != null) {
-            claimAddress(handle, id, "email", email, now);
-          }
-          return new Contact(
-              id,
-              Optional.ofNullable(externalId),
-              Optional.ofNullable(name),
-              Optional.ofNullable(phone),
-              Optional.ofNullable(email),
-              Optional.ofNullable(timeZone),
-              now);
-        });
+    return jdbi.inTransaction(handle -> {
+      if (externalId != null) {
+        handle
+            .createQuery(ownerOfExternalId)
+            .bind("externalId", externalId)
+            .mapTo(UUID.class)
+            .findOne()
+            .ifPresent(other -> {
+              throw new Conflict(
+                  "external-id-taken",
+                  "externalId",
+                  "externalId '" + externalId + "' already belongs to contact " + other + ".");
+            });
+      }
+      handle
+          .createUpdate(insertContact)
+          .bind("id", id)
+          .bind("externalId", externalId)
+          .bind("name", name)
+          .bind("timeZone", timeZone)
+          .bind("createdAt", now)
+          .execute();
+      if (phone != null) {
+        claimAddress(handle, id, "phone", phone, now);
+      }
+      if (email != null) {
+        claimAddress(handle, id, "email", email, now);
+      }
+      return new Contact(
+          id,
+          Optional.ofNullable(externalId),
+          Optional.ofNullable(name),
+          Optional.ofNullable(phone),
+          Optional.ofNullable(email),
+          Optional.ofNullable(timeZone),
+          now);
+    });
   }
 
   private void claimAddress(Handle handle, UUID contactId, String kind, String value, Instant now) {
@@ -127,28 +127,26 @@ public final class Contacts {
   }
 
   public Optional<Contact> find(UUID id) {
-    return jdbi.withHandle(
-        handle ->
-            handle
-                .createQuery(findById)
-                .bind("id", id)
-                .map(
-                    (rs, ctx) ->
-                        new Contact(
-                            rs.getObject("id", UUID.class),
-                            Optional.ofNullable(rs.getString("external_id")),
-                            Optional.ofNullable(rs.getString("name")),
-                            Optional.ofNullable(rs.getString("phone")),
-                            Optional.ofNullable(rs.getString("email")),
-                            Optional.ofNullable(rs.getString("time_zone")),
-                            rs.getTimestamp("created_at").toInstant()))
-                .findOne());
+    return jdbi.withHandle(handle ->
+        handle
+            .createQuery(findById)
+            .bind("id", id)
+            .map((rs, ctx) ->
+                new Contact(
+                    rs.getObject("id", UUID.class),
+                    Optional.ofNullable(rs.getString("external_id")),
+                    Optional.ofNullable(rs.getString("name")),
+                    Optional.ofNullable(rs.getString("phone")),
+                    Optional.ofNullable(rs.getString("email")),
+                    Optional.ofNullable(rs.getString("time_zone")),
+                    rs.getTimestamp("created_at").toInstant()))
+            .findOne());
   }
 
   public Contact get(UUID id) {
     return find(id)
-        .orElseThrow(
-            () -> new NotFound("contact-not-found", "contactId", "There is no contact " + id + "."));
+        .orElseThrow(() ->
+            new NotFound("contact-not-found", "contactId", "There is no contact " + id + "."));
   }
 
   /** The contact with this phone number, written in any form. */
@@ -161,14 +159,13 @@ public final class Contacts {
   }
 
   private Optional<Contact> findByAddress(String kind, String value) {
-    return jdbi.withHandle(
-            handle ->
-                handle
-                    .createQuery(ownerOfAddress)
-                    .bind("kind", kind)
-                    .bind("value", value)
-                    .mapTo(UUID.class)
-                    .findOne())
+    return jdbi.withHandle(handle ->
+            handle
+                .createQuery(ownerOfAddress)
+                .bind("kind", kind)
+                .bind("value", value)
+                .mapTo(UUID.class)
+                .findOne())
         .flatMap(this::find);
   }
 
@@ -199,7 +196,9 @@ public final class Contacts {
   private static String limited(String field, String value, int max) {
     if (value.length() > max) {
       throw new InvalidInput(
-          "too-long", field, field + " is " + value.length() + " characters; the limit is " + max + ".");
+          "too-long",
+          field,
+          field + " is " + value.length() + " characters; the limit is " + max + ".");
     }
     return value;
   }

@@ -34,16 +34,15 @@ public final class PhoneNumbers {
   /** E.164, or an {@link InvalidInput} naming {@code field} and the value. */
   public String require(String field, String raw) {
     return toE164(raw)
-        .orElseThrow(
-            () ->
-                new InvalidInput(
-                    "invalid-phone",
-                    field,
-                    "'"
-                        + raw
-                        + "' is not a valid phone number. Write it in international form (+14155550123)"
-                        + " or as a number of the default region "
-                        + defaultRegion
-                        + "."));
+        .orElseThrow(() ->
+            new InvalidInput(
+                "invalid-phone",
+                field,
+                "'"
+                    + raw
+                    + "' is not a valid phone number. Write it in international form (+14155550123)"
+                    + " or as a number of the default region "
+                    + defaultRegion
+                    + "."));
   }
 }

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves queued deliveries to the gateways. Each {@link #runOnce} claims a batch, hands every
  * delivery to its gateway at once (SMPP window, SMTP pool), waits for the answers and records them
- * in one transaction. {@link #start} runs that in background workers; tests call {@code runOnce}
- * by hand.
+ * in one transaction. {@link #start} runs that in background workers; tests call {@code runOnce} by
+ * hand.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -134,7 +134,8 @@ public final class Dispatcher implements AutoCloseable {
                 body.path("subject").asText(""),
                 text(body, "html"),
                 text(body, "text"));
-        yield email.send(outbound)
+        yield email
+            .send(outbound)
             .thenApply(Dispatcher::outcome)
             .exceptionally(e -> new Outcome.Retry("email gateway error: " + e.getMessage()));
       }
@@ -162,7 +163,9 @@ public final class Dispatcher implements AutoCloseable {
     };
   }
 
-  /** Records a delivery receipt from the SMS gateway; safe to call before the submit is recorded. */
+  /**
+   * Records a delivery receipt from the SMS gateway; safe to call before the submit is recorded.
+   */
   public void onReceipt(DeliveryReceipt receipt, String receiptKey, String raw) {
     outbox.recordReceipt(receipt, receiptKey, raw, clock.instant());
   }

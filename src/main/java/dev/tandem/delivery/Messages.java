@@ -92,39 +92,39 @@ public final class Messages {
     UUID messageId = Ids.next(clock);
     Instant now = clock.instant();
     boolean created =
-        jdbi.inTransaction(
-            handle -> {
-              int inserted =
-                  handle
-                      .createUpdate(insertMessage)
-                      .bind("id", messageId)
-                      .bind("contactId", contact.id())
-                      .bind("idempotencyKey", key)
-                      .bind("requestHash", hash)
-                      .bind("content", content.toString())
-                      .bind("createdAt", now)
-                      .execute();
-              if (inserted == 0) {
-                return false; // a concurrent request with the same key won
-              }
-              insertDeliveries(handle, messageId, contact.id(), addresses, now);
-              timeline.append(
-                  handle,
-                  List.of(
-                      new TimelineEvent(
-                          contact.id(),
-                          now,
-                          "message.accepted",
-                          null,
-                          messageId,
-                          null,
-                          Map.of("channels", channels.stream().map(Channel::key).toList()))));
-              return true;
-            });
+        jdbi.inTransaction(handle -> {
+          int inserted =
+              handle
+                  .createUpdate(insertMessage)
+                  .bind("id", messageId)
+                  .bind("contactId", contact.id())
+                  .bind("idempotencyKey", key)
+                  .bind("requestHash", hash)
+                  .bind("content", content.toString())
+                  .bind("createdAt", now)
+                  .execute();
+          if (inserted == 0) {
+            return false; // a concurrent request with the same key won
+          }
+          insertDeliveries(handle, messageId, contact.id(), addresses, now);
+          timeline.append(
+              handle,
+              List.of(
+                  new TimelineEvent(
+                      contact.id(),
+                      now,
+                      "message.accepted",
+                      null,
+                      messageId,
+                      null,
+                      Map.of("channels", channels.stream().map(Channel::key).toList()))));
+          return true;
+        });
     if (!created) {
       return replay(key, hash).orElseThrow();
     }
-    channels.forEach(c -> metrics.counter("tandem.messages.accepted", "channel", c.key()).increment());
+    channels.forEach(
+        c -> metrics.counter("tandem.messages.accepted", "channel", c.key()).increment());
     onAccepted.run();
     return get(messageId);
   }
@@ -132,80 +132,75 @@ public final class Messages {
   private void insertDeliveries(
       Handle handle, UUID messageId, UUID contactId, Map<Channel, String> addresses, Instant now) {
     PreparedBatch batch = handle.prepareBatch(insertDelivery);
-    addresses.forEach(
-        (channel, address) ->
-            batch
-                .bind("id", Ids.next(clock))
-                .bind("messageId", messageId)
-                .bind("contactId", contactId)
-                .bind("channel", channel.key())
-                .bind("address", address)
-                .bind("now", now)
-                .add());
+    addresses.forEach((channel, address) ->
+        batch
+            .bind("id", Ids.next(clock))
+            .bind("messageId", messageId)
+            .bind("contactId", contactId)
+            .bind("channel", channel.key())
+            .bind("address", address)
+            .bind("now", now)
+            .add());
     batch.execute();
   }
 
   private Optional<MessageView> replay(String key, String hash) {
-    return jdbi.withHandle(
-            handle ->
-                handle
-                    .createQuery(messageByIdempotencyKey)
-                    .bind("idempotencyKey", key)
-                    .map((rs, ctx) -> Map.entry(rs.getObject("id", UUID.class), rs.getString("request_hash")))
-                    .findOne())
-        .map(
-            existing -> {
-              if (!existing.getValue().equals(hash)) {
-                throw new Conflict(
-                    "idempotency-key-reused",
-                    "idempotencyKey",
-                    "idempotencyKey '"
-                        + key
-                        + "' was already used for message "
-                        + existing.getKey()
-                        + " with a different request. Use a new key for a new message.");
-              }
-              return get(existing.getKey()).asReplay();
-            });
+    return jdbi.withHandle(handle ->
+            handle
+                .createQuery(messageByIdempotencyKey)
+                .bind("idempotencyKey", key)
+                .map((rs, ctx) ->
+                    Map.entry(rs.getObject("id", UUID.class), rs.getString("request_hash")))
+                .findOne())
+        .map(existing -> {
+          if (!existing.getValue().equals(hash)) {
+            throw new Conflict(
+                "idempotency-key-reused",
+                "idempotencyKey",
+                "idempotencyKey '"
+                    + key
+                    + "' was already used for message "
+                    + existing.getKey()
+                    + " with a different request. Use a new key for a new message.");
+          }
+          return get(existing.getKey()).asReplay();
+        });
   }
 
   public MessageView get(UUID id) {
-    return jdbi.withHandle(
-        handle -> {
-          var message =
-              handle
-                  .createQuery(messageById)
-                  .bind("id", id)
-                  .map(
-                      (rs, ctx) ->
-                          new MessageView(
-                              rs.getObject("id", UUID.class),
-                              rs.getObject("contact_id", UUID.class),
-                              rs.getTimestamp("created_at").toInstant(),
-                              List.of(),
-                              false))
-                  .findOne()
-                  .orElseThrow(
-                      () -> new NotFound("message-not-found", "id", "There is no message " + id + "."));
-          List<MessageView.DeliveryView> deliveries =
-              handle
-                  .createQuery(deliveriesOfMessage)
-                  .bind("messageId", id)
-                  .map(
-                      (rs, ctx) ->
-                          new MessageView.DeliveryView(
-                              rs.getObject("id", UUID.class),
-                              Channel.parse(rs.getString("channel")).orElseThrow(),
-                              rs.getString("address"),
-                              DeliveryStatus.of(rs.getString("status")),
-                              rs.getInt("attempts"),
-                              rs.getString("provider_id"),
-                              rs.getString("last_error"),
-                              rs.getTimestamp("updated_at").toInstant()))
-                  .list();
-          return new MessageView(
-              message.id(), message.contactId(), message.createdAt(), deliveries, false);
-        });
+    return jdbi.withHandle(handle -> {
+      var message =
+          handle
+              .createQuery(messageById)
+              .bind("id", id)
+              .map((rs, ctx) ->
+                  new MessageView(
+                      rs.getObject("id", UUID.class),
+                      rs.getObject("contact_id", UUID.class),
+                      rs.getTimestamp("created_at").toInstant(),
+                      List.of(),
+                      false))
+              .findOne()
+              .orElseThrow(
+                  () -> new NotFound("message-not-found", "id", "There is no message " + id + "."));
+      List<MessageView.DeliveryView> deliveries =
+          handle
+              .createQuery(deliveriesOfMessage)
+              .bind("messageId", id)
+              .map((rs, ctx) ->
+                  new MessageView.DeliveryView(
+                      rs.getObject("id", UUID.class),
+                      Channel.parse(rs.getString("channel")).orElseThrow(),
+                      rs.getString("address"),
+                      DeliveryStatus.of(rs.getString("status")),
+                      rs.getInt("attempts"),
+                      rs.getString("provider_id"),
+                      rs.getString("last_error"),
+                      rs.getTimestamp("updated_at").toInstant()))
+              .list();
+      return new MessageView(
+          message.id(), message.contactId(), message.createdAt(), deliveries, false);
+    });
   }
 
   private Contact recipient(MessageRequest request) {
@@ -226,7 +221,9 @@ public final class Messages {
         request.toPhone() == null ? Optional.empty() : contacts.findByPhone(request.toPhone());
     Optional<Contact> byEmail =
         request.toEmail() == null ? Optional.empty() : contacts.findByEmail(request.toEmail());
-    if (byPhone.isPresent() && byEmail.isPresent() && !byPhone.get().id().equals(byEmail.get().id())) {
+    if (byPhone.isPresent()
+        && byEmail.isPresent()
+        && !byPhone.get().id().equals(byEmail.get().id())) {
       throw new Conflict(
           "addresses-of-two-contacts",
           "to",
@@ -254,12 +251,11 @@ public final class Messages {
     for (String value : requested) {
       Channel channel =
           Channel.parse(value)
-              .orElseThrow(
-                  () ->
-                      new InvalidInput(
-                          "invalid-channel",
-                          "channels",
-                          "'" + value + "' is not a channel. Use \"sms\" and/or \"email\"."));
+              .orElseThrow(() ->
+                  new InvalidInput(
+                      "invalid-channel",
+                      "channels",
+                      "'" + value + "' is not a channel. Use \"sms\" and/or \"email\"."));
       if (!channels.add(channel)) {
         throw new InvalidInput(
             "duplicate-channel", "channels", "channels lists '" + value + "' twice.");
@@ -306,7 +302,11 @@ public final class Messages {
         throw new InvalidInput(
             "subject-too-long",
             "email.subject",
-            "email.subject is " + subject.length() + " characters; the limit is " + MAX_SUBJECT_CHARS + ".");
+            "email.subject is "
+                + subject.length()
+                + " characters; the limit is "
+                + MAX_SUBJECT_CHARS
+                + ".");
       }
       boolean hasHtml = request.emailHtml() != null && !request.emailHtml().isBlank();
       boolean hasText = request.emailText() != null && !request.emailText().isBlank();
@@ -316,12 +316,20 @@ public final class Messages {
             "email.html",
             "email.html or email.text is required when channels include email.");
       }
-      for (var body : List.of(Map.entry("email.html", hasHtml ? request.emailHtml() : ""), Map.entry("email.text", hasText ? request.emailText() : ""))) {
+      for (var body :
+          List.of(
+              Map.entry("email.html", hasHtml ? request.emailHtml() : ""),
+              Map.entry("email.text", hasText ? request.emailText() : ""))) {
         if (body.getValue().length() > MAX_EMAIL_BODY_CHARS) {
           throw new InvalidInput(
               "email-too-long",
               body.getKey(),
-              body.getKey() + " is " + body.getValue().length() + " characters; the limit is " + MAX_EMAIL_BODY_CHARS + ".");
+              body.getKey()
+                  + " is "
+                  + body.getValue().length()
+                  + " characters; the limit is "
+                  + MAX_EMAIL_BODY_CHARS
+                  + ".");
         }
       }
       ObjectNode email = content.putObject("email").put("subject", subject);
@@ -341,20 +349,19 @@ public final class Messages {
       Optional<String> address = channel == Channel.SMS ? contact.phone() : contact.email();
       addresses.put(
           channel,
-          address.orElseThrow(
-              () ->
-                  new InvalidInput(
-                      "no-" + channel.key() + "-address",
-                      "channels",
-                      "Contact "
-                          + contact.id()
-                          + " has no "
-                          + (channel == Channel.SMS ? "phone number" : "email address")
-                          + ", so it cannot get "
-                          + channel.key()
-                          + ". Add one or drop '"
-                          + channel.key()
-                          + "' from channels.")));
+          address.orElseThrow(() ->
+              new InvalidInput(
+                  "no-" + channel.key() + "-address",
+                  "channels",
+                  "Contact "
+                      + contact.id()
+                      + " has no "
+                      + (channel == Channel.SMS ? "phone number" : "email address")
+                      + ", so it cannot get "
+                      + channel.key()
+                      + ". Add one or drop '"
+                      + channel.key()
+                      + "' from channels.")));
     }
     return addresses;
   }

@@ -54,7 +54,13 @@ final class Outbox {
 
   /** A claimed delivery, with its message content as JSON. */
   record Claimed(
-      UUID id, UUID messageId, UUID contactId, Channel channel, String address, int attempts, String content) {}
+      UUID id,
+      UUID messageId,
+      UUID contactId,
+      Channel channel,
+      String address,
+      int attempts,
+      String content) {}
 
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
@@ -64,92 +70,88 @@ final class Outbox {
   }
 
   List<Claimed> claimDue(Instant now, int limit, Instant leaseUntil) {
-    return jdbi.inTransaction(
-        handle ->
-            handle
-                .createQuery(claimDue)
-                .bind("now", now)
-                .bind("limit", limit)
-                .bind("leaseUntil", leaseUntil)
-                .map(
-                    (rs, ctx) ->
-                        new Claimed(
-                            rs.getObject("id", UUID.class),
-                            rs.getObject("message_id", UUID.class),
-                            rs.getObject("contact_id", UUID.class),
-                            Channel.parse(rs.getString("channel")).orElseThrow(),
-                            rs.getString("address"),
-                            rs.getInt("attempts"),
-                            rs.getString("content")))
-                .list());
+    return jdbi.inTransaction(handle ->
+        handle
+            .createQuery(claimDue)
+            .bind("now", now)
+            .bind("limit", limit)
+            .bind("leaseUntil", leaseUntil)
+            .map((rs, ctx) ->
+                new Claimed(
+                    rs.getObject("id", UUID.class),
+                    rs.getObject("message_id", UUID.class),
+                    rs.getObject("contact_id", UUID.class),
+                    Channel.parse(rs.getString("channel")).orElseThrow(),
+                    rs.getString("address"),
+                    rs.getInt("attempts"),
+                    rs.getString("content")))
+            .list());
   }
 
   /** Stores a batch of results, their timeline events and any receipts that were waiting. */
   void record(List<Result> results, Instant now) {
-    jdbi.useTransaction(
-        handle -> {
-          List<String> receiptKeys = new ArrayList<>();
-          for (Result result : results) {
-            if (result.outcome() instanceof Outcome.Sent sent && sent.receiptKey() != null) {
-              receiptKeys.add(sent.receiptKey());
-            }
+    jdbi.useTransaction(handle -> {
+      List<String> receiptKeys = new ArrayList<>();
+      for (Result result : results) {
+        if (result.outcome() instanceof Outcome.Sent sent && sent.receiptKey() != null) {
+          receiptKeys.add(sent.receiptKey());
+        }
+      }
+      lock(handle, receiptKeys);
+      PreparedBatch sent = handle.prepareBatch(markSent);
+      PreparedBatch retry = handle.prepareBatch(requeue);
+      PreparedBatch failed = handle.prepareBatch(markFailed);
+      List<TimelineEvent> events = new ArrayList<>();
+      for (Result result : results) {
+        Claimed d = result.delivery();
+        switch (result.outcome()) {
+          case Outcome.Sent s -> {
+            sent.bind("id", d.id())
+                .bind("providerId", s.providerId())
+                .bind("receiptKey", s.receiptKey())
+                .bind("now", now)
+                .add();
+            events.add(event(d, now, "delivery.sent", Map.of("providerId", s.providerId())));
+            count(d.channel(), "sent");
           }
-          lock(handle, receiptKeys);
-          PreparedBatch sent = handle.prepareBatch(markSent);
-          PreparedBatch retry = handle.prepareBatch(requeue);
-          PreparedBatch failed = handle.prepareBatch(markFailed);
-          List<TimelineEvent> events = new ArrayList<>();
-          for (Result result : results) {
-            Claimed d = result.delivery();
-            switch (result.outcome()) {
-              case Outcome.Sent s -> {
-                sent.bind("id", d.id())
-                    .bind("providerId", s.providerId())
-                    .bind("receiptKey", s.receiptKey())
-                    .bind("now", now)
-                    .add();
-                events.add(event(d, now, "delivery.sent", Map.of("providerId", s.providerId())));
-                count(d.channel(), "sent");
-              }
-              case Outcome.Retry r ->
-                  retry
-                      .bind("id", d.id())
-                      .bind("nextAttemptAt", result.nextAttemptAt())
-                      .bind("error", r.reason())
-                      .bind("now", now)
-                      .add();
-              case Outcome.Failed f -> {
-                failed.bind("id", d.id()).bind("error", f.reason()).bind("now", now).add();
-                events.add(event(d, now, "delivery.failed", Map.of("reason", f.reason())));
-                count(d.channel(), "failed");
-              }
-            }
+          case Outcome.Retry r ->
+              retry
+                  .bind("id", d.id())
+                  .bind("nextAttemptAt", result.nextAttemptAt())
+                  .bind("error", r.reason())
+                  .bind("now", now)
+                  .add();
+          case Outcome.Failed f -> {
+            failed.bind("id", d.id()).bind("error", f.reason()).bind("now", now).add();
+            events.add(event(d, now, "delivery.failed", Map.of("reason", f.reason())));
+            count(d.channel(), "failed");
           }
-          for (PreparedBatch batch : List.of(sent, retry, failed)) {
-            if (batch.size() > 0) {
-              batch.execute();
-            }
-          }
-          timeline.append(handle, events);
-          applyPendingReceipts(handle, receiptKeys, now);
-        });
+        }
+      }
+      for (PreparedBatch batch : List.of(sent, retry, failed)) {
+        if (batch.size() > 0) {
+          batch.execute();
+        }
+      }
+      timeline.append(handle, events);
+      applyPendingReceipts(handle, receiptKeys, now);
+    });
   }
 
   /** Stores a receipt and, if its delivery is known already, applies it. */
   void recordReceipt(DeliveryReceipt receipt, String receiptKey, String raw, Instant now) {
-    jdbi.useTransaction(
-        handle -> {
-          lock(handle, List.of(receiptKey));
-          handle
-              .createUpdate(insertReceipt)
-              .bind("receiptKey", receiptKey)
-              .bind("stat", receipt.stat())
-              .bind("err", receipt.err())
-              .bind("raw", raw)
-              .bind("receivedAt", now)
-              .execute();
-          applyPendingReceipts(handle, List.of(receiptKey), now);
-        });
+    jdbi.useTransaction(handle -> {
+      lock(handle, List.of(receiptKey));
+      handle
+          .createUpdate(insertReceipt)
+          .bind("receiptKey", receiptKey)
+          .bind("stat", receipt.stat())
+          .bind("err", receipt.err())
+          .bind("raw", raw)
+          .bind("receivedAt", now)
+          .execute();
+      applyPendingReceipts(handle, List.of(receiptKey), now);
+    });
   }
 
   private void lock(Handle handle, List<String> keys) {
@@ -170,13 +172,12 @@ final class Outbox {
         handle
             .createQuery(matchPendingReceipts)
             .bind("keys", keys.toArray(String[]::new))
-            .map(
-                (rs, ctx) ->
-                    new Matched(
-                        rs.getLong("id"),
-                        rs.getObject("delivery_id", UUID.class),
-                        rs.getString("stat"),
-                        rs.getString("err")))
+            .map((rs, ctx) ->
+                new Matched(
+                    rs.getLong("id"),
+                    rs.getObject("delivery_id", UUID.class),
+                    rs.getString("stat"),
+                    rs.getString("err")))
             .list();
     matched.sort((a, b) -> Long.compare(a.receiptId(), b.receiptId()));
     List<TimelineEvent> events = new ArrayList<>();
@@ -215,12 +216,11 @@ final class Outbox {
           .bind("id", m.deliveryId())
           .map((rs, ctx) -> ref(rs))
           .findOne()
-          .ifPresent(
-              d -> {
-                finalSeen.put(d.id(), true);
-                events.add(event(d, now, "delivery." + status.key(), detail));
-                count(d.channel(), status.key());
-              });
+          .ifPresent(d -> {
+            finalSeen.put(d.id(), true);
+            events.add(event(d, now, "delivery." + status.key(), detail));
+            count(d.channel(), status.key());
+          });
     }
     timeline.append(handle, events);
   }
@@ -240,7 +240,9 @@ final class Outbox {
     metrics.counter("tandem.deliveries", "channel", channel.key(), "status", status).increment();
   }
 
-  private static TimelineEvent event(Claimed d, Instant now, String type, Map<String, Object> detail) {
-    return new TimelineEvent(d.contactId(), now, type, d.channel().key(), d.messageId(), d.id(), detail);
+  private static TimelineEvent event(
+      Claimed d, Instant now, String type, Map<String, Object> detail) {
+    return new TimelineEvent(
+        d.contactId(), now, type, d.channel().key(), d.messageId(), d.id(), detail);
   }
 }

@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * Exponential backoff: {@code base × 2^(attempt−1)}, capped at {@code max}, spread by up to +25%
- * so that deliveries that failed together do not all come back at once. The spread is derived from
- * the delivery id, so it is the same on every run.
+ * Exponential backoff: {@code base × 2^(attempt−1)}, capped at {@code max}, spread by up to +25% so
+ * that deliveries that failed together do not all come back at once. The spread is derived from the
+ * delivery id, so it is the same on every run.
  */
 record RetryPolicy(int maxAttempts, Duration base, Duration max) {
 

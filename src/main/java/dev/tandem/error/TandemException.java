@@ -1,9 +1,9 @@
 package dev.tandem.error;
 
 /**
- * What a caller did wrong, in words a user can act on. The API turns these into problem+json
- * (RFC 9457) with the same code, sentence and field; everything else is a 500 with the detail in
- * the log only.
+ * What a caller did wrong, in words a user can act on. The API turns these into problem+json (RFC
+ * 9457) with the same code, sentence and field; everything else is a 500 with the detail in the log
+ * only.
  */
 public abstract sealed class TandemException extends RuntimeException
     permits InvalidInput, NotFound, Conflict {

@@ -52,23 +52,21 @@ public final class Timeline {
 
   /** The first {@code limit} events of a contact, oldest first. */
   public List<TimelineEvent> forContact(UUID contactId, int limit) {
-    return jdbi.withHandle(
-        handle ->
-            handle
-                .createQuery(forContact)
-                .bind("contactId", contactId)
-                .bind("limit", limit)
-                .map(
-                    (rs, ctx) ->
-                        new TimelineEvent(
-                            rs.getObject("contact_id", UUID.class),
-                            rs.getTimestamp("at").toInstant(),
-                            rs.getString("type"),
-                            rs.getString("channel"),
-                            rs.getObject("message_id", UUID.class),
-                            rs.getObject("delivery_id", UUID.class),
-                            fromJson(rs.getString("detail"))))
-                .list());
+    return jdbi.withHandle(handle ->
+        handle
+            .createQuery(forContact)
+            .bind("contactId", contactId)
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new TimelineEvent(
+                    rs.getObject("contact_id", UUID.class),
+                    rs.getTimestamp("at").toInstant(),
+                    rs.getString("type"),
+                    rs.getString("channel"),
+                    rs.getObject("message_id", UUID.class),
+                    rs.getObject("delivery_id", UUID.class),
+                    fromJson(rs.getString("detail"))))
+            .list());
   }
 
   private static String toJson(Map<String, Object> detail) {

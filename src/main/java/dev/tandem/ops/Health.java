@@ -8,7 +8,9 @@ import java.util.function.Supplier;
 public final class Health {
   private final Map<String, Supplier<String>> checks = new LinkedHashMap<>();
 
-  /** @param problem returns null when healthy, or what is wrong in words */
+  /**
+   * @param problem returns null when healthy, or what is wrong in words
+   */
   public Health check(String name, Supplier<String> problem) {
     checks.put(name, problem);
     return this;
@@ -17,16 +19,15 @@ public final class Health {
   /** name → "ok" or the problem. */
   public Map<String, String> run() {
     var results = new LinkedHashMap<String, String>();
-    checks.forEach(
-        (name, check) -> {
-          String problem;
-          try {
-            problem = check.get();
-          } catch (RuntimeException e) {
-            problem = e.getMessage();
-          }
-          results.put(name, problem == null ? "ok" : problem);
-        });
+    checks.forEach((name, check) -> {
+      String problem;
+      try {
+        problem = check.get();
+      } catch (RuntimeException e) {
+        problem = e.getMessage();
+      }
+      results.put(name, problem == null ? "ok" : problem);
+    });
     return results;
   }
 

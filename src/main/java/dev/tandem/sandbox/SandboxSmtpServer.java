@@ -27,7 +27,12 @@ public final class SandboxSmtpServer implements AutoCloseable {
 
   /** A message as the server received it. */
   public record ReceivedEmail(
-      String envelopeFrom, String envelopeTo, String subject, String messageId, String raw, Instant at) {}
+      String envelopeFrom,
+      String envelopeTo,
+      String subject,
+      String messageId,
+      String raw,
+      Instant at) {}
 
   private final SMTPServer server;
   private final Clock clock;
@@ -79,7 +84,12 @@ public final class SandboxSmtpServer implements AutoCloseable {
     }
     received.addLast(
         new ReceivedEmail(
-            from, to, subject, messageId, new String(data, java.nio.charset.StandardCharsets.UTF_8), clock.instant()));
+            from,
+            to,
+            subject,
+            messageId,
+            new String(data, java.nio.charset.StandardCharsets.UTF_8),
+            clock.instant()));
     receivedCount.incrementAndGet();
     while (received.size() > KEEP) {
       received.pollFirst();

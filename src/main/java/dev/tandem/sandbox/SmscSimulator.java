@@ -60,11 +60,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An SMPP v3.4 SMSC on 127.0.0.1 (jSMPP server side) for the sandbox and the tests. It
- * acknowledges {@code submit_sm}, sends a delivery receipt in the de-facto text format after a
- * delay with a configurable {@code stat}, and injects mobile-originated SMS as {@code deliver_sm}.
- * Tests can make it refuse binds, answer with an error status, or send the receipt before the
- * response.
+ * An SMPP v3.4 SMSC on 127.0.0.1 (jSMPP server side) for the sandbox and the tests. It acknowledges
+ * {@code submit_sm}, sends a delivery receipt in the de-facto text format after a delay with a
+ * configurable {@code stat}, and injects mobile-originated SMS as {@code deliver_sm}. Tests can
+ * make it refuse binds, answer with an error status, or send the receipt before the response.
  */
 public final class SmscSimulator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmscSimulator.class);
@@ -74,7 +73,9 @@ public final class SmscSimulator implements AutoCloseable {
   public record Submitted(
       String messageId, String from, String to, String text, int dataCoding, Instant at) {}
 
-  /** How message ids look: the same in response and receipt, or hex then decimal as some SMSCs do. */
+  /**
+   * How message ids look: the same in response and receipt, or hex then decimal as some SMSCs do.
+   */
   public enum IdStyle {
     SAME,
     HEX_RESPONSE_DECIMAL_RECEIPT
@@ -109,7 +110,8 @@ public final class SmscSimulator implements AutoCloseable {
   }
 
   /** Starts on {@code port} (0 = any free port) of 127.0.0.1. */
-  public static SmscSimulator start(int port, Clock clock, Duration receiptDelay, String receiptStatus) {
+  public static SmscSimulator start(
+      int port, Clock clock, Duration receiptDelay, String receiptStatus) {
     try {
       var sockets = new LoopbackServerConnectionFactory();
       var listener = new SMPPServerSessionListener(port, sockets);
@@ -149,12 +151,11 @@ public final class SmscSimulator implements AutoCloseable {
       }
       request.accept("tandem-sandbox");
       sessions.add(session);
-      session.addSessionStateListener(
-          (newState, oldState, source) -> {
-            if (!newState.isBound()) {
-              sessions.remove(session);
-            }
-          });
+      session.addSessionStateListener((newState, oldState, source) -> {
+        if (!newState.isBound()) {
+          sessions.remove(session);
+        }
+      });
     } catch (Exception e) {
       log.debug("SMSC simulator bind did not complete: {}", e.getMessage());
       session.close();
@@ -231,13 +232,14 @@ public final class SmscSimulator implements AutoCloseable {
     }
 
     @Override
-    public QueryBroadcastSmResult onAcceptQueryBroadcastSm(QueryBroadcastSm query, SMPPServerSession source)
-        throws ProcessRequestException {
+    public QueryBroadcastSmResult onAcceptQueryBroadcastSm(
+        QueryBroadcastSm query, SMPPServerSession source) throws ProcessRequestException {
       throw new ProcessRequestException("query_broadcast_sm not supported", 0x03);
     }
 
     @Override
-    public DataSmResult onAcceptDataSm(DataSm dataSm, Session source) throws ProcessRequestException {
+    public DataSmResult onAcceptDataSm(DataSm dataSm, Session source)
+        throws ProcessRequestException {
       throw new ProcessRequestException("data_sm not supported", 0x03);
     }
   }
@@ -245,8 +247,10 @@ public final class SmscSimulator implements AutoCloseable {
   private static String decode(SubmitSm submitSm) {
     byte[] body = submitSm.getShortMessage();
     if (body == null || body.length == 0) {
-      OptionalParameter payload = submitSm.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD);
-      body = payload instanceof OptionalParameter.OctetString octets ? octets.getValue() : new byte[0];
+      OptionalParameter payload =
+          submitSm.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD);
+      body =
+          payload instanceof OptionalParameter.OctetString octets ? octets.getValue() : new byte[0];
     }
     return switch (submitSm.getDataCoding() & 0x0F) {
       case 0x08 -> new String(body, StandardCharsets.UTF_16BE);
@@ -262,20 +266,21 @@ public final class SmscSimulator implements AutoCloseable {
         return;
       }
       Optional<Submitted> submitted = find(result.getMessageId());
-      submitted.ifPresent(
-          s ->
-              receipts.schedule(
-                  () -> sendReceipt(session, s), receiptDelay.toMillis(), TimeUnit.MILLISECONDS));
+      submitted.ifPresent(s ->
+          receipts.schedule(
+              () -> sendReceipt(session, s), receiptDelay.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     @Override
-    public void onSubmitSmRespError(SubmitSmResult result, Exception e, SMPPServerSession session) {}
+    public void onSubmitSmRespError(
+        SubmitSmResult result, Exception e, SMPPServerSession session) {}
 
     @Override
     public void onSubmitMultiRespSent(SubmitMultiResult result, SMPPServerSession session) {}
 
     @Override
-    public void onSubmitMultiRespError(SubmitMultiResult result, Exception e, SMPPServerSession session) {}
+    public void onSubmitMultiRespError(
+        SubmitMultiResult result, Exception e, SMPPServerSession session) {}
   }
 
   private Optional<Submitted> find(String messageId) {
@@ -296,8 +301,16 @@ public final class SmscSimulator implements AutoCloseable {
             : new BigInteger(submitted.messageId(), 16).toString(10);
     LocalDateTime at = LocalDateTime.ofInstant(submitted.at(), ZoneOffset.UTC);
     String status = receiptStatus;
-    String err = DeliveryReceipt.outcomeOf(status) == DeliveryReceipt.Outcome.DELIVERED ? "000" : "001";
-    String text = DeliveryReceipt.format(id, at, LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), status, err, submitted.text());
+    String err =
+        DeliveryReceipt.outcomeOf(status) == DeliveryReceipt.Outcome.DELIVERED ? "000" : "001";
+    String text =
+        DeliveryReceipt.format(
+            id,
+            at,
+            LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC),
+            status,
+            err,
+            submitted.text());
     try {
       session.deliverShortMessage(
           "",
@@ -307,14 +320,18 @@ public final class SmscSimulator implements AutoCloseable {
           TypeOfNumber.ALPHANUMERIC,
           NumberingPlanIndicator.UNKNOWN,
           submitted.from(),
-          new ESMClass(MessageMode.DEFAULT, MessageType.SMSC_DEL_RECEIPT, GSMSpecificFeature.DEFAULT),
+          new ESMClass(
+              MessageMode.DEFAULT, MessageType.SMSC_DEL_RECEIPT, GSMSpecificFeature.DEFAULT),
           (byte) 0,
           (byte) 0,
           new RegisteredDelivery(0),
           new GeneralDataCoding(Alphabet.ALPHA_DEFAULT),
           text.getBytes(StandardCharsets.ISO_8859_1));
     } catch (Exception e) {
-      log.warn("SMSC simulator could not send the receipt for {}: {}", submitted.messageId(), e.getMessage());
+      log.warn(
+          "SMSC simulator could not send the receipt for {}: {}",
+          submitted.messageId(),
+          e.getMessage());
     }
   }
 
@@ -349,11 +366,13 @@ public final class SmscSimulator implements AutoCloseable {
           fits
               ? new OptionalParameter[0]
               : new OptionalParameter[] {
-                new OptionalParameter.OctetString(OptionalParameter.Tag.MESSAGE_PAYLOAD.code(), body)
+                new OptionalParameter.OctetString(
+                    OptionalParameter.Tag.MESSAGE_PAYLOAD.code(), body)
               });
       return true;
     } catch (Exception e) {
-      throw new IllegalStateException("the SMSC simulator could not deliver the MO: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the SMSC simulator could not deliver the MO: " + e.getMessage(), e);
     }
   }
 

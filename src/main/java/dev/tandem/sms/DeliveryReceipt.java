@@ -42,7 +42,14 @@ public record DeliveryReceipt(
     if (receipt == null) {
       return Optional.empty();
     }
-    String id = null, sub = "", dlvrd = "", submit = "", done = "", stat = null, err = "", text = "";
+    String id = null,
+        sub = "",
+        dlvrd = "",
+        submit = "",
+        done = "",
+        stat = null,
+        err = "",
+        text = "";
     Matcher m = FIELD.matcher(receipt.strip());
     while (m.find()) {
       String value = m.group(2).strip();
@@ -87,7 +94,8 @@ public record DeliveryReceipt(
   public static Outcome outcomeOf(String stat) {
     return switch (stat.toUpperCase(Locale.ROOT)) {
       case "DELIVRD", "DELIVERED" -> Outcome.DELIVERED;
-      case "EXPIRED", "DELETED", "UNDELIV", "UNDELIVERABLE", "REJECTD", "REJECTED" -> Outcome.FAILED;
+      case "EXPIRED", "DELETED", "UNDELIV", "UNDELIVERABLE", "REJECTD", "REJECTED" ->
+          Outcome.FAILED;
       case "ACCEPTD", "ACCEPTED" -> Outcome.ACCEPTED;
       case "ENROUTE", "SCHEDULED" -> Outcome.ENROUTE;
       default -> Outcome.UNKNOWN;
@@ -96,11 +104,22 @@ public record DeliveryReceipt(
 
   /** Formats a receipt the way SMSCs do; used by the sandbox SMSC. */
   public static String format(
-      String id, LocalDateTime submitted, LocalDateTime done, String stat, String err, String text) {
+      String id,
+      LocalDateTime submitted,
+      LocalDateTime done,
+      String stat,
+      String err,
+      String text) {
     boolean delivered = outcomeOf(stat) == Outcome.DELIVERED;
     String excerpt = text.length() > 20 ? text.substring(0, 20) : text;
     return "id:%s sub:001 dlvrd:%s submit date:%s done date:%s stat:%s err:%s text:%s"
         .formatted(
-            id, delivered ? "001" : "000", MINUTES.format(submitted), MINUTES.format(done), stat, err, excerpt);
+            id,
+            delivered ? "001" : "000",
+            MINUTES.format(submitted),
+            MINUTES.format(done),
+            stat,
+            err,
+            excerpt);
   }
 }

@@ -3,8 +3,8 @@ package dev.tandem.sms;
 import java.io.ByteArrayOutputStream;
 
 /**
- * The GSM 03.38 default alphabet and its extension table (3GPP TS 23.038), as unpacked septets:
- * one byte per septet, extension characters as ESC (0x1B) + code. Pure code, no I/O.
+ * The GSM 03.38 default alphabet and its extension table (3GPP TS 23.038), as unpacked septets: one
+ * byte per septet, extension characters as ESC (0x1B) + code. Pure code, no I/O.
  */
 public final class Gsm7 {
   private static final int ESC = 0x1B;
@@ -14,8 +14,12 @@ public final class Gsm7 {
       "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
           + "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 
-  private static final char[] EXTENSION_CHARS = {'\f', '^', '{', '}', '\\', '[', '~', ']', '|', '€'};
-  private static final int[] EXTENSION_CODES = {0x0A, 0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65};
+  private static final char[] EXTENSION_CHARS = {
+    '\f', '^', '{', '}', '\\', '[', '~', ']', '|', '€'
+  };
+  private static final int[] EXTENSION_CODES = {
+    0x0A, 0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65
+  };
 
   private static final int[] BASIC_INDEX = new int[0x10000];
   private static final int[] EXTENSION_INDEX = new int[0x10000];

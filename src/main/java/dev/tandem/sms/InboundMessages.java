@@ -45,30 +45,37 @@ public final class InboundMessages {
     }
     Contact contact = contacts.findOrCreateByPhone(sender.get());
     UUID id = Ids.next(clock);
-    jdbi.useTransaction(
-        handle -> {
-          handle
-              .createUpdate(insert)
-              .bind("id", id)
-              .bind("contactId", contact.id())
-              .bind("sender", sms.from())
-              .bind("recipient", sms.to())
-              .bind("text", sms.text())
-              .bind("dataCoding", sms.dataCoding())
-              .bind("receivedAt", sms.receivedAt())
-              .execute();
-          timeline.append(
-              handle,
-              List.of(
-                  new TimelineEvent(
-                      contact.id(),
-                      sms.receivedAt(),
-                      "sms.received",
-                      "sms",
-                      null,
-                      null,
-                      Map.of("inboundId", id.toString(), "from", sender.get(), "to", sms.to(), "text", sms.text()))));
-        });
+    jdbi.useTransaction(handle -> {
+      handle
+          .createUpdate(insert)
+          .bind("id", id)
+          .bind("contactId", contact.id())
+          .bind("sender", sms.from())
+          .bind("recipient", sms.to())
+          .bind("text", sms.text())
+          .bind("dataCoding", sms.dataCoding())
+          .bind("receivedAt", sms.receivedAt())
+          .execute();
+      timeline.append(
+          handle,
+          List.of(
+              new TimelineEvent(
+                  contact.id(),
+                  sms.receivedAt(),
+                  "sms.received",
+                  "sms",
+                  null,
+                  null,
+                  Map.of(
+                      "inboundId",
+                      id.toString(),
+                      "from",
+                      sender.get(),
+                      "to",
+                      sms.to(),
+                      "text",
+                      sms.text()))));
+    });
     return Optional.of(id);
   }
 }

@@ -12,8 +12,8 @@ public interface SmsGateway extends AutoCloseable {
   void start();
 
   /**
-   * Submits without blocking the caller; many submits may be in flight at once, up to the
-   * gateway's window. The future never completes exceptionally.
+   * Submits without blocking the caller; many submits may be in flight at once, up to the gateway's
+   * window. The future never completes exceptionally.
    */
   CompletableFuture<SmsSubmitResult> submit(OutboundSms sms);
 

@@ -40,7 +40,12 @@ final class DataDirLock implements AutoCloseable {
       return new DataDirLock(dataDir, channel, lock);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot use data directory " + dataDir + ": " + e.getMessage() + ". Fix: pass a writable --data DIR", e);
+          "cannot use data directory "
+              + dataDir
+              + ": "
+              + e.getMessage()
+              + ". Fix: pass a writable --data DIR",
+          e);
     }
   }
 

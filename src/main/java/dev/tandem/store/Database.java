@@ -8,8 +8,8 @@ import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The one database: embedded PostgreSQL in the data directory by default, or the external one
- * that {@code db.url} names. Migrated with Flyway on open.
+ * The one database: embedded PostgreSQL in the data directory by default, or the external one that
+ * {@code db.url} names. Migrated with Flyway on open.
  */
 public final class Database implements AutoCloseable {
   private final EmbeddedPostgresServer embedded;
@@ -61,7 +61,10 @@ public final class Database implements AutoCloseable {
     } catch (RuntimeException e) {
       closeQuietly(embedded, lock);
       throw new IllegalStateException(
-          "cannot connect to PostgreSQL at " + url + ": " + rootMessage(e)
+          "cannot connect to PostgreSQL at "
+              + url
+              + ": "
+              + rootMessage(e)
               + ". Fix: check db.url / TANDEM_DB_URL, db.user and db.password",
           e);
     }

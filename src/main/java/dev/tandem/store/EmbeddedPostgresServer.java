@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL that Tandem runs itself when no external database is configured. Its cluster
- * lives in {@code DATA/postgres} and survives restarts. As root, zonky runs initdb and postgres in a
- * user namespace (as "nobody"), since PostgreSQL refuses to run as root.
+ * The PostgreSQL that Tandem runs itself when no external database is configured. Its cluster lives
+ * in {@code DATA/postgres} and survives restarts. As root, zonky runs initdb and postgres in a user
+ * namespace (as "nobody"), since PostgreSQL refuses to run as root.
  */
 final class EmbeddedPostgresServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
@@ -82,7 +82,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
       return;
     }
     log.warn(
-        "A PostgreSQL (pid {}) left behind by an earlier Tandem holds {}; stopping it", pid, clusterDir);
+        "A PostgreSQL (pid {}) left behind by an earlier Tandem holds {}; stopping it",
+        pid,
+        clusterDir);
     var kill = new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start();
     try {
       kill.waitFor(10, TimeUnit.SECONDS);

@@ -25,7 +25,11 @@ public final class NamedSql {
     try (InputStream in = owner.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(
-            "SQL file " + owner.getPackageName().replace('.', '/') + "/" + resource + " is missing");
+            "SQL file "
+                + owner.getPackageName().replace('.', '/')
+                + "/"
+                + resource
+                + " is missing");
       }
       return parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -60,7 +64,13 @@ public final class NamedSql {
     String sql = queries.get(name);
     if (sql == null || sql.isEmpty()) {
       throw new IllegalStateException(
-          "SQL file " + source + " has no query named '" + name + "' (has " + queries.keySet() + ")");
+          "SQL file "
+              + source
+              + " has no query named '"
+              + name
+              + "' (has "
+              + queries.keySet()
+              + ")");
     }
     return sql;
   }

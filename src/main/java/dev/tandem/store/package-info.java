@@ -1,4 +1,2 @@
-/**
- * Database setup: the embedded or external PostgreSQL, HikariCP, Flyway migrations, named SQL.
- */
+/** Database setup: the embedded or external PostgreSQL, HikariCP, Flyway migrations, named SQL. */
 package dev.tandem.store;

@@ -30,37 +30,65 @@ class ApiTest {
 
   @Test
   void creates_a_contact_with_e164_phone_and_lower_cased_email() {
-    var response = tandem.call("POST", "/v1/contacts", Map.of(
-        "phone", "(415) 555-7001", "email", "  Ada.Lovelace@Example.COM ", "name", "Ada", "timeZone", "Europe/London", "externalId", "crm-7001"));
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/contacts",
+            Map.of(
+                "phone",
+                "(415) 555-7001",
+                "email",
+                "  Ada.Lovelace@Example.COM ",
+                "name",
+                "Ada",
+                "timeZone",
+                "Europe/London",
+                "externalId",
+                "crm-7001"));
 
     assertThat(response.status()).isEqualTo(201);
     assertThat(response.body().get("phone").asText()).isEqualTo("+14155557001");
     assertThat(response.body().get("email").asText()).isEqualTo("ada.lovelace@example.com");
     assertThat(response.body().get("timeZone").asText()).isEqualTo("Europe/London");
     String id = response.body().get("id").asText();
-    assertThat(tandem.call("GET", "/v1/contacts/" + id, null).body().get("externalId").asText()).isEqualTo("crm-7001");
+    assertThat(tandem.call("GET", "/v1/contacts/" + id, null).body().get("externalId").asText())
+        .isEqualTo("crm-7001");
   }
 
   @Test
   void finds_a_contact_by_any_written_form_of_its_phone_or_email() {
-    JsonNode contact = tandem.createContact(Map.of("phone", "+1 415 555 7002", "email", "grace@example.org"));
-    for (String form : List.of("+14155557002", "415-555-7002", "(415) 555 7002", "1-415-555-7002", "+1 (415) 555-7002")) {
-      var found = tandem.call("GET", "/v1/contacts?phone=" + URLEncoder.encode(form, StandardCharsets.UTF_8), null);
+    JsonNode contact =
+        tandem.createContact(Map.of("phone", "+1 415 555 7002", "email", "grace@example.org"));
+    for (String form :
+        List.of(
+            "+14155557002",
+            "415-555-7002",
+            "(415) 555 7002",
+            "1-415-555-7002",
+            "+1 (415) 555-7002")) {
+      var found =
+          tandem.call(
+              "GET", "/v1/contacts?phone=" + URLEncoder.encode(form, StandardCharsets.UTF_8), null);
       assertThat(found.status()).as(form).isEqualTo(200);
       assertThat(found.body().get("items")).as(form).hasSize(1);
       assertThat(found.body().get("items").get(0).get("id")).isEqualTo(contact.get("id"));
     }
     var byEmail = tandem.call("GET", "/v1/contacts?email=GRACE%40Example.org", null);
     assertThat(byEmail.body().get("items").get(0).get("id")).isEqualTo(contact.get("id"));
-    assertThat(tandem.call("GET", "/v1/contacts?email=nobody%40example.org", null).body().get("items")).isEmpty();
+    assertThat(
+            tandem.call("GET", "/v1/contacts?email=nobody%40example.org", null).body().get("items"))
+        .isEmpty();
   }
 
   @Test
   void the_same_phone_or_email_cannot_belong_to_two_contacts() {
-    JsonNode first = tandem.createContact(Map.of("phone", "+14155557003", "email", "taken@example.com"));
+    JsonNode first =
+        tandem.createContact(Map.of("phone", "+14155557003", "email", "taken@example.com"));
 
     var samePhone = tandem.call("POST", "/v1/contacts", Map.of("phone", "415 555 7003"));
-    var sameEmail = tandem.call("POST", "/v1/contacts", Map.of("email", "TAKEN@example.com", "phone", "+14155557004"));
+    var sameEmail =
+        tandem.call(
+            "POST", "/v1/contacts", Map.of("email", "TAKEN@example.com", "phone", "+14155557004"));
 
     assertThat(samePhone.status()).isEqualTo(409);
     assertThat(samePhone.contentType()).startsWith("application/problem+json");
@@ -69,14 +97,17 @@ class ApiTest {
     assertThat(sameEmail.status()).isEqualTo(409);
     assertThat(sameEmail.body().get("field").asText()).isEqualTo("email");
     // the refused contact left nothing behind: its phone is still free
-    assertThat(tandem.call("GET", "/v1/contacts?phone=%2B14155557004", null).body().get("items")).isEmpty();
+    assertThat(tandem.call("GET", "/v1/contacts?phone=%2B14155557004", null).body().get("items"))
+        .isEmpty();
   }
 
   @Test
   void an_invalid_phone_or_email_is_422_naming_the_field_and_the_value() {
     var phone = tandem.call("POST", "/v1/contacts", Map.of("phone", "12ab"));
     var email = tandem.call("POST", "/v1/contacts", Map.of("email", "not-an-address"));
-    var zone = tandem.call("POST", "/v1/contacts", Map.of("phone", "+14155557005", "timeZone", "Mars/Olympus"));
+    var zone =
+        tandem.call(
+            "POST", "/v1/contacts", Map.of("phone", "+14155557005", "timeZone", "Mars/Olympus"));
 
     assertThat(phone.status()).isEqualTo(422);
     assertThat(phone.body().get("field").asText()).isEqualTo("phone");
@@ -107,18 +138,30 @@ class ApiTest {
   void an_unknown_contact_or_message_is_404() {
     var contact = tandem.call("GET", "/v1/contacts/01a21c9f-0000-7000-8000-000000000000", null);
     var notAnId = tandem.call("GET", "/v1/contacts/xyz", null);
-    var send = tandem.call("POST", "/v1/messages", Map.of(
-        "contactId", "01a21c9f-0000-7000-8000-000000000000", "channels", List.of("sms"), "sms", Map.of("text", "hi")));
+    var send =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                "01a21c9f-0000-7000-8000-000000000000",
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", "hi")));
     var message = tandem.call("GET", "/v1/messages/01a21c9f-0000-7000-8000-000000000000", null);
 
-    assertThat(List.of(contact.status(), notAnId.status(), send.status(), message.status())).containsOnly(404);
+    assertThat(List.of(contact.status(), notAnId.status(), send.status(), message.status()))
+        .containsOnly(404);
     assertThat(send.body().toString()).contains("\"field\":\"contactId\"");
   }
 
   @Test
   void every_v1_route_needs_a_valid_api_key() {
     var none = tandem.call("GET", "/v1/contacts?phone=%2B14155557007", null, null);
-    var wrong = tandem.call("GET", "/v1/contacts?phone=%2B14155557007", null, "tdm_not_a_key_at_all_000000");
+    var wrong =
+        tandem.call(
+            "GET", "/v1/contacts?phone=%2B14155557007", null, "tdm_not_a_key_at_all_000000");
 
     assertThat(none.status()).isEqualTo(401);
     assertThat(none.contentType()).startsWith("application/problem+json");
@@ -145,27 +188,52 @@ class ApiTest {
     JsonNode email = tandem.delivery(id, "email");
     assertThat(email.get("providerId").asText()).endsWith("@tandem.localhost");
 
-    var received = tandem.app.sandboxSmtp.orElseThrow().received().stream()
-        .filter(e -> e.messageId().contains(email.get("providerId").asText())).toList();
+    var received =
+        tandem.app.sandboxSmtp.orElseThrow().received().stream()
+            .filter(e -> e.messageId().contains(email.get("providerId").asText()))
+            .toList();
     assertThat(received).hasSize(1);
-    assertThat(received.get(0).raw()).contains("multipart/alternative").contains("text/plain").contains("text/html");
+    assertThat(received.get(0).raw())
+        .contains("multipart/alternative")
+        .contains("text/plain")
+        .contains("text/html");
     assertThat(tandem.app.sandboxSmsc.orElseThrow().received())
         .anySatisfy(s -> assertThat(s.messageId()).isEqualTo(sms.get("providerId").asText()));
 
-    JsonNode events = tandem.call("GET", "/v1/contacts/" + contact.get("id").asText() + "/timeline", null).body().get("events");
+    JsonNode events =
+        tandem
+            .call("GET", "/v1/contacts/" + contact.get("id").asText() + "/timeline", null)
+            .body()
+            .get("events");
     List<String> types = new ArrayList<>();
-    events.forEach(e -> types.add(e.get("type").asText() + (e.get("channel").isNull() ? "" : "/" + e.get("channel").asText())));
-    assertThat(types).containsExactlyInAnyOrder("message.accepted", "delivery.sent/sms", "delivery.sent/email", "delivery.delivered/sms");
+    events.forEach(e ->
+        types.add(
+            e.get("type").asText()
+                + (e.get("channel").isNull() ? "" : "/" + e.get("channel").asText())));
+    assertThat(types)
+        .containsExactlyInAnyOrder(
+            "message.accepted",
+            "delivery.sent/sms",
+            "delivery.sent/email",
+            "delivery.delivered/sms");
     assertThat(types.get(0)).isEqualTo("message.accepted");
-    assertThat(types.indexOf("delivery.sent/sms")).isLessThan(types.indexOf("delivery.delivered/sms"));
+    assertThat(types.indexOf("delivery.sent/sms"))
+        .isLessThan(types.indexOf("delivery.delivered/sms"));
   }
 
   @Test
   void the_same_idempotency_key_returns_the_same_message_and_never_sends_twice() {
     JsonNode contact = tandem.aContact();
-    Map<String, Object> request = Map.of(
-        "contactId", contact.get("id").asText(), "channels", List.of("sms"),
-        "sms", Map.of("text", "Once only"), "idempotencyKey", "order-" + contact.get("id").asText());
+    Map<String, Object> request =
+        Map.of(
+            "contactId",
+            contact.get("id").asText(),
+            "channels",
+            List.of("sms"),
+            "sms",
+            Map.of("text", "Once only"),
+            "idempotencyKey",
+            "order-" + contact.get("id").asText());
     var first = tandem.call("POST", "/v1/messages", request);
     var second = tandem.call("POST", "/v1/messages", request);
     int before = tandem.app.sandboxSmsc.orElseThrow().receivedCount();
@@ -181,9 +249,19 @@ class ApiTest {
     assertThat(third.body().get("id")).isEqualTo(first.body().get("id"));
     assertThat(tandem.app.sandboxSmsc.orElseThrow().receivedCount() - before).isEqualTo(1);
 
-    var changed = tandem.call("POST", "/v1/messages", Map.of(
-        "contactId", contact.get("id").asText(), "channels", List.of("sms"),
-        "sms", Map.of("text", "Something else"), "idempotencyKey", "order-" + contact.get("id").asText()));
+    var changed =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                contact.get("id").asText(),
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", "Something else"),
+                "idempotencyKey",
+                "order-" + contact.get("id").asText()));
     assertThat(changed.status()).isEqualTo(409);
     assertThat(changed.body().get("field").asText()).isEqualTo("idempotencyKey");
   }
@@ -191,12 +269,24 @@ class ApiTest {
   @Test
   void a_message_can_name_its_recipient_by_address_and_the_contact_is_created() {
     String phone = TestApp.uniquePhone();
-    var response = tandem.call("POST", "/v1/messages", Map.of(
-        "to", Map.of("phone", phone), "channels", List.of("sms"), "sms", Map.of("text", "Hello")));
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("phone", phone),
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", "Hello")));
 
     assertThat(response.status()).isEqualTo(202);
-    var found = tandem.call("GET", "/v1/contacts?phone=" + URLEncoder.encode(phone, StandardCharsets.UTF_8), null);
-    assertThat(found.body().get("items").get(0).get("id")).isEqualTo(response.body().get("contactId"));
+    var found =
+        tandem.call(
+            "GET", "/v1/contacts?phone=" + URLEncoder.encode(phone, StandardCharsets.UTF_8), null);
+    assertThat(found.body().get("items").get(0).get("id"))
+        .isEqualTo(response.body().get("contactId"));
   }
 
   @Test
@@ -204,14 +294,45 @@ class ApiTest {
     JsonNode smsOnly = tandem.createContact(Map.of("phone", TestApp.uniquePhone()));
     String id = smsOnly.get("id").asText();
 
-    var noChannels = tandem.call("POST", "/v1/messages", Map.of("contactId", id, "sms", Map.of("text", "x")));
-    var badChannel = tandem.call("POST", "/v1/messages", Map.of("contactId", id, "channels", List.of("fax")));
-    var noText = tandem.call("POST", "/v1/messages", Map.of("contactId", id, "channels", List.of("sms")));
-    var noEmail = tandem.call("POST", "/v1/messages", Map.of("contactId", id, "channels", List.of("email"),
-        "email", Map.of("subject", "Hi", "text", "x")));
-    var injection = tandem.call("POST", "/v1/messages", Map.of("to", Map.of("email", TestApp.uniqueEmail()), "channels", List.of("email"),
-        "email", Map.of("subject", "Hi\r\nBcc: victim@example.com", "text", "x")));
-    var tooLong = tandem.call("POST", "/v1/messages", Map.of("contactId", id, "channels", List.of("sms"), "sms", Map.of("text", "x".repeat(10_000))));
+    var noChannels =
+        tandem.call("POST", "/v1/messages", Map.of("contactId", id, "sms", Map.of("text", "x")));
+    var badChannel =
+        tandem.call("POST", "/v1/messages", Map.of("contactId", id, "channels", List.of("fax")));
+    var noText =
+        tandem.call("POST", "/v1/messages", Map.of("contactId", id, "channels", List.of("sms")));
+    var noEmail =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                id,
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of("subject", "Hi", "text", "x")));
+    var injection =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", TestApp.uniqueEmail()),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of("subject", "Hi\r\nBcc: victim@example.com", "text", "x")));
+    var tooLong =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                id,
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", "x".repeat(10_000))));
 
     assertThat(noChannels.body().get("field").asText()).isEqualTo("channels");
     assertThat(badChannel.body().get("detail").asText()).contains("'fax'");
@@ -226,18 +347,32 @@ class ApiTest {
   @Test
   void an_inbound_sms_from_an_unknown_number_creates_the_contact_and_lands_on_its_timeline() {
     String phone = TestApp.uniquePhone();
-    var injected = tandem.call("POST", "/v1/sandbox/sms/inbound", Map.of("from", phone, "to", "12345", "text", "Hello there €"));
+    var injected =
+        tandem.call(
+            "POST",
+            "/v1/sandbox/sms/inbound",
+            Map.of("from", phone, "to", "12345", "text", "Hello there €"));
     assertThat(injected.status()).isEqualTo(202);
 
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
-      var found = tandem.call("GET", "/v1/contacts?phone=" + URLEncoder.encode(phone, StandardCharsets.UTF_8), null);
-      assertThat(found.body().get("items")).hasSize(1);
-      String contactId = found.body().get("items").get(0).get("id").asText();
-      JsonNode events = tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("events");
-      assertThat(events).hasSize(1);
-      assertThat(events.get(0).get("type").asText()).isEqualTo("sms.received");
-      assertThat(events.get(0).get("detail").get("text").asText()).isEqualTo("Hello there €");
-    });
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .untilAsserted(() -> {
+          var found =
+              tandem.call(
+                  "GET",
+                  "/v1/contacts?phone=" + URLEncoder.encode(phone, StandardCharsets.UTF_8),
+                  null);
+          assertThat(found.body().get("items")).hasSize(1);
+          String contactId = found.body().get("items").get(0).get("id").asText();
+          JsonNode events =
+              tandem
+                  .call("GET", "/v1/contacts/" + contactId + "/timeline", null)
+                  .body()
+                  .get("events");
+          assertThat(events).hasSize(1);
+          assertThat(events.get(0).get("type").asText()).isEqualTo("sms.received");
+          assertThat(events.get(0).get("detail").get("text").asText()).isEqualTo("Hello there €");
+        });
   }
 
   @Test
@@ -252,7 +387,8 @@ class ApiTest {
 
     assertThat(ready.status()).isEqualTo(200);
     assertThat(ready.body().get("checks").get("sms").asText()).isEqualTo("ok");
-    assertThat(metrics).contains("tandem_messages_accepted_total{channel=\"sms\"}")
+    assertThat(metrics)
+        .contains("tandem_messages_accepted_total{channel=\"sms\"}")
         .contains("tandem_deliveries_total{channel=\"sms\",status=\"delivered\"}")
         .contains("tandem_deliveries_total{channel=\"email\",status=\"sent\"}");
   }

@@ -19,8 +19,13 @@ class OpenApiTest {
       assertThat(served).isEqualTo(document);
 
       Set<String> documented = new HashSet<>();
-      document.get("paths").fields().forEachRemaining(path ->
-          path.getValue().fieldNames().forEachRemaining(method -> documented.add(method + " " + path.getKey())));
+      document
+          .get("paths")
+          .fields()
+          .forEachRemaining(path ->
+              path.getValue()
+                  .fieldNames()
+                  .forEachRemaining(method -> documented.add(method + " " + path.getKey())));
       Set<String> registered = new HashSet<>();
       for (ApiServer.Route route : tandem.app.api.routes()) {
         registered.add(route.method() + " " + route.path());

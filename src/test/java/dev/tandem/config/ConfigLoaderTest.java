@@ -26,7 +26,9 @@ class ConfigLoaderTest {
   @Test
   void the_file_is_read_and_env_overrides_it_and_flags_override_both() throws Exception {
     Path file = dir.resolve("tandem.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         http:
           port: 9000
         smtp:
@@ -36,9 +38,11 @@ class ConfigLoaderTest {
           retryBase: 5s
         """);
 
-    TandemConfig config = ConfigLoader.load(file,
-        Map.of("TANDEM_SMTP_POOL_SIZE", "12", "TANDEM_DB_URL", "jdbc:postgresql://db/tandem"),
-        Map.of("http.port", "9100"));
+    TandemConfig config =
+        ConfigLoader.load(
+            file,
+            Map.of("TANDEM_SMTP_POOL_SIZE", "12", "TANDEM_DB_URL", "jdbc:postgresql://db/tandem"),
+            Map.of("http.port", "9100"));
 
     assertThat(config.http().port()).isEqualTo(9100);
     assertThat(config.smtp().host()).contains("relay.internal");
@@ -51,22 +55,32 @@ class ConfigLoaderTest {
   @Test
   void the_example_file_holds_every_key_with_its_default() throws Exception {
     Map<String, String> example = ConfigLoader.readYaml(Path.of("tandem.example.yaml"));
-    assertThat(example.keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.DEFAULTS.keySet());
-    example.forEach((key, value) -> assertThat(value).as(key).isEqualTo(ConfigLoader.DEFAULTS.get(key)));
+    assertThat(example.keySet())
+        .containsExactlyInAnyOrderElementsOf(ConfigLoader.DEFAULTS.keySet());
+    example.forEach(
+        (key, value) -> assertThat(value).as(key).isEqualTo(ConfigLoader.DEFAULTS.get(key)));
   }
 
   @Test
   void a_wrong_value_names_the_key_the_value_and_the_fix() {
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TANDEM_SMPP_WINDOW", "lots"), Map.of()))
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("TANDEM_SMPP_WINDOW", "lots"), Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("smpp.window").hasMessageContaining("'lots'").hasMessageContaining("Fix:");
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TANDEM_DISPATCH_RETRY_BASE", "soon"), Map.of()))
-        .hasMessageContaining("dispatch.retryBase").hasMessageContaining("30s");
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TANDEM_SMTP_START_TLS", "maybe"), Map.of()))
-        .hasMessageContaining("smtp.startTls").hasMessageContaining("required, optional, off");
+        .hasMessageContaining("smpp.window")
+        .hasMessageContaining("'lots'")
+        .hasMessageContaining("Fix:");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("TANDEM_DISPATCH_RETRY_BASE", "soon"), Map.of()))
+        .hasMessageContaining("dispatch.retryBase")
+        .hasMessageContaining("30s");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("TANDEM_SMTP_START_TLS", "maybe"), Map.of()))
+        .hasMessageContaining("smtp.startTls")
+        .hasMessageContaining("required, optional, off");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TANDEM_HTTP_PORT", "70000"), Map.of()))
         .hasMessageContaining("http.port");
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TANDEM_CONTACTS_DEFAULT_REGION", "XX"), Map.of()))
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("TANDEM_CONTACTS_DEFAULT_REGION", "XX"), Map.of()))
         .hasMessageContaining("contacts.defaultRegion");
   }
 
@@ -77,7 +91,8 @@ class ConfigLoaderTest {
 
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("smtp.hots").hasMessageContaining("smtp.host");
+        .hasMessageContaining("smtp.hots")
+        .hasMessageContaining("smtp.host");
   }
 
   @Test

@@ -26,16 +26,33 @@ class DeliveryResilienceTest {
 
   private String sendSms(String text) {
     JsonNode contact = tandem.createContact(Map.of("phone", TestApp.uniquePhone()));
-    var response = tandem.call("POST", "/v1/messages", Map.of(
-        "contactId", contact.get("id").asText(), "channels", List.of("sms"), "sms", Map.of("text", text)));
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                contact.get("id").asText(),
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", text)));
     assertThat(response.status()).isEqualTo(202);
     return response.body().get("id").asText();
   }
 
   private String sendEmail() {
-    var response = tandem.call("POST", "/v1/messages", Map.of(
-        "to", Map.of("email", TestApp.uniqueEmail()), "channels", List.of("email"),
-        "email", Map.of("subject", "Receipt", "text", "Thanks")));
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", TestApp.uniqueEmail()),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of("subject", "Receipt", "text", "Thanks")));
     assertThat(response.status()).isEqualTo(202);
     return response.body().get("id").asText();
   }
@@ -58,9 +75,15 @@ class DeliveryResilienceTest {
     tandem = TestApp.start(Map.of("dispatch.lease", "1m"));
     String id = sendSms("Lease test");
     // a node claims the delivery and dies before recording a result
-    tandem.app.database.jdbi().useHandle(h -> h.execute(
-        "UPDATE delivery SET status = 'sending', attempts = 1, lease_until = ? WHERE message_id = ?::uuid",
-        tandem.clock.instant().plusSeconds(60), id));
+    tandem
+        .app
+        .database
+        .jdbi()
+        .useHandle(h ->
+            h.execute(
+                "UPDATE delivery SET status = 'sending', attempts = 1, lease_until = ? WHERE message_id = ?::uuid",
+                tandem.clock.instant().plusSeconds(60),
+                id));
     assertThat(tandem.app.dispatcher.runOnce()).isZero();
 
     tandem.clock.advance(Duration.ofMinutes(2));
@@ -89,7 +112,9 @@ class DeliveryResilienceTest {
       tandem.clock.advance(Duration.ofMinutes(1));
       tandem.app.dispatcher.runOnce();
       tandem.awaitStatus(id, "sms", "delivered");
-      assertThat(back.received()).extracting(SmscSimulator.Submitted::text).contains("Survives an SMSC outage");
+      assertThat(back.received())
+          .extracting(SmscSimulator.Submitted::text)
+          .contains("Survives an SMSC outage");
     }
   }
 
@@ -130,7 +155,11 @@ class DeliveryResilienceTest {
   @Test
   void receipts_in_decimal_match_submit_responses_in_hex() {
     tandem = TestApp.start(Map.of("smpp.receiptIds", "hex-to-decimal"));
-    tandem.app.sandboxSmsc.orElseThrow().idStyle(SmscSimulator.IdStyle.HEX_RESPONSE_DECIMAL_RECEIPT);
+    tandem
+        .app
+        .sandboxSmsc
+        .orElseThrow()
+        .idStyle(SmscSimulator.IdStyle.HEX_RESPONSE_DECIMAL_RECEIPT);
     String id = sendSms("Hex and decimal");
 
     tandem.app.dispatcher.runOnce();
@@ -169,7 +198,8 @@ class DeliveryResilienceTest {
     String refused = sendSms("Bad destination");
     tandem.app.dispatcher.runOnce();
     assertThat(tandem.status(refused, "sms")).isEqualTo("failed");
-    assertThat(tandem.delivery(refused, "sms").get("lastError").asText()).contains("invalid destination address");
+    assertThat(tandem.delivery(refused, "sms").get("lastError").asText())
+        .contains("invalid destination address");
   }
 
   @Test
@@ -186,7 +216,9 @@ class DeliveryResilienceTest {
     JsonNode delivery = tandem.delivery(id, "sms");
     assertThat(delivery.get("status").asText()).isEqualTo("failed");
     assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
-    assertThat(delivery.get("lastError").asText()).contains("gave up after 3 attempts").contains("queue full");
+    assertThat(delivery.get("lastError").asText())
+        .contains("gave up after 3 attempts")
+        .contains("queue full");
   }
 
   @Test
@@ -196,7 +228,17 @@ class DeliveryResilienceTest {
       sendSms("Bulk " + i);
     }
     assertThat(tandem.app.dispatcher.runOnce()).isEqualTo(40);
-    await().atMost(Duration.ofSeconds(20)).until(() ->
-        tandem.app.database.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM delivery WHERE status = 'delivered'").mapTo(Integer.class).one()) == 40);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() ->
+            tandem
+                    .app
+                    .database
+                    .jdbi()
+                    .withHandle(h ->
+                        h.createQuery("SELECT count(*) FROM delivery WHERE status = 'delivered'")
+                            .mapTo(Integer.class)
+                            .one())
+                == 40);
   }
 }

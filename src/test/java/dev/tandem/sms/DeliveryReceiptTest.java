@@ -11,7 +11,8 @@ class DeliveryReceiptTest {
   @Test
   void every_receipt_vector_parses_to_its_fields() throws Exception {
     for (String[] row : Gsm7Test.Vectors.read("dlr_receipts.tsv")) {
-      DeliveryReceipt receipt = DeliveryReceipt.parse(row[0]).orElseThrow(() -> new AssertionError(row[0]));
+      DeliveryReceipt receipt =
+          DeliveryReceipt.parse(row[0]).orElseThrow(() -> new AssertionError(row[0]));
       assertThat(receipt.id()).as(row[0]).isEqualTo(row[1]);
       assertThat(receipt.sub()).isEqualTo(row[2]);
       assertThat(receipt.dlvrd()).isEqualTo(row[3]);
@@ -34,16 +35,21 @@ class DeliveryReceiptTest {
 
   @Test
   void receipt_keys_match_across_hex_decimal_padding_and_case() {
-    assertThat(ReceiptKeys.ofResponse("1A2B", ReceiptIds.HEX_TO_DECIMAL)).isEqualTo(ReceiptKeys.ofReceipt("6699"));
-    assertThat(ReceiptKeys.ofResponse("6699", ReceiptIds.DECIMAL_TO_HEX)).isEqualTo(ReceiptKeys.ofReceipt("1A2B"));
-    assertThat(ReceiptKeys.ofResponse("00ABC", ReceiptIds.SAME)).isEqualTo(ReceiptKeys.ofReceipt("abc"));
+    assertThat(ReceiptKeys.ofResponse("1A2B", ReceiptIds.HEX_TO_DECIMAL))
+        .isEqualTo(ReceiptKeys.ofReceipt("6699"));
+    assertThat(ReceiptKeys.ofResponse("6699", ReceiptIds.DECIMAL_TO_HEX))
+        .isEqualTo(ReceiptKeys.ofReceipt("1A2B"));
+    assertThat(ReceiptKeys.ofResponse("00ABC", ReceiptIds.SAME))
+        .isEqualTo(ReceiptKeys.ofReceipt("abc"));
     assertThat(ReceiptKeys.ofReceipt("0000")).isEqualTo("0");
   }
 
   @Test
   void formatted_receipts_parse_back() {
     var at = LocalDateTime.parse("2026-11-27T10:30:00");
-    String text = DeliveryReceipt.format("42", at, at.plusMinutes(1), "DELIVRD", "000", "Your code is 123456 and more");
+    String text =
+        DeliveryReceipt.format(
+            "42", at, at.plusMinutes(1), "DELIVRD", "000", "Your code is 123456 and more");
     DeliveryReceipt receipt = DeliveryReceipt.parse(text).orElseThrow();
     assertThat(receipt.id()).isEqualTo("42");
     assertThat(receipt.outcome()).isEqualTo(DeliveryReceipt.Outcome.DELIVERED);

@@ -23,7 +23,8 @@ class Gsm7Test {
 
   @Test
   void encoding_round_trips_the_basic_and_extension_tables() {
-    String all = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCXYZÄÖÑÜ§¿abcxyzäöñüà^{}\\[~]|€\f";
+    String all =
+        "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCXYZÄÖÑÜ§¿abcxyzäöñüà^{}\\[~]|€\f";
     assertThat(Gsm7.decode(Gsm7.encode(all))).isEqualTo(all);
     assertThat(Gsm7.encode("@")).containsExactly(0x00);
     assertThat(Gsm7.encode("€")).containsExactly(0x1B, 0x65);
@@ -40,8 +41,12 @@ class Gsm7Test {
   static final class Vectors {
     static List<String[]> read(String name) throws IOException {
       try (InputStream in = Gsm7Test.class.getResourceAsStream("/vectors/" + name)) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().skip(1)
-            .filter(l -> !l.isEmpty()).map(l -> l.split("\t", -1)).toList();
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+            .lines()
+            .skip(1)
+            .filter(l -> !l.isEmpty())
+            .map(l -> l.split("\t", -1))
+            .toList();
       }
     }
 
@@ -52,8 +57,14 @@ class Gsm7Test {
         if (c == '\\' && i + 1 < s.length()) {
           char n = s.charAt(++i);
           switch (n) {
-            case 'u' -> { out.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16)); i += 4; }
-            case 'U' -> { out.appendCodePoint(Integer.parseInt(s.substring(i + 1, i + 9), 16)); i += 8; }
+            case 'u' -> {
+              out.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+              i += 4;
+            }
+            case 'U' -> {
+              out.appendCodePoint(Integer.parseInt(s.substring(i + 1, i + 9), 16));
+              i += 8;
+            }
             case 'n' -> out.append('\n');
             case 'r' -> out.append('\r');
             case 't' -> out.append('\t');

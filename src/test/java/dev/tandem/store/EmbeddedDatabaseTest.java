@@ -19,7 +19,8 @@ class EmbeddedDatabaseTest {
   @TempDir Path dataDir;
 
   private static List<String> names(Database db) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT name FROM contact").mapTo(String.class).list());
+    return db.jdbi()
+        .withHandle(h -> h.createQuery("SELECT name FROM contact").mapTo(String.class).list());
   }
 
   private TandemConfig.Db db() {
@@ -29,21 +30,29 @@ class EmbeddedDatabaseTest {
   @Test
   void committed_rows_survive_a_restart() {
     try (Database first = Database.open(db(), dataDir, false)) {
-      first.jdbi().useHandle(h -> h.execute(
-          "INSERT INTO contact (id, name, created_at) VALUES ('01a21c9f-0000-7000-8000-000000000001', 'Kept', now())"));
+      first
+          .jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "INSERT INTO contact (id, name, created_at) VALUES ('01a21c9f-0000-7000-8000-000000000001', 'Kept', now())"));
     }
     try (Database second = Database.open(db(), dataDir, false)) {
-      assertThat(names(second))
-          .containsExactly("Kept");
+      assertThat(names(second)).containsExactly("Kept");
     }
   }
 
   @Test
   void a_postgres_left_behind_by_a_killed_tandem_does_not_stop_the_next_start() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-            DatabaseHolder.class.getName(), dataDir.toString())
-        .redirectErrorStream(true).start();
+    Process holder =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                DatabaseHolder.class.getName(),
+                dataDir.toString())
+            .redirectErrorStream(true)
+            .start();
     try (var out = new BufferedReader(new InputStreamReader(holder.getInputStream()))) {
       String line;
       while ((line = out.readLine()) != null && !line.equals("ready")) {
@@ -58,8 +67,7 @@ class EmbeddedDatabaseTest {
     assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).contains(true);
 
     try (Database next = Database.open(db(), dataDir, false)) {
-      assertThat(names(next))
-          .containsExactly("Written before the kill");
+      assertThat(names(next)).containsExactly("Written before the kill");
     }
     assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).isFalse();
   }
@@ -68,27 +76,34 @@ class EmbeddedDatabaseTest {
   void a_second_process_on_a_running_data_directory_shares_its_database() {
     try (Database owner = Database.open(db(), dataDir, false);
         Database guest = Database.open(db(), dataDir, false)) {
-      owner.jdbi().useHandle(h -> h.execute(
-          "INSERT INTO contact (id, name, created_at) VALUES ('01a21c9f-0000-7000-8000-000000000002', 'Shared', now())"));
-      assertThat(names(guest))
-          .containsExactly("Shared");
+      owner
+          .jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "INSERT INTO contact (id, name, created_at) VALUES ('01a21c9f-0000-7000-8000-000000000002', 'Shared', now())"));
+      assertThat(names(guest)).containsExactly("Shared");
     }
   }
 
   @Test
   void a_missing_named_query_fails_at_once_with_its_name() {
-    NamedSql sql = NamedSql.parse("Example.sql", "-- name: one\nSELECT 1\n-- name: two\nSELECT 2\n");
+    NamedSql sql =
+        NamedSql.parse("Example.sql", "-- name: one\nSELECT 1\n-- name: two\nSELECT 2\n");
     assertThat(sql.get("two")).isEqualTo("SELECT 2");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> sql.get("three"))
-        .hasMessageContaining("three").hasMessageContaining("Example.sql");
+        .hasMessageContaining("three")
+        .hasMessageContaining("Example.sql");
   }
 
   /** Run in a child JVM: opens the embedded database, commits a row, then waits to be killed. */
   public static final class DatabaseHolder {
     public static void main(String[] args) throws Exception {
-      var db = Database.open(ConfigLoader.load(null, Map.of(), Map.of()).db(), Path.of(args[0]), true);
-      db.jdbi().useHandle(h -> h.execute(
-          "INSERT INTO contact (id, name, created_at) VALUES ('01a21c9f-0000-7000-8000-000000000003', 'Written before the kill', now())"));
+      var db =
+          Database.open(ConfigLoader.load(null, Map.of(), Map.of()).db(), Path.of(args[0]), true);
+      db.jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "INSERT INTO contact (id, name, created_at) VALUES ('01a21c9f-0000-7000-8000-000000000003', 'Written before the kill', now())"));
       System.out.println("ready");
       System.out.flush();
       Thread.sleep(600_000);

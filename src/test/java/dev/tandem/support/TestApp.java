@@ -87,7 +87,8 @@ public final class TestApp implements AutoCloseable {
     return "person" + SEQUENCE.incrementAndGet() + "@example.com";
   }
 
-  public record Response(int status, String contentType, JsonNode body, Map<String, java.util.List<String>> headers) {}
+  public record Response(
+      int status, String contentType, JsonNode body, Map<String, java.util.List<String>> headers) {}
 
   public Response call(String method, String path, Object body) {
     return call(method, path, body, API_KEY);
@@ -95,18 +96,27 @@ public final class TestApp implements AutoCloseable {
 
   public Response call(String method, String path, Object body, String apiKey) {
     try {
-      String text = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
+      String text =
+          body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
       var builder =
           HttpRequest.newBuilder(URI.create(app.url() + path))
               .timeout(Duration.ofSeconds(30))
-              .method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text))
+              .method(
+                  method,
+                  text == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(text))
               .header("Content-Type", "application/json");
       if (apiKey != null) {
         builder.header("Authorization", "Bearer " + apiKey);
       }
-      HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
       String contentType = response.headers().firstValue("Content-Type").orElse("");
-      JsonNode json = contentType.contains("json") && !response.body().isEmpty() ? JSON.readTree(response.body()) : JSON.createObjectNode().put("text", response.body());
+      JsonNode json =
+          contentType.contains("json") && !response.body().isEmpty()
+              ? JSON.readTree(response.body())
+              : JSON.createObjectNode().put("text", response.body());
       return new Response(response.statusCode(), contentType, json, response.headers().map());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -123,16 +133,21 @@ public final class TestApp implements AutoCloseable {
   }
 
   public JsonNode aContact() {
-    return createContact(Map.of("phone", uniquePhone(), "email", uniqueEmail(), "name", "Test Person"));
+    return createContact(
+        Map.of("phone", uniquePhone(), "email", uniqueEmail(), "name", "Test Person"));
   }
 
   public JsonNode sendBoth(String contactId) {
     Response response =
-        call("POST", "/v1/messages", Map.of(
-            "contactId", contactId,
-            "channels", java.util.List.of("sms", "email"),
-            "sms", Map.of("text", "Your code is 123456"),
-            "email", Map.of("subject", "Your code", "html", "<p>Your code is <b>123456</b></p>")));
+        call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId", contactId,
+                "channels", java.util.List.of("sms", "email"),
+                "sms", Map.of("text", "Your code is 123456"),
+                "email",
+                    Map.of("subject", "Your code", "html", "<p>Your code is <b>123456</b></p>")));
     assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
     return response.body();
   }
@@ -161,7 +176,9 @@ public final class TestApp implements AutoCloseable {
 
   /** Waits (bounded) until the delivery reaches {@code status}. */
   public void awaitStatus(String messageId, String channel, String status) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
         .untilAsserted(() -> assertThat(status(messageId, channel)).isEqualTo(status));
   }
 

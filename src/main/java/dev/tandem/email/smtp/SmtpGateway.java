@@ -104,7 +104,10 @@ public final class SmtpGateway implements EmailGateway {
           healthy.set(true);
           return new EmailSendResult.Sent(email.messageId(), reply == null ? "" : reply.strip());
         } catch (SMTPAddressFailedException | SMTPSendFailedException e) {
-          int code = e instanceof SMTPAddressFailedException a ? a.getReturnCode() : ((SMTPSendFailedException) e).getReturnCode();
+          int code =
+              e instanceof SMTPAddressFailedException a
+                  ? a.getReturnCode()
+                  : ((SMTPSendFailedException) e).getReturnCode();
           reset(transport);
           String reply = serverText(e);
           if (code >= 500) {
@@ -163,7 +166,8 @@ public final class SmtpGateway implements EmailGateway {
           }
         };
     message.setFrom(new InternetAddress(email.from(), true));
-    message.setRecipients(Message.RecipientType.TO, new Address[] {new InternetAddress(email.to(), true)});
+    message.setRecipients(
+        Message.RecipientType.TO, new Address[] {new InternetAddress(email.to(), true)});
     message.setSubject(email.subject(), "UTF-8");
     message.setSentDate(Date.from(clock.instant()));
     String text = email.text().orElseGet(() -> htmlToText(email.html().orElse("")));
@@ -183,20 +187,28 @@ public final class SmtpGateway implements EmailGateway {
     return message;
   }
 
-  /** The plain-text alternative of an HTML body: block elements become line breaks, links keep their URL. */
+  /**
+   * The plain-text alternative of an HTML body: block elements become line breaks, links keep their
+   * URL.
+   */
   static String htmlToText(String html) {
     var document = Jsoup.parse(html);
     document.select("script, style, head").remove();
-    document.select("a[href]").forEach(a -> {
-      String href = a.attr("href");
-      if (!href.isBlank() && !a.text().equals(href)) {
-        a.appendText(" (" + href + ")");
-      }
-    });
+    document
+        .select("a[href]")
+        .forEach(a -> {
+          String href = a.attr("href");
+          if (!href.isBlank() && !a.text().equals(href)) {
+            a.appendText(" (" + href + ")");
+          }
+        });
     document.select("br").after("\uE000");
     document.select("p, div, h1, h2, h3, h4, h5, h6, li, tr, table").after("\uE000\uE000");
     String text = document.text().replace('\uE000', '\n');
-    return text.lines().map(String::strip).reduce((a, b) -> a + "\n" + b).orElse("")
+    return text.lines()
+        .map(String::strip)
+        .reduce((a, b) -> a + "\n" + b)
+        .orElse("")
         .replaceAll("\n{3,}", "\n\n")
         .strip();
   }

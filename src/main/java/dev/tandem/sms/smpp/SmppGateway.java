@@ -48,8 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SMS over SMPP v3.4 with jSMPP: one transceiver bind, kept up by a background binder that
- * rebinds with backoff. Submits are pipelined: up to {@code smpp.window} are awaiting their {@code
+ * SMS over SMPP v3.4 with jSMPP: one transceiver bind, kept up by a background binder that rebinds
+ * with backoff. Submits are pipelined: up to {@code smpp.window} are awaiting their {@code
  * submit_sm_resp} at once. No jSMPP type leaves this package.
  */
 public final class SmppGateway implements SmsGateway {
@@ -111,13 +111,21 @@ public final class SmppGateway implements SmsGateway {
         log.info("bound to SMSC {}:{} as {}", host, port, config.systemId());
       } catch (IOException e) {
         lastBindError = describeBindFailure(e);
-        log.warn("SMSC {}:{} bind failed ({}); retrying in {} ms", host, port, lastBindError, backoff.toMillis());
+        log.warn(
+            "SMSC {}:{} bind failed ({}); retrying in {} ms",
+            host,
+            port,
+            lastBindError,
+            backoff.toMillis());
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException interrupted) {
           return;
         }
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        backoff =
+            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                ? MAX_BACKOFF
+                : backoff.multipliedBy(2);
       }
     }
   }
@@ -250,7 +258,8 @@ public final class SmppGateway implements SmsGateway {
       return new SmsSubmitResult.RetryLater(
           "no submit_sm_resp within " + config.responseTimeout().toMillis() + " ms");
     } catch (PDUException e) {
-      return new SmsSubmitResult.Rejected("the SMS cannot be encoded as an SMPP PDU: " + e.getMessage());
+      return new SmsSubmitResult.Rejected(
+          "the SMS cannot be encoded as an SMPP PDU: " + e.getMessage());
     } catch (InvalidResponseException e) {
       return new SmsSubmitResult.RetryLater("invalid submit_sm_resp: " + e.getMessage());
     } catch (IOException e) {
@@ -263,7 +272,8 @@ public final class SmppGateway implements SmsGateway {
   private record Source(TypeOfNumber ton, NumberingPlanIndicator npi, String address) {
     static Source of(String raw) {
       if (raw.startsWith("+") && raw.substring(1).chars().allMatch(Character::isDigit)) {
-        return new Source(TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN, raw.substring(1));
+        return new Source(
+            TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN, raw.substring(1));
       }
       if (!raw.isEmpty() && raw.chars().allMatch(Character::isDigit)) {
         return raw.length() <= 8
@@ -338,7 +348,8 @@ public final class SmppGateway implements SmsGateway {
     public void onAcceptAlertNotification(AlertNotification alertNotification) {}
 
     @Override
-    public DataSmResult onAcceptDataSm(DataSm dataSm, Session source) throws ProcessRequestException {
+    public DataSmResult onAcceptDataSm(DataSm dataSm, Session source)
+        throws ProcessRequestException {
       throw new ProcessRequestException("data_sm is not supported", 0x03);
     }
   }
