@@ -62,7 +62,10 @@ public final class Contacts {
           "A contact needs at least one of phone, email, name or externalId.");
     }
     UUID id = Ids.next(clock);
-    Instant now = clock.instant();
+    Instant now =
+        clock
+            .instant()
+            .truncatedTo(java.time.temporal.ChronoUnit.MICROS); // PostgreSQL keeps microseconds
     return jdbi.inTransaction(handle -> {
       if (externalId != null) {
         handle
