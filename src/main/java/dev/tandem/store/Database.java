@@ -55,6 +55,7 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(db.poolSize());
     hikari.setPoolName("tandem-db");
     hikari.setInitializationFailTimeout(10_000);
+    hikari.setConnectionTimeout(10_000);
     HikariDataSource dataSource;
     try {
       dataSource = new HikariDataSource(hikari);

@@ -86,6 +86,46 @@ class EmbeddedDatabaseTest {
   }
 
   @Test
+  void with_db_url_tandem_uses_that_postgresql_and_runs_no_server_of_its_own() throws Exception {
+    try (var external = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start()) {
+      var config =
+          ConfigLoader.load(
+                  null,
+                  Map.of(
+                      "TANDEM_DB_URL",
+                      external.getJdbcUrl("postgres", "postgres"),
+                      "TANDEM_DB_USER",
+                      "postgres"),
+                  Map.of())
+              .db();
+      try (Database db = Database.open(config, dataDir, false)) {
+        assertThat(names(db)).isEmpty();
+      }
+      assertThat(dataDir.resolve("postgres")).doesNotExist();
+      try (var connection = external.getPostgresDatabase().getConnection();
+          var rows =
+              connection
+                  .createStatement()
+                  .executeQuery("SELECT count(*) FROM flyway_schema_history")) {
+        rows.next();
+        assertThat(rows.getInt(1)).isPositive();
+      }
+    }
+  }
+
+  @Test
+  void a_wrong_db_url_fails_with_the_fix() {
+    var config =
+        ConfigLoader.load(
+                null, Map.of("TANDEM_DB_URL", "jdbc:postgresql://127.0.0.1:1/nothing"), Map.of())
+            .db();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Database.open(config, dataDir, false))
+        .hasMessageContaining(
+            "cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/nothing")
+        .hasMessageContaining("TANDEM_DB_URL");
+  }
+
+  @Test
   void a_missing_named_query_fails_at_once_with_its_name() {
     NamedSql sql =
         NamedSql.parse("Example.sql", "-- name: one\nSELECT 1\n-- name: two\nSELECT 2\n");
