@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +46,7 @@ class ConfigLoaderTest {
     assertThat(config.http().port()).isEqualTo(9100);
     assertThat(config.smtp().host()).contains("relay.internal");
     assertThat(config.smtp().poolSize()).isEqualTo(12);
-    assertThat(config.dispatch().retryBase()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.dispatch().retryBase().toSeconds()).isEqualTo(5);
     assertThat(config.db().url()).contains("jdbc:postgresql://db/tandem");
     assertThat(config.sandboxEnabled()).isFalse();
   }
