@@ -18,6 +18,7 @@ import dev.tandem.event.TimelineEvent;
 import dev.tandem.ops.Health;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
+import dev.tandem.sms.SmsText;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -168,6 +169,7 @@ public final class ApiServer implements AutoCloseable {
         ctx -> ctx.json(contactJson(features.contacts().get(uuidParam(ctx, "id")))));
     app.get("/v1/contacts/{id}/timeline", this::timeline);
     app.post("/v1/messages", this::sendMessage);
+    app.post("/v1/sms/inspect", this::inspectSms);
     app.get(
         "/v1/messages/{id}",
         ctx -> ctx.json(messageJson(features.messages().get(uuidParam(ctx, "id")))));
@@ -314,6 +316,22 @@ public final class ApiServer implements AutoCloseable {
     ctx.status(view.replayed() ? 200 : 202)
         .header("Location", "/v1/messages/" + view.id())
         .json(messageJson(view));
+  }
+
+  private void inspectSms(Context ctx) {
+    Body body = Body.parse(json, ctx.body(), Set.of("text", "substitution"));
+    String text = body.string("text");
+    if (text == null) {
+      throw new InvalidInput("missing-text", "text", "text is required.");
+    }
+    String substitution = body.string("substitution");
+    if (substitution != null && !substitution.equals("on") && !substitution.equals("off")) {
+      throw new InvalidInput(
+          "invalid-substitution",
+          "substitution",
+          "substitution must be \"on\" (default) or \"off\".");
+    }
+    ctx.json(SmsText.of(text, !"off".equals(substitution)).toJson());
   }
 
   private void injectInbound(Context ctx, SmscSimulator smsc) {

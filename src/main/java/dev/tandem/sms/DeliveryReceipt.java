@@ -71,6 +71,8 @@ public record DeliveryReceipt(
         new DeliveryReceipt(id, sub, dlvrd, parseDate(submit), parseDate(done), stat, err, text));
   }
 
+  private static final DateTimeFormatter ISO_SECONDS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
   private static final DateTimeFormatter MINUTES = DateTimeFormatter.ofPattern("yyMMddHHmm");
   private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyMMddHHmmss");
 
@@ -88,6 +90,32 @@ public record DeliveryReceipt(
 
   public Outcome outcome() {
     return outcomeOf(stat);
+  }
+
+  /** {@code delivered}, {@code failed}, {@code accepted}, {@code enroute} or {@code unknown}. */
+  public String normalizedStatus() {
+    return outcome().name().toLowerCase(Locale.ROOT);
+  }
+
+  /** False only for intermediate states (ENROUTE, SCHEDULED): another receipt will follow. */
+  public boolean isFinal() {
+    return outcome() != Outcome.ENROUTE;
+  }
+
+  /** The fields as the columns of STANDARDS' receipt vectors, for {@code sms receipt --json}. */
+  public java.util.Map<String, Object> toJson() {
+    var json = new java.util.LinkedHashMap<String, Object>();
+    json.put("id", id);
+    json.put("sub", sub);
+    json.put("dlvrd", dlvrd);
+    json.put("submit_date", submitDate.map(ISO_SECONDS::format).orElse(null));
+    json.put("done_date", doneDate.map(ISO_SECONDS::format).orElse(null));
+    json.put("stat", stat);
+    json.put("err", err);
+    json.put("text", text);
+    json.put("normalized_status", normalizedStatus());
+    json.put("is_final", isFinal());
+    return json;
   }
 
   /** Maps a {@code stat} value (SMPP v3.4 §5.2.28 message states) to an outcome. */

@@ -392,4 +392,20 @@ class ApiTest {
         .contains("tandem_deliveries_total{channel=\"sms\",status=\"delivered\"}")
         .contains("tandem_deliveries_total{channel=\"email\",status=\"sent\"}");
   }
+
+  @Test
+  void sms_inspect_over_the_api_shows_encoding_parts_and_substitutions() {
+    var smart = tandem.call("POST", "/v1/sms/inspect", Map.of("text", "It’s here"));
+    var strict =
+        tandem.call("POST", "/v1/sms/inspect", Map.of("text", "It’s here", "substitution", "off"));
+    var bad = tandem.call("POST", "/v1/sms/inspect", Map.of("text", "x", "substitution", "maybe"));
+
+    assertThat(smart.body().get("encoding").asText()).isEqualTo("GSM7");
+    assertThat(smart.body().get("transmitted").asText()).isEqualTo("It's here");
+    assertThat(smart.body().get("substitutions").get(0).get("from").asText()).isEqualTo("’");
+    assertThat(strict.body().get("encoding").asText()).isEqualTo("UCS2");
+    assertThat(strict.body().get("nonGsmCharacters").get(0).asText()).isEqualTo("’");
+    assertThat(bad.status()).isEqualTo(422);
+    assertThat(bad.body().get("field").asText()).isEqualTo("substitution");
+  }
 }

@@ -3,6 +3,7 @@ package dev.tandem.sms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.TandemConfig.ReceiptIds;
+import dev.tandem.support.Vectors;
 import java.time.LocalDateTime;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class DeliveryReceiptTest {
   @Test
   void every_receipt_vector_parses_to_its_fields() throws Exception {
-    for (String[] row : Gsm7Test.Vectors.read("dlr_receipts.tsv")) {
+    for (String[] row : Vectors.read("dlr_receipts.tsv")) {
       DeliveryReceipt receipt =
           DeliveryReceipt.parse(row[0]).orElseThrow(() -> new AssertionError(row[0]));
       assertThat(receipt.id()).as(row[0]).isEqualTo(row[1]);

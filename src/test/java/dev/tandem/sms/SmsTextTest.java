@@ -2,14 +2,15 @@ package dev.tandem.sms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.support.Vectors;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SmsTextTest {
   @Test
   void every_segment_vector_matches_without_substitution() throws Exception {
-    for (String[] row : Gsm7Test.Vectors.read("sms_segments.tsv")) {
-      String text = Gsm7Test.Vectors.unescape(row[0]);
+    for (String[] row : Vectors.read("sms_segments.tsv")) {
+      String text = Vectors.unescape(row[0]);
       SmsText sms = SmsText.of(text, false);
       assertThat(sms.encoding().name()).as(row[0]).isEqualTo(row[1]);
       assertThat(sms.units()).as(row[0]).isEqualTo(Integer.parseInt(row[2]));
