@@ -7,6 +7,7 @@ import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
+import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailGateway;
 import dev.tandem.email.smtp.SmtpGateway;
 import dev.tandem.event.Timeline;
@@ -16,7 +17,10 @@ import dev.tandem.sandbox.SmscSimulator;
 import dev.tandem.sms.DeliveryReceipt;
 import dev.tandem.sms.InboundMessages;
 import dev.tandem.sms.InboundSms;
+import dev.tandem.sms.PriceTable;
+import dev.tandem.sms.SenderType;
 import dev.tandem.sms.SmsGateway;
+import dev.tandem.sms.SmsProblems;
 import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.store.Database;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -54,6 +58,7 @@ public final class App implements AutoCloseable {
   public final Messages messages;
   public final Dispatcher dispatcher;
   public final InboundMessages inbound;
+  public final SmsProblems smsProblems;
   public final ApiKeys apiKeys;
   public final PrometheusMeterRegistry metrics;
   public final ApiServer api;
@@ -87,7 +92,8 @@ public final class App implements AutoCloseable {
       this.contacts =
           new Contacts(jdbi, clock, new PhoneNumbers(config.contacts().defaultRegion()));
       this.timeline = new Timeline(jdbi);
-      this.inbound = new InboundMessages(jdbi, clock, contacts, timeline);
+      this.smsProblems = new SmsProblems(jdbi, clock);
+      this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       this.apiKeys = new ApiKeys(jdbi, clock);
 
       String smtpHost = sandbox ? "127.0.0.1" : config.smtp().host().orElse(null);
@@ -110,7 +116,13 @@ public final class App implements AutoCloseable {
               new Dispatcher(
                   jdbi, timeline, metrics, sms, email, clock, config.dispatch(), config.email()));
       gatewayListener.dispatcher = dispatcher;
-      this.messages = new Messages(jdbi, clock, contacts, timeline, metrics, dispatcher::wake);
+      var pricing =
+          new SmsPricing(
+              config.sms().priceTable().map(PriceTable::load).orElseGet(PriceTable::none),
+              SenderType.of(config.smpp().sourceAddress()),
+              config.sms().substitution());
+      this.messages =
+          new Messages(jdbi, clock, contacts, timeline, metrics, pricing, dispatcher::wake);
       sms.start();
 
       options.bootstrapApiKey().ifPresent(apiKeys::bootstrap);
@@ -137,6 +149,7 @@ public final class App implements AutoCloseable {
                       contacts,
                       messages,
                       timeline,
+                      smsProblems,
                       apiKeys,
                       health,
                       metrics,
@@ -169,6 +182,11 @@ public final class App implements AutoCloseable {
     @Override
     public void onInbound(InboundSms sms) {
       inbound.record(sms);
+    }
+
+    @Override
+    public void onUnusable(String kind, String source, String raw, String reason) {
+      smsProblems.record(kind, source, raw, reason);
     }
   }
 

@@ -39,15 +39,30 @@ CREATE TABLE delivery (
   next_attempt_at timestamptz NOT NULL,
   lease_until     timestamptz,
   provider_id     text,
-  receipt_key     text,
   last_error      text,
+  segments        integer,
+  encoding        text,
+  cost            numeric(14, 6),
+  currency        text,
   created_at      timestamptz NOT NULL,
   updated_at      timestamptz NOT NULL
 );
 CREATE INDEX delivery_due ON delivery (next_attempt_at) WHERE status = 'queued';
 CREATE INDEX delivery_leased ON delivery (lease_until) WHERE status = 'sending';
-CREATE INDEX delivery_receipt_key ON delivery (receipt_key) WHERE receipt_key IS NOT NULL;
 CREATE INDEX delivery_message ON delivery (message_id);
+
+-- Each submit_sm of an SMS: one for a single SMS, one per part of a concatenated one. A delivery
+-- is delivered when every part is, failed when any part finally fails.
+CREATE TABLE sms_part (
+  delivery_id uuid NOT NULL REFERENCES delivery (id),
+  seq         integer NOT NULL,
+  provider_id text NOT NULL,
+  receipt_key text NOT NULL,
+  status      text NOT NULL DEFAULT 'sent' CHECK (status IN ('sent', 'delivered', 'failed')),
+  stat        text,
+  PRIMARY KEY (delivery_id, seq)
+);
+CREATE INDEX sms_part_receipt_key ON sms_part (receipt_key);
 
 -- Delivery receipts as received. A receipt can arrive before Tandem has stored the id from
 -- submit_sm_resp; it waits here (delivery_id NULL) until the id is known.
@@ -58,7 +73,8 @@ CREATE TABLE sms_receipt (
   err         text,
   raw         text NOT NULL,
   received_at timestamptz NOT NULL,
-  delivery_id uuid REFERENCES delivery (id)
+  delivery_id uuid REFERENCES delivery (id),
+  part_seq    integer
 );
 CREATE INDEX sms_receipt_pending ON sms_receipt (receipt_key) WHERE delivery_id IS NULL;
 
@@ -70,6 +86,29 @@ CREATE TABLE inbound_sms (
   recipient   text NOT NULL,
   text        text NOT NULL,
   data_coding integer NOT NULL,
+  received_at timestamptz NOT NULL
+);
+
+-- Parts of concatenated mobile-originated SMS waiting for the rest.
+CREATE TABLE inbound_sms_part (
+  sender      text NOT NULL,
+  reference   integer NOT NULL,
+  total       integer NOT NULL,
+  seq         integer NOT NULL,
+  recipient   text NOT NULL,
+  text        text NOT NULL,
+  data_coding integer NOT NULL,
+  received_at timestamptz NOT NULL,
+  PRIMARY KEY (sender, reference, total, seq)
+);
+
+-- What the SMSC sent that Tandem could not use, kept with the reason.
+CREATE TABLE sms_problem (
+  id          bigserial PRIMARY KEY,
+  kind        text NOT NULL,
+  source      text,
+  raw         text NOT NULL,
+  reason      text NOT NULL,
   received_at timestamptz NOT NULL
 );
 

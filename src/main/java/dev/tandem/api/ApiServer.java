@@ -18,6 +18,7 @@ import dev.tandem.event.TimelineEvent;
 import dev.tandem.ops.Health;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
+import dev.tandem.sms.SmsProblems;
 import dev.tandem.sms.SmsText;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -50,6 +51,7 @@ public final class ApiServer implements AutoCloseable {
       Contacts contacts,
       Messages messages,
       Timeline timeline,
+      SmsProblems smsProblems,
       ApiKeys apiKeys,
       Health health,
       PrometheusMeterRegistry metrics,
@@ -171,6 +173,8 @@ public final class ApiServer implements AutoCloseable {
     app.post("/v1/messages", this::sendMessage);
     app.post("/v1/sms/inspect", this::inspectSms);
     app.get(
+        "/v1/sms/problems", ctx -> ctx.json(Map.of("items", features.smsProblems().recent(100))));
+    app.get(
         "/v1/messages/{id}",
         ctx -> ctx.json(messageJson(features.messages().get(uuidParam(ctx, "id")))));
 
@@ -284,7 +288,7 @@ public final class ApiServer implements AutoCloseable {
             ctx.body(),
             Set.of("contactId", "to", "channels", "sms", "email", "idempotencyKey"));
     Body to = body.object("to", Set.of("phone", "email"));
-    Body sms = body.object("sms", Set.of("text"));
+    Body sms = body.object("sms", Set.of("text", "substitution"));
     Body email = body.object("email", Set.of("subject", "html", "text"));
     String key = body.string("idempotencyKey");
     String headerKey = ctx.header("Idempotency-Key");
@@ -306,6 +310,7 @@ public final class ApiServer implements AutoCloseable {
                     to.string("email"),
                     body.strings("channels"),
                     sms.string("text"),
+                    onOff(sms, "substitution"),
                     email.string("subject"),
                     email.string("html"),
                     email.string("text"),
@@ -332,6 +337,22 @@ public final class ApiServer implements AutoCloseable {
           "substitution must be \"on\" (default) or \"off\".");
     }
     ctx.json(SmsText.of(text, !"off".equals(substitution)).toJson());
+  }
+
+  private static Boolean onOff(Body body, String field) {
+    String value = body.string(field);
+    if (value == null) {
+      return null;
+    }
+    return switch (value) {
+      case "on" -> true;
+      case "off" -> false;
+      default ->
+          throw new InvalidInput(
+              "invalid-" + field,
+              "sms." + field,
+              "sms." + field + " must be \"on\" or \"off\", not '" + value + "'.");
+    };
   }
 
   private void injectInbound(Context ctx, SmscSimulator smsc) {

@@ -43,6 +43,8 @@ public final class ConfigLoader {
     d.put("db.password", "");
     d.put("db.poolSize", "10");
     d.put("contacts.defaultRegion", "US");
+    d.put("sms.substitution", "on");
+    d.put("sms.priceTable", "");
     d.put("sandbox.mode", "auto");
     d.put("sandbox.smtpPort", "0");
     d.put("sandbox.smppPort", "0");
@@ -67,6 +69,11 @@ public final class ConfigLoader {
     d.put("smpp.enquireLinkInterval", "30s");
     d.put("smpp.responseTimeout", "10s");
     d.put("smpp.receiptIds", "same");
+    d.put("smpp.longMessages", "udh");
+    d.put("smpp.defaultAlphabet", "gsm7");
+    d.put("smpp.validityPeriod", "");
+    d.put("smpp.binds", "1");
+    d.put("smpp.maxPerSecond", "0");
     d.put("dispatch.batchSize", "200");
     d.put("dispatch.pollInterval", "250ms");
     d.put("dispatch.maxAttempts", "10");
@@ -178,6 +185,8 @@ public final class ConfigLoader {
                 v.text("db.password"),
                 v.integer("db.poolSize", 1, 200)),
             new TandemConfig.Contacts(v.region("contacts.defaultRegion")),
+            new TandemConfig.Sms(
+                v.onOff("sms.substitution"), v.optional("sms.priceTable").map(Path::of)),
             new TandemConfig.Sandbox(
                 v.choice("sandbox.mode", SandboxMode.class),
                 v.port("sandbox.smtpPort", true),
@@ -203,7 +212,13 @@ public final class ConfigLoader {
                 v.integer("smpp.window", 1, 1000),
                 v.duration("smpp.enquireLinkInterval", Duration.ofSeconds(1)),
                 v.duration("smpp.responseTimeout", Duration.ofMillis(100)),
-                v.choice("smpp.receiptIds", ReceiptIds.class)),
+                v.choice("smpp.receiptIds", ReceiptIds.class),
+                v.choice("smpp.longMessages", TandemConfig.LongMessages.class),
+                v.choice("smpp.defaultAlphabet", TandemConfig.DefaultAlphabet.class),
+                v.optional("smpp.validityPeriod")
+                    .map(p -> v.duration("smpp.validityPeriod", Duration.ofMinutes(1))),
+                v.integer("smpp.binds", 1, 16),
+                v.integer("smpp.maxPerSecond", 0, 100_000)),
             new TandemConfig.Dispatch(
                 v.integer("dispatch.batchSize", 1, 5000),
                 v.duration("dispatch.pollInterval", Duration.ofMillis(10)),
@@ -310,6 +325,15 @@ public final class ConfigLoader {
         names.append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
       }
       throw new ConfigException(key, value, "not one of the choices", "use one of " + names);
+    }
+
+    boolean onOff(String key) {
+      String value = text(key);
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "on", "true", "yes" -> true;
+        case "off", "false", "no" -> false;
+        default -> throw new ConfigException(key, value, "not on or off", "use on or off");
+      };
     }
 
     String region(String key) {

@@ -13,6 +13,7 @@ public record TandemConfig(
     Http http,
     Db db,
     Contacts contacts,
+    Sms sms,
     Sandbox sandbox,
     Smtp smtp,
     Email email,
@@ -29,6 +30,30 @@ public record TandemConfig(
   }
 
   public record Contacts(String defaultRegion) {}
+
+  /**
+   * @param substitution replace smart quotes, dashes, … to stay in GSM-7 (per message override)
+   * @param priceTable YAML price table; none means costs are not computed
+   */
+  public record Sms(boolean substitution, Optional<Path> priceTable) {}
+
+  /** How an SMS longer than one part goes to the SMSC. */
+  public enum LongMessages {
+    /** One submit_sm per part, with a concatenation UDH (esm_class 0x40): the default. */
+    UDH,
+    /** One submit_sm per part, with the sar_* TLVs. */
+    SAR,
+    /** One submit_sm with the whole text in message_payload; the SMSC splits it. */
+    PAYLOAD
+  }
+
+  /** What data_coding 0 means to the SMSC. */
+  public enum DefaultAlphabet {
+    /** GSM 03.38 septets, one per octet (SMPP's "SMSC default alphabet"). */
+    GSM7,
+    /** The SMSC reads 0 as Latin-1: send GSM-7 text as ISO-8859-1 with data_coding 0x03. */
+    LATIN1
+  }
 
   public enum SandboxMode {
     AUTO,
@@ -73,7 +98,12 @@ public record TandemConfig(
       int window,
       Duration enquireLinkInterval,
       Duration responseTimeout,
-      ReceiptIds receiptIds) {}
+      ReceiptIds receiptIds,
+      LongMessages longMessages,
+      DefaultAlphabet defaultAlphabet,
+      Optional<Duration> validityPeriod,
+      int binds,
+      int maxPerSecond) {}
 
   public record Dispatch(
       int batchSize,

@@ -118,8 +118,14 @@ public final class Dispatcher implements AutoCloseable {
     }
     return switch (delivery.channel()) {
       case SMS -> {
-        String text = content.path("sms").path("text").asText("");
-        yield sms.submit(new OutboundSms(delivery.id(), delivery.address(), text))
+        JsonNode body = content.path("sms");
+        var outbound =
+            new OutboundSms(
+                delivery.id(),
+                delivery.address(),
+                body.path("text").asText(""),
+                body.path("substitution").asBoolean(true));
+        yield sms.submit(outbound)
             .thenApply(Dispatcher::outcome)
             .exceptionally(e -> new Outcome.Retry("SMS gateway error: " + e.getMessage()));
       }
@@ -149,7 +155,12 @@ public final class Dispatcher implements AutoCloseable {
 
   private static Outcome outcome(SmsSubmitResult result) {
     return switch (result) {
-      case SmsSubmitResult.Accepted a -> new Outcome.Sent(a.providerId(), a.receiptKey());
+      case SmsSubmitResult.Accepted a ->
+          new Outcome.Sent(
+              a.providerIds(),
+              a.parts().stream()
+                  .map(p -> new Outcome.SmsPart(p.seq(), p.providerId(), p.receiptKey()))
+                  .toList());
       case SmsSubmitResult.Rejected r -> new Outcome.Failed(r.reason());
       case SmsSubmitResult.RetryLater r -> new Outcome.Retry(r.reason());
     };
@@ -157,7 +168,7 @@ public final class Dispatcher implements AutoCloseable {
 
   private static Outcome outcome(EmailSendResult result) {
     return switch (result) {
-      case EmailSendResult.Sent s -> new Outcome.Sent(s.messageId(), null);
+      case EmailSendResult.Sent s -> new Outcome.Sent(s.messageId(), List.of());
       case EmailSendResult.Rejected r -> new Outcome.Failed(r.reason());
       case EmailSendResult.RetryLater r -> new Outcome.Retry(r.reason());
     };

@@ -14,6 +14,7 @@ public record MessageRequest(
     String toEmail,
     List<String> channels,
     String smsText,
+    Boolean smsSubstitution,
     String emailSubject,
     String emailHtml,
     String emailText,

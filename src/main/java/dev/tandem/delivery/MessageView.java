@@ -16,6 +16,10 @@ public record MessageView(
       int attempts,
       String providerId,
       String lastError,
+      Integer segments,
+      String encoding,
+      java.math.BigDecimal cost,
+      String currency,
       Instant updatedAt) {}
 
   MessageView asReplay() {

@@ -10,9 +10,11 @@ import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
+import dev.tandem.sms.PriceTable;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,6 +48,7 @@ public final class Messages {
   private final Timeline timeline;
   private final MeterRegistry metrics;
   private final Runnable onAccepted;
+  private final SmsPricing pricing;
   private final String insertMessage;
   private final String messageByIdempotencyKey;
   private final String insertDelivery;
@@ -61,6 +64,7 @@ public final class Messages {
       Contacts contacts,
       Timeline timeline,
       MeterRegistry metrics,
+      SmsPricing pricing,
       Runnable onAccepted) {
     this.jdbi = jdbi;
     this.clock = clock;
@@ -68,6 +72,7 @@ public final class Messages {
     this.timeline = timeline;
     this.metrics = metrics;
     this.onAccepted = onAccepted;
+    this.pricing = pricing;
     var sql = NamedSql.forClass(Messages.class);
     this.insertMessage = sql.get("insertMessage");
     this.messageByIdempotencyKey = sql.get("messageByIdempotencyKey");
@@ -78,7 +83,7 @@ public final class Messages {
 
   public MessageView accept(MessageRequest request) {
     List<Channel> channels = channels(request.channels());
-    ObjectNode content = content(request, channels);
+    ObjectNode content = content(request, channels, pricing.substitutionByDefault());
     String key = idempotencyKey(request.idempotencyKey());
     String hash = hash(request, channels, content);
     if (key != null) {
@@ -106,7 +111,7 @@ public final class Messages {
           if (inserted == 0) {
             return false; // a concurrent request with the same key won
           }
-          insertDeliveries(handle, messageId, contact.id(), addresses, now);
+          insertDeliveries(handle, messageId, contact.id(), addresses, content, now);
           timeline.append(
               handle,
               List.of(
@@ -130,17 +135,34 @@ public final class Messages {
   }
 
   private void insertDeliveries(
-      Handle handle, UUID messageId, UUID contactId, Map<Channel, String> addresses, Instant now) {
+      Handle handle,
+      UUID messageId,
+      UUID contactId,
+      Map<Channel, String> addresses,
+      ObjectNode content,
+      Instant now) {
     PreparedBatch batch = handle.prepareBatch(insertDelivery);
-    addresses.forEach((channel, address) ->
-        batch
-            .bind("id", Ids.next(clock))
-            .bind("messageId", messageId)
-            .bind("contactId", contactId)
-            .bind("channel", channel.key())
-            .bind("address", address)
-            .bind("now", now)
-            .add());
+    addresses.forEach((channel, address) -> {
+      Optional<SmsPricing.Priced> priced =
+          channel == Channel.SMS
+              ? Optional.of(pricing.price(address, content.get("sms")))
+              : Optional.empty();
+      Optional<PriceTable.Cost> cost = priced.flatMap(SmsPricing.Priced::cost);
+      batch
+          .bind("id", Ids.next(clock))
+          .bind("messageId", messageId)
+          .bind("contactId", contactId)
+          .bind("channel", channel.key())
+          .bind("address", address)
+          .bind("now", now)
+          .bindByType(
+              "segments", priced.map(SmsPricing.Priced::segments).orElse(null), Integer.class)
+          .bindByType(
+              "encoding", priced.map(SmsPricing.Priced::encoding).orElse(null), String.class)
+          .bindByType("cost", cost.map(PriceTable.Cost::amount).orElse(null), BigDecimal.class)
+          .bindByType("currency", cost.map(PriceTable.Cost::currency).orElse(null), String.class)
+          .add();
+    });
     batch.execute();
   }
 
@@ -196,6 +218,10 @@ public final class Messages {
                       rs.getInt("attempts"),
                       rs.getString("provider_id"),
                       rs.getString("last_error"),
+                      (Integer) rs.getObject("segments"),
+                      rs.getString("encoding"),
+                      rs.getBigDecimal("cost"),
+                      rs.getString("currency"),
                       rs.getTimestamp("updated_at").toInstant()))
               .list();
       return new MessageView(
@@ -264,7 +290,8 @@ public final class Messages {
     return List.copyOf(channels);
   }
 
-  private static ObjectNode content(MessageRequest request, List<Channel> channels) {
+  private static ObjectNode content(
+      MessageRequest request, List<Channel> channels, boolean substitutionByDefault) {
     ObjectNode content = JSON.createObjectNode();
     if (channels.contains(Channel.SMS)) {
       String text = request.smsText();
@@ -282,7 +309,14 @@ public final class Messages {
                 + MAX_SMS_CHARS
                 + ". Shorten it or send the details by email.");
       }
-      content.putObject("sms").put("text", text);
+      content
+          .putObject("sms")
+          .put("text", text)
+          .put(
+              "substitution",
+              request.smsSubstitution() == null
+                  ? substitutionByDefault
+                  : request.smsSubstitution());
     }
     if (channels.contains(Channel.EMAIL)) {
       String subject = request.emailSubject();

@@ -27,6 +27,9 @@ final class Outbox {
   private final String releaseExpiredLeases;
   private final String claimDue;
   private final String markSent;
+  private final String insertPart;
+  private final String markPart;
+  private final String partCounts;
   private final String requeue;
   private final String markFailed;
   private final String lockReceiptKeys;
@@ -43,6 +46,9 @@ final class Outbox {
     this.releaseExpiredLeases = sql.get("releaseExpiredLeases");
     this.claimDue = sql.get("claimDue");
     this.markSent = sql.get("markSent");
+    this.insertPart = sql.get("insertPart");
+    this.markPart = sql.get("markPart");
+    this.partCounts = sql.get("partCounts");
     this.requeue = sql.get("requeue");
     this.markFailed = sql.get("markFailed");
     this.lockReceiptKeys = sql.get("lockReceiptKeys");
@@ -60,7 +66,10 @@ final class Outbox {
       Channel channel,
       String address,
       int attempts,
-      String content) {}
+      String content,
+      Integer segments,
+      java.math.BigDecimal cost,
+      String currency) {}
 
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
@@ -84,7 +93,10 @@ final class Outbox {
                     Channel.parse(rs.getString("channel")).orElseThrow(),
                     rs.getString("address"),
                     rs.getInt("attempts"),
-                    rs.getString("content")))
+                    rs.getString("content"),
+                    (Integer) rs.getObject("segments"),
+                    rs.getBigDecimal("cost"),
+                    rs.getString("currency")))
             .list());
   }
 
@@ -93,12 +105,13 @@ final class Outbox {
     jdbi.useTransaction(handle -> {
       List<String> receiptKeys = new ArrayList<>();
       for (Result result : results) {
-        if (result.outcome() instanceof Outcome.Sent sent && sent.receiptKey() != null) {
-          receiptKeys.add(sent.receiptKey());
+        if (result.outcome() instanceof Outcome.Sent sent) {
+          sent.parts().forEach(part -> receiptKeys.add(part.receiptKey()));
         }
       }
       lock(handle, receiptKeys);
       PreparedBatch sent = handle.prepareBatch(markSent);
+      PreparedBatch parts = handle.prepareBatch(insertPart);
       PreparedBatch retry = handle.prepareBatch(requeue);
       PreparedBatch failed = handle.prepareBatch(markFailed);
       List<TimelineEvent> events = new ArrayList<>();
@@ -106,12 +119,25 @@ final class Outbox {
         Claimed d = result.delivery();
         switch (result.outcome()) {
           case Outcome.Sent s -> {
-            sent.bind("id", d.id())
-                .bind("providerId", s.providerId())
-                .bind("receiptKey", s.receiptKey())
-                .bind("now", now)
-                .add();
-            events.add(event(d, now, "delivery.sent", Map.of("providerId", s.providerId())));
+            sent.bind("id", d.id()).bind("providerId", s.providerId()).bind("now", now).add();
+            for (Outcome.SmsPart part : s.parts()) {
+              parts
+                  .bind("deliveryId", d.id())
+                  .bind("seq", part.seq())
+                  .bind("providerId", part.providerId())
+                  .bind("receiptKey", part.receiptKey())
+                  .add();
+            }
+            Map<String, Object> detail = new HashMap<>();
+            detail.put("providerId", s.providerId());
+            if (d.segments() != null) {
+              detail.put("segments", d.segments());
+            }
+            if (d.cost() != null) {
+              detail.put("cost", d.cost().stripTrailingZeros().toPlainString());
+              detail.put("currency", d.currency());
+            }
+            events.add(event(d, now, "delivery.sent", detail));
             count(d.channel(), "sent");
           }
           case Outcome.Retry r ->
@@ -128,7 +154,7 @@ final class Outbox {
           }
         }
       }
-      for (PreparedBatch batch : List.of(sent, retry, failed)) {
+      for (PreparedBatch batch : List.of(sent, parts, retry, failed)) {
         if (batch.size() > 0) {
           batch.execute();
         }
@@ -167,60 +193,89 @@ final class Outbox {
     if (keys.isEmpty()) {
       return;
     }
-    record Matched(long receiptId, UUID deliveryId, String stat, String err) {}
+    record Matched(long receiptId, UUID deliveryId, int seq, String stat, String err) {}
     List<Matched> matched =
-        handle
-            .createQuery(matchPendingReceipts)
-            .bind("keys", keys.toArray(String[]::new))
-            .map((rs, ctx) ->
-                new Matched(
-                    rs.getLong("id"),
-                    rs.getObject("delivery_id", UUID.class),
-                    rs.getString("stat"),
-                    rs.getString("err")))
-            .list();
+        new ArrayList<>(
+            handle
+                .createQuery(matchPendingReceipts)
+                .bind("keys", keys.toArray(String[]::new))
+                .map((rs, ctx) ->
+                    new Matched(
+                        rs.getLong("id"),
+                        rs.getObject("delivery_id", UUID.class),
+                        rs.getInt("part_seq"),
+                        rs.getString("stat"),
+                        rs.getString("err")))
+                .list());
     matched.sort((a, b) -> Long.compare(a.receiptId(), b.receiptId()));
     List<TimelineEvent> events = new ArrayList<>();
-    Map<UUID, Boolean> finalSeen = new HashMap<>();
     for (Matched m : matched) {
       DeliveryReceipt.Outcome outcome = DeliveryReceipt.outcomeOf(m.stat());
-      DeliveryStatus status =
+      String partStatus =
           switch (outcome) {
-            case DELIVERED -> DeliveryStatus.DELIVERED;
-            case FAILED -> DeliveryStatus.FAILED;
+            case DELIVERED -> "delivered";
+            case FAILED -> "failed";
             default -> null;
           };
+      if (partStatus != null) {
+        handle
+            .createUpdate(markPart)
+            .bind("status", partStatus)
+            .bind("stat", m.stat())
+            .bind("deliveryId", m.deliveryId())
+            .bind("seq", m.seq())
+            .execute();
+      }
+      var counts =
+          handle
+              .createQuery(partCounts)
+              .bind("deliveryId", m.deliveryId())
+              .map((rs, ctx) ->
+                  new int[] {rs.getInt("total"), rs.getInt("delivered"), rs.getInt("failed")})
+              .one();
+      int total = counts[0];
       Map<String, Object> detail = new HashMap<>();
       detail.put("stat", m.stat());
       if (m.err() != null && !m.err().isEmpty()) {
         detail.put("err", m.err());
       }
-      if (status == null || finalSeen.containsKey(m.deliveryId())) {
+      if (total > 1) {
+        detail.put("part", m.seq());
+        detail.put("parts", total);
+      }
+      DeliveryStatus status =
+          counts[2] > 0
+              ? DeliveryStatus.FAILED
+              : counts[1] == total ? DeliveryStatus.DELIVERED : null;
+      String error =
+          status == DeliveryStatus.FAILED
+              ? "the SMSC reported "
+                  + m.stat()
+                  + (m.err() == null || m.err().isEmpty() ? "" : " (err " + m.err() + ")")
+                  + (total > 1 ? " for part " + m.seq() + " of " + total : "")
+              : null;
+      var applied =
+          status == null
+              ? java.util.Optional.<Claimed>empty()
+              : handle
+                  .createQuery(applyReceipt)
+                  .bind("status", status.key())
+                  .bind("error", error)
+                  .bind("now", now)
+                  .bind("id", m.deliveryId())
+                  .map((rs, ctx) -> ref(rs))
+                  .findOne();
+      if (applied.isPresent()) {
+        events.add(event(applied.get(), now, "delivery." + status.key(), detail));
+        count(applied.get().channel(), status.key());
+      } else {
         handle
             .createQuery(deliveryRef)
             .bind("id", m.deliveryId())
             .map((rs, ctx) -> ref(rs))
             .findOne()
             .ifPresent(d -> events.add(event(d, now, "delivery.receipt", detail)));
-        continue;
       }
-      String error =
-          status == DeliveryStatus.FAILED
-              ? "the SMSC reported " + m.stat() + (m.err() == null ? "" : " (err " + m.err() + ")")
-              : null;
-      handle
-          .createQuery(applyReceipt)
-          .bind("status", status.key())
-          .bind("error", error)
-          .bind("now", now)
-          .bind("id", m.deliveryId())
-          .map((rs, ctx) -> ref(rs))
-          .findOne()
-          .ifPresent(d -> {
-            finalSeen.put(d.id(), true);
-            events.add(event(d, now, "delivery." + status.key(), detail));
-            count(d.channel(), status.key());
-          });
     }
     timeline.append(handle, events);
   }
@@ -233,6 +288,9 @@ final class Outbox {
         Channel.parse(rs.getString("channel")).orElseThrow(),
         null,
         0,
+        null,
+        null,
+        null,
         null);
   }
 

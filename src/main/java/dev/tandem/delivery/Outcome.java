@@ -1,8 +1,17 @@
 package dev.tandem.delivery;
 
+import java.util.List;
+
 /** What became of one dispatch attempt, whichever channel it went to. */
 sealed interface Outcome {
-  record Sent(String providerId, String receiptKey) implements Outcome {}
+  /**
+   * Accepted by the provider. {@code parts} lists each SMS part's id and receipt key; it is empty
+   * for email.
+   */
+  record Sent(String providerId, List<SmsPart> parts) implements Outcome {}
+
+  /** One submitted SMS part. */
+  record SmsPart(int seq, String providerId, String receiptKey) {}
 
   record Failed(String reason) implements Outcome {}
 

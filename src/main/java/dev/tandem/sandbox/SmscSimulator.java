@@ -69,9 +69,23 @@ public final class SmscSimulator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmscSimulator.class);
   private static final int KEEP = 10_000;
 
-  /** An SMS as the SMSC received it. */
+  /**
+   * One submit_sm as the SMSC received it. {@code part}/{@code parts}/{@code reference} describe a
+   * part of a concatenated SMS (from its UDH or SAR TLVs); a single SMS is part 1 of 1.
+   */
   public record Submitted(
-      String messageId, String from, String to, String text, int dataCoding, Instant at) {}
+      String messageId,
+      String from,
+      String to,
+      String text,
+      int dataCoding,
+      int esmClass,
+      String concatenation,
+      int reference,
+      int part,
+      int parts,
+      String validityPeriod,
+      Instant at) {}
 
   /**
    * How message ids look: the same in response and receipt, or hex then decimal as some SMSCs do.
@@ -97,6 +111,10 @@ public final class SmscSimulator implements AutoCloseable {
   private volatile boolean receiptBeforeResponse;
   private volatile boolean refuseBinds;
   private volatile IdStyle idStyle = IdStyle.SAME;
+  private volatile Duration responseDelay = Duration.ZERO;
+  private final AtomicInteger dropAfter = new AtomicInteger(-1);
+  private final java.util.Map<Integer, String> receiptStatusByPart =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private SmscSimulator(
@@ -169,17 +187,21 @@ public final class SmscSimulator implements AutoCloseable {
       if (failNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
         throw new ProcessRequestException("simulated failure", failStatus);
       }
+      if (dropAfter.get() >= 0 && dropAfter.getAndDecrement() == 0) {
+        // a connection that dies with submits in flight: no response, socket closed
+        session.close();
+        throw new ProcessRequestException("connection dropped", 0x08);
+      }
+      if (!responseDelay.isZero()) {
+        try {
+          Thread.sleep(responseDelay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       long n = nextId.getAndIncrement();
       String responseId = idStyle == IdStyle.SAME ? Long.toString(n) : Long.toHexString(n);
-      String text = decode(submitSm);
-      var submitted =
-          new Submitted(
-              responseId,
-              submitSm.getSourceAddr(),
-              "+" + submitSm.getDestAddress(),
-              text,
-              submitSm.getDataCoding() & 0xFF,
-              clock.instant());
+      var submitted = decode(submitSm, responseId, clock.instant());
       received.addLast(submitted);
       receivedCount.incrementAndGet();
       while (received.size() > KEEP) {
@@ -244,19 +266,58 @@ public final class SmscSimulator implements AutoCloseable {
     }
   }
 
-  private static String decode(SubmitSm submitSm) {
+  private static Submitted decode(SubmitSm submitSm, String messageId, Instant at) {
     byte[] body = submitSm.getShortMessage();
+    String concatenation = "none";
     if (body == null || body.length == 0) {
       OptionalParameter payload =
           submitSm.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD);
       body =
           payload instanceof OptionalParameter.OctetString octets ? octets.getValue() : new byte[0];
+      concatenation = body.length > 0 ? "payload" : "none";
     }
-    return switch (submitSm.getDataCoding() & 0x0F) {
-      case 0x08 -> new String(body, StandardCharsets.UTF_16BE);
-      case 0x00 -> Gsm7.decode(body);
-      default -> new String(body, StandardCharsets.ISO_8859_1);
-    };
+    int reference = 0;
+    int part = 1;
+    int parts = 1;
+    if ((submitSm.getEsmClass() & 0x40) != 0
+        && body.length >= 6
+        && body[0] == 0x05
+        && body[1] == 0x00) {
+      reference = body[3] & 0xFF;
+      parts = body[4] & 0xFF;
+      part = body[5] & 0xFF;
+      body = java.util.Arrays.copyOfRange(body, 6, body.length);
+      concatenation = "udh";
+    } else if (submitSm.getOptionalParameter(OptionalParameter.Tag.SAR_MSG_REF_NUM)
+            instanceof OptionalParameter.Short ref
+        && submitSm.getOptionalParameter(OptionalParameter.Tag.SAR_TOTAL_SEGMENTS)
+            instanceof OptionalParameter.Byte total
+        && submitSm.getOptionalParameter(OptionalParameter.Tag.SAR_SEGMENT_SEQNUM)
+            instanceof OptionalParameter.Byte seq) {
+      reference = ref.getValue() & 0xFFFF;
+      parts = total.getValue() & 0xFF;
+      part = seq.getValue() & 0xFF;
+      concatenation = "sar";
+    }
+    String text =
+        switch (submitSm.getDataCoding() & 0x0F) {
+          case 0x08 -> new String(body, StandardCharsets.UTF_16BE);
+          case 0x00 -> Gsm7.decode(body);
+          default -> new String(body, StandardCharsets.ISO_8859_1);
+        };
+    return new Submitted(
+        messageId,
+        submitSm.getSourceAddr(),
+        "+" + submitSm.getDestAddress(),
+        text,
+        submitSm.getDataCoding() & 0xFF,
+        submitSm.getEsmClass() & 0xFF,
+        concatenation,
+        reference,
+        part,
+        parts,
+        submitSm.getValidityPeriod(),
+        at);
   }
 
   private final class ReceiptScheduler implements ServerResponseDeliveryListener {
@@ -300,7 +361,7 @@ public final class SmscSimulator implements AutoCloseable {
             ? submitted.messageId()
             : new BigInteger(submitted.messageId(), 16).toString(10);
     LocalDateTime at = LocalDateTime.ofInstant(submitted.at(), ZoneOffset.UTC);
-    String status = receiptStatus;
+    String status = receiptStatusByPart.getOrDefault(submitted.part(), receiptStatus);
     String err =
         DeliveryReceipt.outcomeOf(status) == DeliveryReceipt.Outcome.DELIVERED ? "000" : "001";
     String text =
@@ -336,43 +397,88 @@ public final class SmscSimulator implements AutoCloseable {
   }
 
   /**
-   * Sends a mobile-originated SMS to a bound client as {@code deliver_sm}. Returns false when no
-   * client is bound.
+   * Sends a mobile-originated SMS to a bound client as {@code deliver_sm}; a text longer than one
+   * SMS goes as UDH parts, last part first (handsets' parts arrive in any order). Returns false
+   * when no client is bound.
    */
   public boolean injectMo(String from, String to, String text) {
     if (sessions.isEmpty()) {
       return false;
     }
+    var sms = dev.tandem.sms.SmsText.of(text, false);
+    boolean gsm = sms.encoding() == dev.tandem.sms.SmsEncoding.GSM7;
+    byte coding = gsm ? (byte) 0x00 : (byte) 0x08;
+    int reference = (int) (nextId.get() & 0xFF);
+    for (int seq = sms.segments(); seq >= 1; seq--) {
+      String part = sms.parts().get(seq - 1);
+      byte[] body = gsm ? Gsm7.encode(part) : part.getBytes(StandardCharsets.UTF_16BE);
+      byte esm = 0;
+      if (sms.segments() > 1) {
+        byte[] udh = {0x05, 0x00, 0x03, (byte) reference, (byte) sms.segments(), (byte) seq};
+        body = java.nio.ByteBuffer.allocate(udh.length + body.length).put(udh).put(body).array();
+        esm = 0x40;
+      }
+      injectRaw(from, to, coding, esm, body);
+    }
+    return true;
+  }
+
+  /** Sends a deliver_sm with exactly these fields, for tests of what Tandem does with odd input. */
+  public void injectRaw(String from, String to, byte dataCoding, byte esmClass, byte[] body) {
     SMPPServerSession session = sessions.get(0);
-    boolean gsm = Gsm7.canEncode(text);
-    byte[] body = gsm ? Gsm7.encode(text) : text.getBytes(StandardCharsets.UTF_16BE);
-    DataCoding coding = new GeneralDataCoding(gsm ? Alphabet.ALPHA_DEFAULT : Alphabet.ALPHA_UCS2);
-    boolean fits = body.length <= (gsm ? 160 : 140);
+    boolean number = from.matches("\\+?[0-9]+");
+    try {
+      session.deliverShortMessage(
+          "",
+          number ? TypeOfNumber.INTERNATIONAL : TypeOfNumber.ALPHANUMERIC,
+          number ? NumberingPlanIndicator.ISDN : NumberingPlanIndicator.UNKNOWN,
+          from.replaceFirst("^\\+", ""),
+          TypeOfNumber.UNKNOWN,
+          NumberingPlanIndicator.UNKNOWN,
+          to,
+          new ESMClass(esmClass),
+          (byte) 0,
+          (byte) 0,
+          new RegisteredDelivery(0),
+          new RawCoding(dataCoding),
+          body);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "the SMSC simulator could not deliver the MO: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Sends a delivery receipt with this exact text (for tests of unreadable or unknown receipts).
+   */
+  public void injectReceiptText(String text) {
+    SMPPServerSession session = sessions.get(0);
     try {
       session.deliverShortMessage(
           "",
           TypeOfNumber.INTERNATIONAL,
           NumberingPlanIndicator.ISDN,
-          from.replaceFirst("^\\+", ""),
-          TypeOfNumber.UNKNOWN,
+          "15550000000",
+          TypeOfNumber.ALPHANUMERIC,
           NumberingPlanIndicator.UNKNOWN,
-          to,
-          new ESMClass(),
+          "Tandem",
+          new ESMClass(
+              MessageMode.DEFAULT, MessageType.SMSC_DEL_RECEIPT, GSMSpecificFeature.DEFAULT),
           (byte) 0,
           (byte) 0,
           new RegisteredDelivery(0),
-          coding,
-          fits ? body : new byte[0],
-          fits
-              ? new OptionalParameter[0]
-              : new OptionalParameter[] {
-                new OptionalParameter.OctetString(
-                    OptionalParameter.Tag.MESSAGE_PAYLOAD.code(), body)
-              });
-      return true;
+          new GeneralDataCoding(Alphabet.ALPHA_DEFAULT),
+          text.getBytes(StandardCharsets.ISO_8859_1));
     } catch (Exception e) {
       throw new IllegalStateException(
-          "the SMSC simulator could not deliver the MO: " + e.getMessage(), e);
+          "the SMSC simulator could not deliver the receipt: " + e.getMessage(), e);
+    }
+  }
+
+  private record RawCoding(byte value) implements DataCoding {
+    @Override
+    public byte toByte() {
+      return value;
     }
   }
 
@@ -406,6 +512,21 @@ public final class SmscSimulator implements AutoCloseable {
   /** Sends each receipt before the {@code submit_sm_resp} it belongs to. */
   public void receiptBeforeResponse(boolean value) {
     this.receiptBeforeResponse = value;
+  }
+
+  /** Waits this long before answering each submit_sm. */
+  public void responseDelay(Duration delay) {
+    this.responseDelay = delay;
+  }
+
+  /** After {@code submits} more submits, the next one closes the connection unanswered. */
+  public void dropConnectionAfter(int submits) {
+    this.dropAfter.set(submits);
+  }
+
+  /** Receipts for part {@code part} of concatenated SMS carry {@code stat}. */
+  public void receiptStatusForPart(int part, String stat) {
+    receiptStatusByPart.put(part, stat);
   }
 
   public void refuseBinds(boolean value) {

@@ -26,23 +26,113 @@ public final class InboundMessages {
   private final Clock clock;
   private final Contacts contacts;
   private final Timeline timeline;
+  private final SmsProblems problems;
   private final String insert;
+  private final String lockConcatenation;
+  private final String insertPart;
+  private final String parts;
+  private final String deleteParts;
 
-  public InboundMessages(Jdbi jdbi, Clock clock, Contacts contacts, Timeline timeline) {
+  public InboundMessages(
+      Jdbi jdbi, Clock clock, Contacts contacts, Timeline timeline, SmsProblems problems) {
     this.jdbi = jdbi;
     this.clock = clock;
     this.contacts = contacts;
     this.timeline = timeline;
-    this.insert = NamedSql.forClass(InboundMessages.class).get("insert");
+    this.problems = problems;
+    var sql = NamedSql.forClass(InboundMessages.class);
+    this.insert = sql.get("insert");
+    this.lockConcatenation = sql.get("lockConcatenation");
+    this.insertPart = sql.get("insertPart");
+    this.parts = sql.get("parts");
+    this.deleteParts = sql.get("deleteParts");
   }
 
-  /** Stores the SMS; returns its id, or empty when the sender is not a phone number. */
+  /**
+   * Stores the SMS; returns its id. Empty when it is one part of a concatenated SMS whose other
+   * parts have not all arrived (the parts wait in the database, across restarts), or when the
+   * sender is not a phone number (recorded as a problem with the reason).
+   */
   public Optional<UUID> record(InboundSms sms) {
     Optional<String> sender = contacts.phoneNumbers().toE164(sms.from());
     if (sender.isEmpty()) {
-      log.warn("inbound SMS from '{}' dropped: the sender is not a valid phone number", sms.from());
+      problems.record(
+          "inbound",
+          sms.from(),
+          sms.text(),
+          "the sender '" + sms.from() + "' is not a phone number, so no contact can be matched");
       return Optional.empty();
     }
+    if (sms.part().isPresent()) {
+      Optional<InboundSms> whole = reassemble(sender.get(), sms);
+      if (whole.isEmpty()) {
+        return Optional.empty();
+      }
+      sms = whole.get();
+    }
+    return Optional.of(store(sender.get(), sms));
+  }
+
+  /** Keeps a part; when it completes the message, returns the whole text and removes the parts. */
+  private Optional<InboundSms> reassemble(String sender, InboundSms sms) {
+    InboundSms.Part part = sms.part().orElseThrow();
+    if (part.total() < 1 || part.seq() < 1 || part.seq() > part.total()) {
+      problems.record(
+          "inbound",
+          sms.from(),
+          sms.text(),
+          "concatenation header says part " + part.seq() + " of " + part.total());
+      return Optional.empty();
+    }
+    return jdbi.inTransaction(handle -> {
+      handle
+          .createQuery(lockConcatenation)
+          .bind("sender", sender)
+          .bind("reference", part.reference())
+          .bind("total", part.total())
+          .mapTo(String.class)
+          .one();
+      handle
+          .createUpdate(insertPart)
+          .bind("sender", sender)
+          .bind("reference", part.reference())
+          .bind("total", part.total())
+          .bind("seq", part.seq())
+          .bind("recipient", sms.to())
+          .bind("text", sms.text())
+          .bind("dataCoding", sms.dataCoding())
+          .bind("receivedAt", sms.receivedAt())
+          .execute();
+      List<String> texts =
+          handle
+              .createQuery(parts)
+              .bind("sender", sender)
+              .bind("reference", part.reference())
+              .bind("total", part.total())
+              .map((rs, ctx) -> rs.getString("text"))
+              .list();
+      if (texts.size() < part.total()) {
+        return Optional.<InboundSms>empty();
+      }
+      handle
+          .createUpdate(deleteParts)
+          .bind("sender", sender)
+          .bind("reference", part.reference())
+          .bind("total", part.total())
+          .execute();
+      return Optional.of(
+          new InboundSms(
+              sms.from(),
+              sms.to(),
+              String.join("", texts),
+              sms.dataCoding(),
+              sms.receivedAt(),
+              Optional.empty()));
+    });
+  }
+
+  private UUID store(String e164, InboundSms sms) {
+    Optional<String> sender = Optional.of(e164);
     Contact contact = contacts.findOrCreateByPhone(sender.get());
     UUID id = Ids.next(clock);
     jdbi.useTransaction(handle -> {
@@ -76,6 +166,6 @@ public final class InboundMessages {
                       "text",
                       sms.text()))));
     });
-    return Optional.of(id);
+    return id;
   }
 }

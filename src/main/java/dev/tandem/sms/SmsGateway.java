@@ -28,5 +28,8 @@ public interface SmsGateway extends AutoCloseable {
     void onReceipt(DeliveryReceipt receipt, String receiptKey, String raw);
 
     void onInbound(InboundSms sms);
+
+    /** Something the SMSC sent that Tandem cannot use: kept with the reason, never dropped. */
+    void onUnusable(String kind, String source, String raw, String reason);
   }
 }

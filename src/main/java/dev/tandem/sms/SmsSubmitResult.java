@@ -3,11 +3,26 @@ package dev.tandem.sms;
 /** What the SMSC or provider said to one submit. */
 public sealed interface SmsSubmitResult {
 
+  /** Accepted: one entry per submitted part (one for a single SMS). */
+  record Accepted(java.util.List<Part> parts) implements SmsSubmitResult {
+    public Accepted {
+      parts = java.util.List.copyOf(parts);
+      if (parts.isEmpty()) {
+        throw new IllegalArgumentException("an accepted SMS has at least one part");
+      }
+    }
+
+    /** The provider ids of all parts, comma-separated: what the message view shows. */
+    public String providerIds() {
+      return String.join(",", parts.stream().map(Part::providerId).toList());
+    }
+  }
+
   /**
-   * Accepted: {@code providerId} as the provider gave it, {@code receiptKey} the form in which its
-   * delivery receipts will name it (see {@link ReceiptKeys}).
+   * One submitted part: {@code providerId} as the provider gave it, {@code receiptKey} the form in
+   * which its delivery receipt will name it (see {@link ReceiptKeys}).
    */
-  record Accepted(String providerId, String receiptKey) implements SmsSubmitResult {}
+  record Part(int seq, String providerId, String receiptKey) {}
 
   /** Permanently refused: sending again cannot help. */
   record Rejected(String reason) implements SmsSubmitResult {}

@@ -78,6 +78,13 @@ public record SmsText(
     return build(text, text, SmsEncoding.UCS2, List.of(), nonGsm);
   }
 
+  /** The same text sent as UCS-2 (for an SMSC that cannot take it in its default alphabet). */
+  public SmsText asUcs2() {
+    return encoding == SmsEncoding.UCS2
+        ? this
+        : build(original, original, SmsEncoding.UCS2, List.of(), nonGsmCharacters);
+  }
+
   private static List<String> nonGsm(String text) {
     Set<String> found = new LinkedHashSet<>();
     text.codePoints()

@@ -8,14 +8,16 @@ SELECT id, request_hash FROM message WHERE idempotency_key = :idempotencyKey
 
 -- name: insertDelivery
 INSERT INTO delivery (id, message_id, contact_id, channel, address, status, attempts,
-                      next_attempt_at, created_at, updated_at)
-VALUES (:id, :messageId, :contactId, :channel, :address, 'queued', 0, :now, :now, :now)
+                      next_attempt_at, created_at, updated_at, segments, encoding, cost, currency)
+VALUES (:id, :messageId, :contactId, :channel, :address, 'queued', 0, :now, :now, :now,
+        CAST(:segments AS integer), :encoding, CAST(:cost AS numeric), :currency)
 
 -- name: messageById
 SELECT id, contact_id, created_at FROM message WHERE id = :id
 
 -- name: deliveriesOfMessage
-SELECT id, channel, address, status, attempts, provider_id, last_error, updated_at
+SELECT id, channel, address, status, attempts, provider_id, last_error, segments, encoding,
+       cost, currency, updated_at
 FROM delivery
 WHERE message_id = :messageId
 ORDER BY channel

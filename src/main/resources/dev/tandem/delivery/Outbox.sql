@@ -16,13 +16,20 @@ FROM (
   FOR UPDATE SKIP LOCKED
 ) due, message m
 WHERE d.id = due.id AND m.id = d.message_id
-RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.content::text AS content
+RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.content::text AS content,
+          d.segments, d.cost, d.currency
 
 -- name: markSent
 UPDATE delivery
-SET status = 'sent', provider_id = :providerId, receipt_key = :receiptKey, lease_until = NULL,
-    last_error = NULL, updated_at = :now
+SET status = 'sent', provider_id = :providerId, lease_until = NULL, last_error = NULL,
+    updated_at = :now
 WHERE id = :id AND status = 'sending'
+
+-- name: insertPart
+INSERT INTO sms_part (delivery_id, seq, provider_id, receipt_key)
+VALUES (:deliveryId, :seq, :providerId, :receiptKey)
+ON CONFLICT (delivery_id, seq) DO UPDATE
+SET provider_id = EXCLUDED.provider_id, receipt_key = EXCLUDED.receipt_key, status = 'sent', stat = NULL
 
 -- name: requeue
 UPDATE delivery
@@ -45,17 +52,30 @@ INSERT INTO sms_receipt (receipt_key, stat, err, raw, received_at)
 VALUES (:receiptKey, :stat, :err, :raw, :receivedAt)
 
 -- name: matchPendingReceipts
+-- Ids are unique per SMSC only for a while; when two parts share a key, the newest wins.
 WITH matched AS (
-  SELECT DISTINCT ON (r.id) r.id AS receipt_id, d.id AS delivery_id
+  SELECT DISTINCT ON (r.id) r.id AS receipt_id, p.delivery_id, p.seq
   FROM sms_receipt r
-  JOIN delivery d ON d.receipt_key = r.receipt_key AND d.channel = 'sms'
+  JOIN sms_part p ON p.receipt_key = r.receipt_key
+  JOIN delivery d ON d.id = p.delivery_id
   WHERE r.delivery_id IS NULL AND r.receipt_key = ANY(CAST(:keys AS text[]))
   ORDER BY r.id, d.created_at DESC
 )
-UPDATE sms_receipt r SET delivery_id = m.delivery_id
+UPDATE sms_receipt r SET delivery_id = m.delivery_id, part_seq = m.seq
 FROM matched m
 WHERE r.id = m.receipt_id
-RETURNING r.id, r.delivery_id, r.stat, r.err, r.received_at
+RETURNING r.id, r.delivery_id, r.part_seq, r.stat, r.err
+
+-- name: markPart
+UPDATE sms_part SET status = :status, stat = :stat
+WHERE delivery_id = :deliveryId AND seq = :seq AND status = 'sent'
+
+-- name: partCounts
+SELECT count(*) AS total,
+       count(*) FILTER (WHERE status = 'delivered') AS delivered,
+       count(*) FILTER (WHERE status = 'failed') AS failed
+FROM sms_part
+WHERE delivery_id = :deliveryId
 
 -- name: applyReceipt
 UPDATE delivery
