@@ -415,6 +415,14 @@ public final class ApiServer implements AutoCloseable {
               delivery.put("attempts", d.attempts());
               delivery.put("providerId", d.providerId());
               delivery.put("lastError", d.lastError());
+              if (d.segments() != null) {
+                delivery.put("segments", d.segments());
+                delivery.put("encoding", d.encoding());
+                delivery.put(
+                    "cost",
+                    d.cost() == null ? null : d.cost().stripTrailingZeros().toPlainString());
+                delivery.put("currency", d.currency());
+              }
               delivery.put("updatedAt", d.updatedAt());
               return delivery;
             })

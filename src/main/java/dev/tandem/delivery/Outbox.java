@@ -30,6 +30,7 @@ final class Outbox {
   private final String insertPart;
   private final String markPart;
   private final String partCounts;
+  private final String lockDelivery;
   private final String requeue;
   private final String markFailed;
   private final String lockReceiptKeys;
@@ -49,6 +50,7 @@ final class Outbox {
     this.insertPart = sql.get("insertPart");
     this.markPart = sql.get("markPart");
     this.partCounts = sql.get("partCounts");
+    this.lockDelivery = sql.get("lockDelivery");
     this.requeue = sql.get("requeue");
     this.markFailed = sql.get("markFailed");
     this.lockReceiptKeys = sql.get("lockReceiptKeys");
@@ -207,9 +209,16 @@ final class Outbox {
                         rs.getString("stat"),
                         rs.getString("err")))
                 .list());
-    matched.sort((a, b) -> Long.compare(a.receiptId(), b.receiptId()));
+    // Delivery order first, so that concurrent transactions take the row locks in one order.
+    matched.sort(
+        java.util.Comparator.comparing(Matched::deliveryId).thenComparingLong(Matched::receiptId));
     List<TimelineEvent> events = new ArrayList<>();
+    UUID locked = null;
     for (Matched m : matched) {
+      if (!m.deliveryId().equals(locked)) {
+        handle.createQuery(lockDelivery).bind("id", m.deliveryId()).mapTo(UUID.class).one();
+        locked = m.deliveryId();
+      }
       DeliveryReceipt.Outcome outcome = DeliveryReceipt.outcomeOf(m.stat());
       String partStatus =
           switch (outcome) {

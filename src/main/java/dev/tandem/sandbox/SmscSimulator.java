@@ -112,6 +112,7 @@ public final class SmscSimulator implements AutoCloseable {
   private volatile boolean refuseBinds;
   private volatile IdStyle idStyle = IdStyle.SAME;
   private volatile Duration responseDelay = Duration.ZERO;
+  private volatile boolean receiptsInTlvsOnly;
   private final AtomicInteger dropAfter = new AtomicInteger(-1);
   private final java.util.Map<Integer, String> receiptStatusByPart =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -163,8 +164,7 @@ public final class SmscSimulator implements AutoCloseable {
     try {
       BindRequest request = session.waitForBind(10_000);
       if (refuseBinds) {
-        request.reject(0x0D); // ESME_RBINDFAIL
-        session.close();
+        request.reject(0x0D); // ESME_RBINDFAIL; the client closes the connection
         return;
       }
       request.accept("tandem-sandbox");
@@ -355,7 +355,25 @@ public final class SmscSimulator implements AutoCloseable {
     return Optional.empty();
   }
 
-  private void sendReceipt(SMPPServerSession session, Submitted submitted) {
+  /**
+   * Like a real SMSC, a receipt whose connection is gone waits for the next bind of the client and
+   * goes out on it.
+   */
+  private void sendReceipt(SMPPServerSession original, Submitted submitted) {
+    SMPPServerSession session = original;
+    if (!session.getSessionState().isBound()) {
+      session = sessions.isEmpty() ? null : sessions.get(0);
+    }
+    if (session == null) {
+      if (!closed) {
+        receipts.schedule(() -> sendReceipt(original, submitted), 100, TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
+    sendReceiptOn(session, submitted);
+  }
+
+  private void sendReceiptOn(SMPPServerSession session, Submitted submitted) {
     String id =
         idStyle == IdStyle.SAME
             ? submitted.messageId()
@@ -387,12 +405,24 @@ public final class SmscSimulator implements AutoCloseable {
           (byte) 0,
           new RegisteredDelivery(0),
           new GeneralDataCoding(Alphabet.ALPHA_DEFAULT),
-          text.getBytes(StandardCharsets.ISO_8859_1));
+          receiptsInTlvsOnly ? new byte[0] : text.getBytes(StandardCharsets.ISO_8859_1),
+          receiptsInTlvsOnly
+              ? new OptionalParameter[] {
+                new OptionalParameter.COctetString(
+                    OptionalParameter.Tag.RECEIPTED_MESSAGE_ID.code(), id),
+                new OptionalParameter.Byte(
+                    OptionalParameter.Tag.MESSAGE_STATE.code(), messageState(status))
+              }
+              : new OptionalParameter[0]);
     } catch (Exception e) {
-      log.warn(
-          "SMSC simulator could not send the receipt for {}: {}",
+      // the connection went away under us: queue it for the next bind, as an SMSC does
+      log.debug(
+          "SMSC simulator will retry the receipt for {}: {}",
           submitted.messageId(),
           e.getMessage());
+      if (!closed) {
+        receipts.schedule(() -> sendReceipt(session, submitted), 100, TimeUnit.MILLISECONDS);
+      }
     }
   }
 
@@ -512,6 +542,24 @@ public final class SmscSimulator implements AutoCloseable {
   /** Sends each receipt before the {@code submit_sm_resp} it belongs to. */
   public void receiptBeforeResponse(boolean value) {
     this.receiptBeforeResponse = value;
+  }
+
+  /** Sends receipts with an empty text and only the receipted_message_id/message_state TLVs. */
+  public void receiptsInTlvsOnly(boolean value) {
+    this.receiptsInTlvsOnly = value;
+  }
+
+  private static byte messageState(String stat) {
+    return switch (stat) {
+      case "ENROUTE" -> 1;
+      case "DELIVRD" -> 2;
+      case "EXPIRED" -> 3;
+      case "DELETED" -> 4;
+      case "UNDELIV" -> 5;
+      case "ACCEPTD" -> 6;
+      case "REJECTD" -> 8;
+      default -> 7;
+    };
   }
 
   /** Waits this long before answering each submit_sm. */

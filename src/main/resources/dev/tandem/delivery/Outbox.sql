@@ -85,3 +85,8 @@ RETURNING id, message_id, contact_id, channel
 
 -- name: deliveryRef
 SELECT id, message_id, contact_id, channel FROM delivery WHERE id = :id
+
+-- name: lockDelivery
+-- Receipts for different parts of one SMS can be applied concurrently; each must see the others'
+-- part states before deciding the delivery, so they serialize on the delivery row.
+SELECT id FROM delivery WHERE id = :id FOR UPDATE

@@ -179,7 +179,27 @@ public final class TestApp implements AutoCloseable {
     await()
         .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(20))
-        .untilAsserted(() -> assertThat(status(messageId, channel)).isEqualTo(status));
+        .untilAsserted(() ->
+            assertThat(status(messageId, channel)).as(() -> smsState(messageId)).isEqualTo(status));
+  }
+
+  /** Parts and receipts of a message's SMS: what a failing wait shows. */
+  public String smsState(String messageId) {
+    return app.database
+        .jdbi()
+        .withHandle(h ->
+            "parts "
+                + h.createQuery(
+                        "SELECT p.seq || ':' || p.provider_id || ':' || p.receipt_key || ':' || p.status FROM sms_part p"
+                            + " JOIN delivery d ON d.id = p.delivery_id WHERE d.message_id = CAST(:m AS uuid) ORDER BY p.seq")
+                    .bind("m", messageId)
+                    .mapTo(String.class)
+                    .list()
+                + " receipts "
+                + h.createQuery(
+                        "SELECT receipt_key || ':' || stat || ':' || coalesce(delivery_id::text, 'unmatched') FROM sms_receipt ORDER BY id")
+                    .mapTo(String.class)
+                    .list());
   }
 
   @Override
