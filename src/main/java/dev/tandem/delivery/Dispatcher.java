@@ -37,6 +37,7 @@ public final class Dispatcher implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Outbox outbox;
+  private final ReceiptWriter receipts;
   private final SmsGateway sms;
   private final EmailGateway email;
   private final Clock clock;
@@ -59,6 +60,7 @@ public final class Dispatcher implements AutoCloseable {
       TandemConfig.Dispatch config,
       TandemConfig.Email emailConfig) {
     this.outbox = new Outbox(jdbi, timeline, metrics);
+    this.receipts = new ReceiptWriter(outbox, clock);
     this.sms = sms;
     this.email = email;
     this.clock = clock;
@@ -178,7 +180,7 @@ public final class Dispatcher implements AutoCloseable {
    * Records a delivery receipt from the SMS gateway; safe to call before the submit is recorded.
    */
   public void onReceipt(DeliveryReceipt receipt, String receiptKey, String raw) {
-    outbox.recordReceipt(receipt, receiptKey, raw, clock.instant());
+    receipts.store(receipt, receiptKey, raw);
   }
 
   /** Starts {@code workers} background loops. */
@@ -230,6 +232,7 @@ public final class Dispatcher implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    receipts.close();
     wake();
     for (Thread worker : workers) {
       try {

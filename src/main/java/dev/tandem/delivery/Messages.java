@@ -86,16 +86,11 @@ public final class Messages {
     ObjectNode content = content(request, channels, pricing.substitutionByDefault());
     String key = idempotencyKey(request.idempotencyKey());
     String hash = hash(request, channels, content);
-    if (key != null) {
-      Optional<MessageView> replay = replay(key, hash);
-      if (replay.isPresent()) {
-        return replay.get();
-      }
-    }
     Contact contact = recipient(request);
     Map<Channel, String> addresses = addresses(contact, channels);
     UUID messageId = Ids.next(clock);
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    var deliveries = new java.util.ArrayList<MessageView.DeliveryView>();
     boolean created =
         jdbi.inTransaction(handle -> {
           int inserted =
@@ -111,7 +106,8 @@ public final class Messages {
           if (inserted == 0) {
             return false; // a concurrent request with the same key won
           }
-          insertDeliveries(handle, messageId, contact.id(), addresses, content, now);
+          deliveries.addAll(
+              insertDeliveries(handle, messageId, contact.id(), addresses, content, now));
           timeline.append(
               handle,
               List.of(
@@ -131,10 +127,10 @@ public final class Messages {
     channels.forEach(
         c -> metrics.counter("tandem.messages.accepted", "channel", c.key()).increment());
     onAccepted.run();
-    return get(messageId);
+    return new MessageView(messageId, contact.id(), now, List.copyOf(deliveries), false);
   }
 
-  private void insertDeliveries(
+  private List<MessageView.DeliveryView> insertDeliveries(
       Handle handle,
       UUID messageId,
       UUID contactId,
@@ -142,14 +138,18 @@ public final class Messages {
       ObjectNode content,
       Instant now) {
     PreparedBatch batch = handle.prepareBatch(insertDelivery);
-    addresses.forEach((channel, address) -> {
+    var views = new java.util.ArrayList<MessageView.DeliveryView>();
+    for (var entry : addresses.entrySet()) {
+      Channel channel = entry.getKey();
+      String address = entry.getValue();
       Optional<SmsPricing.Priced> priced =
           channel == Channel.SMS
               ? Optional.of(pricing.price(address, content.get("sms")))
               : Optional.empty();
       Optional<PriceTable.Cost> cost = priced.flatMap(SmsPricing.Priced::cost);
+      UUID id = Ids.next(clock);
       batch
-          .bind("id", Ids.next(clock))
+          .bind("id", id)
           .bind("messageId", messageId)
           .bind("contactId", contactId)
           .bind("channel", channel.key())
@@ -162,8 +162,23 @@ public final class Messages {
           .bindByType("cost", cost.map(PriceTable.Cost::amount).orElse(null), BigDecimal.class)
           .bindByType("currency", cost.map(PriceTable.Cost::currency).orElse(null), String.class)
           .add();
-    });
+      views.add(
+          new MessageView.DeliveryView(
+              id,
+              channel,
+              address,
+              DeliveryStatus.QUEUED,
+              0,
+              null,
+              null,
+              priced.map(SmsPricing.Priced::segments).orElse(null),
+              priced.map(SmsPricing.Priced::encoding).orElse(null),
+              cost.map(PriceTable.Cost::amount).orElse(null),
+              cost.map(PriceTable.Cost::currency).orElse(null),
+              now));
+    }
     batch.execute();
+    return views;
   }
 
   private Optional<MessageView> replay(String key, String hash) {

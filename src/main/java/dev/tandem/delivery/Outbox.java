@@ -28,16 +28,15 @@ final class Outbox {
   private final String claimDue;
   private final String markSent;
   private final String insertPart;
-  private final String markPart;
-  private final String partCounts;
-  private final String lockDelivery;
+  private final String lockDeliveries;
+  private final String markParts;
+  private final String partStates;
+  private final String finishDeliveries;
   private final String requeue;
   private final String markFailed;
   private final String lockReceiptKeys;
   private final String insertReceipt;
   private final String matchPendingReceipts;
-  private final String applyReceipt;
-  private final String deliveryRef;
 
   Outbox(Jdbi jdbi, Timeline timeline, MeterRegistry metrics) {
     this.jdbi = jdbi;
@@ -48,16 +47,15 @@ final class Outbox {
     this.claimDue = sql.get("claimDue");
     this.markSent = sql.get("markSent");
     this.insertPart = sql.get("insertPart");
-    this.markPart = sql.get("markPart");
-    this.partCounts = sql.get("partCounts");
-    this.lockDelivery = sql.get("lockDelivery");
+    this.lockDeliveries = sql.get("lockDeliveries");
+    this.markParts = sql.get("markParts");
+    this.partStates = sql.get("partStates");
+    this.finishDeliveries = sql.get("finishDeliveries");
     this.requeue = sql.get("requeue");
     this.markFailed = sql.get("markFailed");
     this.lockReceiptKeys = sql.get("lockReceiptKeys");
     this.insertReceipt = sql.get("insertReceipt");
     this.matchPendingReceipts = sql.get("matchPendingReceipts");
-    this.applyReceipt = sql.get("applyReceipt");
-    this.deliveryRef = sql.get("deliveryRef");
   }
 
   /** A claimed delivery, with its message content as JSON. */
@@ -166,19 +164,23 @@ final class Outbox {
     });
   }
 
-  /** Stores a receipt and, if its delivery is known already, applies it. */
-  void recordReceipt(DeliveryReceipt receipt, String receiptKey, String raw, Instant now) {
+  /** Stores receipts and applies those whose delivery is known already, in one transaction. */
+  void recordReceipts(List<ReceiptWriter.Pending> receipts, Instant now) {
     jdbi.useTransaction(handle -> {
-      lock(handle, List.of(receiptKey));
-      handle
-          .createUpdate(insertReceipt)
-          .bind("receiptKey", receiptKey)
-          .bind("stat", receipt.stat())
-          .bind("err", receipt.err())
-          .bind("raw", raw)
-          .bind("receivedAt", now)
-          .execute();
-      applyPendingReceipts(handle, List.of(receiptKey), now);
+      List<String> keys = receipts.stream().map(ReceiptWriter.Pending::receiptKey).toList();
+      lock(handle, keys);
+      PreparedBatch insert = handle.prepareBatch(insertReceipt);
+      for (ReceiptWriter.Pending pending : receipts) {
+        insert
+            .bind("receiptKey", pending.receiptKey())
+            .bind("stat", pending.receipt().stat())
+            .bind("err", pending.receipt().err())
+            .bind("raw", pending.raw())
+            .bind("receivedAt", now)
+            .add();
+      }
+      insert.execute();
+      applyPendingReceipts(handle, keys, now);
     });
   }
 
@@ -191,102 +193,133 @@ final class Outbox {
     handle.createQuery(lockReceiptKeys).bind("keys", sorted).mapTo(Long.class).one();
   }
 
+  /**
+   * Matches waiting receipts with these keys to their SMS parts and settles the deliveries: one
+   * failed part fails the SMS, all parts delivered deliver it. Set-based: a handful of statements
+   * per batch, however many receipts it holds.
+   */
   private void applyPendingReceipts(Handle handle, List<String> keys, Instant now) {
     if (keys.isEmpty()) {
       return;
     }
     record Matched(long receiptId, UUID deliveryId, int seq, String stat, String err) {}
     List<Matched> matched =
-        new ArrayList<>(
-            handle
-                .createQuery(matchPendingReceipts)
-                .bind("keys", keys.toArray(String[]::new))
-                .map((rs, ctx) ->
-                    new Matched(
-                        rs.getLong("id"),
-                        rs.getObject("delivery_id", UUID.class),
-                        rs.getInt("part_seq"),
-                        rs.getString("stat"),
-                        rs.getString("err")))
-                .list());
-    // Delivery order first, so that concurrent transactions take the row locks in one order.
-    matched.sort(
-        java.util.Comparator.comparing(Matched::deliveryId).thenComparingLong(Matched::receiptId));
-    List<TimelineEvent> events = new ArrayList<>();
-    UUID locked = null;
-    for (Matched m : matched) {
-      if (!m.deliveryId().equals(locked)) {
-        handle.createQuery(lockDelivery).bind("id", m.deliveryId()).mapTo(UUID.class).one();
-        locked = m.deliveryId();
-      }
-      DeliveryReceipt.Outcome outcome = DeliveryReceipt.outcomeOf(m.stat());
-      String partStatus =
-          switch (outcome) {
-            case DELIVERED -> "delivered";
-            case FAILED -> "failed";
-            default -> null;
-          };
-      if (partStatus != null) {
         handle
-            .createUpdate(markPart)
-            .bind("status", partStatus)
-            .bind("stat", m.stat())
-            .bind("deliveryId", m.deliveryId())
-            .bind("seq", m.seq())
-            .execute();
+            .createQuery(matchPendingReceipts)
+            .bind("keys", keys.toArray(String[]::new))
+            .map((rs, ctx) ->
+                new Matched(
+                    rs.getLong("id"),
+                    rs.getObject("delivery_id", UUID.class),
+                    rs.getInt("part_seq"),
+                    rs.getString("stat"),
+                    rs.getString("err")))
+            .list();
+    if (matched.isEmpty()) {
+      return;
+    }
+    UUID[] deliveryIds =
+        matched.stream().map(Matched::deliveryId).distinct().sorted().toArray(UUID[]::new);
+    handle.createQuery(lockDeliveries).bind("ids", deliveryIds).mapTo(UUID.class).list();
+
+    var finalParts = matched.stream().filter(m -> partStatus(m.stat()) != null).toList();
+    if (!finalParts.isEmpty()) {
+      handle
+          .createUpdate(markParts)
+          .bind("deliveryIds", finalParts.stream().map(Matched::deliveryId).toArray(UUID[]::new))
+          .bind("seqs", finalParts.stream().map(Matched::seq).toArray(Integer[]::new))
+          .bind(
+              "statuses", finalParts.stream().map(m -> partStatus(m.stat())).toArray(String[]::new))
+          .bind("stats", finalParts.stream().map(Matched::stat).toArray(String[]::new))
+          .execute();
+    }
+
+    record State(Claimed delivery, int total, int delivered, int failed) {}
+    Map<UUID, State> states = new HashMap<>();
+    handle
+        .createQuery(partStates)
+        .bind("ids", deliveryIds)
+        .map((rs, ctx) ->
+            new State(ref(rs), rs.getInt("total"), rs.getInt("delivered"), rs.getInt("failed")))
+        .forEach(state -> states.put(state.delivery().id(), state));
+
+    // The receipt that settles a delivery: the failing one, or the last one when all delivered.
+    Map<UUID, Matched> settling = new HashMap<>();
+    for (Matched m : matched) {
+      State state = states.get(m.deliveryId());
+      if (state == null) {
+        continue;
       }
-      var counts =
+      boolean failedNow = "failed".equals(partStatus(m.stat()));
+      if (state.failed() > 0
+          ? failedNow && !settling.containsKey(m.deliveryId())
+          : state.delivered() == state.total()) {
+        settling.put(m.deliveryId(), m);
+      }
+    }
+    List<UUID> ids = new ArrayList<>();
+    List<String> statuses = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    settling.forEach((id, m) -> {
+      State state = states.get(id);
+      boolean failed = state.failed() > 0;
+      ids.add(id);
+      statuses.add(failed ? "failed" : "delivered");
+      errors.add(
+          failed
+              ? "the SMSC reported "
+                  + m.stat()
+                  + (m.err() == null || m.err().isEmpty() ? "" : " (err " + m.err() + ")")
+                  + (state.total() > 1 ? " for part " + m.seq() + " of " + state.total() : "")
+              : null);
+    });
+    java.util.Set<UUID> finished = new java.util.HashSet<>();
+    if (!ids.isEmpty()) {
+      finished.addAll(
           handle
-              .createQuery(partCounts)
-              .bind("deliveryId", m.deliveryId())
-              .map((rs, ctx) ->
-                  new int[] {rs.getInt("total"), rs.getInt("delivered"), rs.getInt("failed")})
-              .one();
-      int total = counts[0];
+              .createQuery(finishDeliveries)
+              .bind("ids", ids.toArray(UUID[]::new))
+              .bind("statuses", statuses.toArray(String[]::new))
+              .bind("errors", errors.toArray(String[]::new))
+              .bind("now", now)
+              .mapTo(UUID.class)
+              .list());
+    }
+
+    List<TimelineEvent> events = new ArrayList<>();
+    for (Matched m : matched) {
+      State state = states.get(m.deliveryId());
+      if (state == null) {
+        continue;
+      }
       Map<String, Object> detail = new HashMap<>();
       detail.put("stat", m.stat());
       if (m.err() != null && !m.err().isEmpty()) {
         detail.put("err", m.err());
       }
-      if (total > 1) {
+      if (state.total() > 1) {
         detail.put("part", m.seq());
-        detail.put("parts", total);
+        detail.put("parts", state.total());
       }
-      DeliveryStatus status =
-          counts[2] > 0
-              ? DeliveryStatus.FAILED
-              : counts[1] == total ? DeliveryStatus.DELIVERED : null;
-      String error =
-          status == DeliveryStatus.FAILED
-              ? "the SMSC reported "
-                  + m.stat()
-                  + (m.err() == null || m.err().isEmpty() ? "" : " (err " + m.err() + ")")
-                  + (total > 1 ? " for part " + m.seq() + " of " + total : "")
-              : null;
-      var applied =
-          status == null
-              ? java.util.Optional.<Claimed>empty()
-              : handle
-                  .createQuery(applyReceipt)
-                  .bind("status", status.key())
-                  .bind("error", error)
-                  .bind("now", now)
-                  .bind("id", m.deliveryId())
-                  .map((rs, ctx) -> ref(rs))
-                  .findOne();
-      if (applied.isPresent()) {
-        events.add(event(applied.get(), now, "delivery." + status.key(), detail));
-        count(applied.get().channel(), status.key());
+      boolean settles = finished.contains(m.deliveryId()) && settling.get(m.deliveryId()) == m;
+      if (settles) {
+        String status = state.failed() > 0 ? "failed" : "delivered";
+        events.add(event(state.delivery(), now, "delivery." + status, detail));
+        count(state.delivery().channel(), status);
       } else {
-        handle
-            .createQuery(deliveryRef)
-            .bind("id", m.deliveryId())
-            .map((rs, ctx) -> ref(rs))
-            .findOne()
-            .ifPresent(d -> events.add(event(d, now, "delivery.receipt", detail)));
+        events.add(event(state.delivery(), now, "delivery.receipt", detail));
       }
     }
     timeline.append(handle, events);
+  }
+
+  /** The state a part reaches with this receipt stat, or null for an intermediate one. */
+  private static String partStatus(String stat) {
+    return switch (DeliveryReceipt.outcomeOf(stat)) {
+      case DELIVERED -> "delivered";
+      case FAILED -> "failed";
+      default -> null;
+    };
   }
 
   private static Claimed ref(java.sql.ResultSet rs) throws java.sql.SQLException {

@@ -204,7 +204,8 @@ public final class SmscSimulator implements AutoCloseable {
       var submitted = decode(submitSm, responseId, clock.instant());
       received.addLast(submitted);
       receivedCount.incrementAndGet();
-      while (received.size() > KEEP) {
+      // size() walks the whole deque; the count does not
+      if (receivedCount.get() > KEEP) {
         received.pollFirst();
       }
       if (receiptBeforeResponse) {

@@ -66,27 +66,30 @@ FROM matched m
 WHERE r.id = m.receipt_id
 RETURNING r.id, r.delivery_id, r.part_seq, r.stat, r.err
 
--- name: markPart
-UPDATE sms_part SET status = :status, stat = :stat
-WHERE delivery_id = :deliveryId AND seq = :seq AND status = 'sent'
+-- name: lockDeliveries
+-- Receipts for different parts of one SMS can be applied concurrently; each transaction must see
+-- the others' part states before deciding the delivery, so they serialize on the delivery rows
+-- (taken in id order, so two transactions never wait on each other in a cycle).
+SELECT id FROM delivery WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE
 
--- name: partCounts
-SELECT count(*) AS total,
-       count(*) FILTER (WHERE status = 'delivered') AS delivered,
-       count(*) FILTER (WHERE status = 'failed') AS failed
-FROM sms_part
-WHERE delivery_id = :deliveryId
+-- name: markParts
+UPDATE sms_part p SET status = v.status, stat = v.stat
+FROM unnest(CAST(:deliveryIds AS uuid[]), CAST(:seqs AS integer[]), CAST(:statuses AS text[]),
+            CAST(:stats AS text[])) AS v(delivery_id, seq, status, stat)
+WHERE p.delivery_id = v.delivery_id AND p.seq = v.seq AND p.status = 'sent'
 
--- name: applyReceipt
-UPDATE delivery
-SET status = :status, last_error = :error, updated_at = :now
-WHERE id = :id AND status = 'sent'
-RETURNING id, message_id, contact_id, channel
+-- name: partStates
+SELECT d.id, d.message_id, d.contact_id, d.channel,
+       count(*) AS total,
+       count(*) FILTER (WHERE p.status = 'delivered') AS delivered,
+       count(*) FILTER (WHERE p.status = 'failed') AS failed
+FROM delivery d JOIN sms_part p ON p.delivery_id = d.id
+WHERE d.id = ANY(CAST(:ids AS uuid[]))
+GROUP BY d.id
 
--- name: deliveryRef
-SELECT id, message_id, contact_id, channel FROM delivery WHERE id = :id
-
--- name: lockDelivery
--- Receipts for different parts of one SMS can be applied concurrently; each must see the others'
--- part states before deciding the delivery, so they serialize on the delivery row.
-SELECT id FROM delivery WHERE id = :id FOR UPDATE
+-- name: finishDeliveries
+UPDATE delivery d SET status = v.status, last_error = v.error, updated_at = :now
+FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:errors AS text[]))
+     AS v(id, status, error)
+WHERE d.id = v.id AND d.status = 'sent'
+RETURNING d.id

@@ -344,7 +344,8 @@ public final class SmppGateway implements SmsGateway {
       var candidate = new SMPPSession();
       candidate.setTransactionTimer(config.responseTimeout().toMillis());
       candidate.setEnquireLinkTimer((int) config.enquireLinkInterval().toMillis());
-      candidate.setPduProcessorDegree(Math.max(2, Math.min(config.window(), 16)));
+      // receipts wait for their group commit on these threads: more threads, bigger batches
+      candidate.setPduProcessorDegree(Math.max(2, config.window()));
       candidate.setMessageReceiverListener(new Receiver());
       candidate.addSessionStateListener(this::onStateChange);
       try {

@@ -1,0 +1,369 @@
+package dev.tandem.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.tandem.App;
+import dev.tandem.config.ConfigLoader;
+import dev.tandem.sandbox.SmscSimulator;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jsmpp.bean.Alphabet;
+import org.jsmpp.bean.BindType;
+import org.jsmpp.bean.ESMClass;
+import org.jsmpp.bean.GeneralDataCoding;
+import org.jsmpp.bean.NumberingPlanIndicator;
+import org.jsmpp.bean.RegisteredDelivery;
+import org.jsmpp.bean.SMSCDeliveryReceipt;
+import org.jsmpp.bean.TypeOfNumber;
+import org.jsmpp.session.BindParameter;
+import org.jsmpp.session.MessageReceiverListener;
+import org.jsmpp.session.SMPPSession;
+
+/**
+ * SMS throughput end to end against one SMSC simulator, three ways in one run:
+ *
+ * <ol>
+ *   <li>Tandem: POST /v1/messages over HTTP → PostgreSQL → dispatcher → SMPP → receipt → status
+ *       delivered stored;
+ *   <li>raw jSMPP: one transceiver bind, {@code WINDOW} submits in flight, until every receipt came
+ *       back (no HTTP, no database);
+ *   <li>Kannel (Debian's SMS gateway, via kannel-peer.sh): HTTP sendsms → SMPP → receipt → its DLR
+ *       callback to a local HTTP server.
+ * </ol>
+ *
+ * Prints messages per second, Tandem ÷ each baseline, and CPU-seconds per 1,000 messages.
+ * Usage: SmsThroughputBench [messages] [httpClients]
+ */
+public final class SmsThroughputBench {
+  private static final int WINDOW = 50;
+  private static final String TEXT = "Your code is 482913. It expires in 10 minutes.";
+
+  record Result(String name, int messages, double seconds, double cpuSeconds, String note) {
+    double rate() {
+      return messages / seconds;
+    }
+
+    double cpuPer1000() {
+      return cpuSeconds / messages * 1000;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int messages = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+    int clients = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+    System.setProperty("tandem.log.level", "WARN");
+    System.out.printf("SMS throughput, %d messages each, %d HTTP clients, %d cores%n%n",
+        messages, clients, Runtime.getRuntime().availableProcessors());
+    try (SmscSimulator smsc = SmscSimulator.start(0, Clock.systemUTC(), Duration.ZERO, "DELIVRD")) {
+      rawJsmpp(smsc.port(), 500); // warm-up
+      Result raw = rawJsmpp(smsc.port(), messages);
+      Result tandem = tandem(smsc.port(), messages, clients);
+      Result kannel = kannel(smsc.port(), messages, clients);
+
+      System.out.printf("%-12s %10s %10s %14s  %s%n", "", "msg/s", "seconds", "CPU-s/1000 msg", "");
+      for (Result r : new Result[] {tandem, raw, kannel}) {
+        if (r == null) {
+          continue;
+        }
+        System.out.printf("%-12s %10.0f %10.2f %14.3f  %s%n", r.name(), r.rate(), r.seconds(), r.cpuPer1000(), r.note());
+      }
+      System.out.println();
+      System.out.printf("Tandem ÷ raw jSMPP: %.2f%n", tandem.rate() / raw.rate());
+      if (kannel != null) {
+        System.out.printf("Tandem ÷ Kannel:    %.2f%n", tandem.rate() / kannel.rate());
+      } else {
+        System.out.println("Tandem ÷ Kannel:    n/a (Kannel could not be started; see above)");
+      }
+    }
+  }
+
+  private static double processCpuSeconds() {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return os.getProcessCpuTime() / 1e9;
+  }
+
+  /** Raw jSMPP: pipelined submits on one bind, done when every receipt arrived. */
+  static Result rawJsmpp(int port, int messages) throws Exception {
+    var receipts = new CountDownLatch(messages);
+    var session = new SMPPSession();
+    session.setPduProcessorDegree(16);
+    session.setTransactionTimer(10_000);
+    session.setMessageReceiverListener(new MessageReceiverListener() {
+      @Override
+      public void onAcceptDeliverSm(org.jsmpp.bean.DeliverSm deliverSm) {
+        if (deliverSm.isSmscDeliveryReceipt()) {
+          receipts.countDown();
+        }
+      }
+
+      @Override
+      public void onAcceptAlertNotification(org.jsmpp.bean.AlertNotification alertNotification) {}
+
+      @Override
+      public org.jsmpp.session.DataSmResult onAcceptDataSm(org.jsmpp.bean.DataSm dataSm, org.jsmpp.session.Session source) {
+        return null;
+      }
+    });
+    session.connectAndBind("127.0.0.1", port, new BindParameter(BindType.BIND_TRX, "raw", "raw", "",
+        TypeOfNumber.UNKNOWN, NumberingPlanIndicator.UNKNOWN, null));
+    double cpu0 = processCpuSeconds();
+    long start = System.nanoTime();
+    var window = new Semaphore(WINDOW);
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < messages; i++) {
+        window.acquire();
+        String to = "1415555" + (1000 + i % 9000);
+        pool.submit(() -> {
+          try {
+            session.submitShortMessage("", TypeOfNumber.ALPHANUMERIC, NumberingPlanIndicator.UNKNOWN, "Bench",
+                TypeOfNumber.INTERNATIONAL, NumberingPlanIndicator.ISDN, to, new ESMClass(), (byte) 0, (byte) 1,
+                null, null, new RegisteredDelivery(SMSCDeliveryReceipt.SUCCESS_FAILURE), (byte) 0,
+                new GeneralDataCoding(Alphabet.ALPHA_DEFAULT), (byte) 0, TEXT.getBytes(StandardCharsets.ISO_8859_1));
+          } catch (Exception e) {
+            System.err.println("raw submit failed: " + e);
+          } finally {
+            window.release();
+          }
+          return null;
+        });
+      }
+    }
+    if (!receipts.await(120, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("raw jSMPP: only " + (messages - receipts.getCount()) + " receipts");
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpu = processCpuSeconds() - cpu0;
+    session.unbindAndClose();
+    return new Result("raw jSMPP", messages, seconds, cpu, WINDOW + " in flight, one bind; CPU includes the simulator");
+  }
+
+  /** Tandem in this process, on embedded PostgreSQL with fsync on, driven over its HTTP API. */
+  static Result tandem(int smscPort, int messages, int clients) throws Exception {
+    Path data = Files.createTempDirectory("tandem-bench-");
+    var overrides = new HashMap<String, String>();
+    overrides.put("dataDir", data.toString());
+    overrides.put("http.port", "0");
+    overrides.put("sandbox.mode", "off");
+    overrides.put("smpp.host", "127.0.0.1");
+    overrides.put("smpp.port", Integer.toString(smscPort));
+    overrides.put("smtp.host", "127.0.0.1"); // not used: SMS only
+    overrides.put("smtp.port", "9");
+    String key = "tdm_bench_key_0123456789abcdef";
+    try (App app = App.start(ConfigLoader.load(null, Map.of(), overrides), App.Options.production(Optional.of(key)))) {
+      while (!app.sms.ready()) {
+        Thread.sleep(20);
+      }
+      var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      postMessages(app, http, key, 500, clients, "warm"); // warm-up
+      awaitDelivered(app, 500);
+      double jvm0 = processCpuSeconds();
+      double pg0 = postgresCpuSeconds();
+      long start = System.nanoTime();
+      postMessages(app, http, key, messages, clients, "run");
+      awaitDelivered(app, 500 + messages);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double jvm = processCpuSeconds() - jvm0;
+      double pg = postgresCpuSeconds() - pg0;
+      return new Result("Tandem", messages, seconds, jvm + pg,
+          "API → PostgreSQL (fsync on) → SMPP → receipt stored; CPU = JVM+simulator %.2f + PostgreSQL %.2f per 1000"
+              .formatted(jvm / messages * 1000, pg / messages * 1000));
+    } finally {
+      try (var paths = Files.walk(data)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static void postMessages(App app, HttpClient http, String key, int messages, int clients, String tag)
+      throws Exception {
+    var permits = new Semaphore(clients);
+    var failures = new AtomicInteger();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < messages; i++) {
+        permits.acquire();
+        String body = "{\"to\":{\"phone\":\"+1415555" + (1000 + i % 9000) + "\"},\"channels\":[\"sms\"],"
+            + "\"sms\":{\"text\":\"" + TEXT + "\"},\"idempotencyKey\":\"" + tag + "-" + i + "\"}";
+        pool.submit(() -> {
+          try {
+            var response = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/messages"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() != 202) {
+              failures.incrementAndGet();
+            }
+          } catch (Exception e) {
+            failures.incrementAndGet();
+          } finally {
+            permits.release();
+          }
+          return null;
+        });
+      }
+    }
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " POST /v1/messages failed");
+    }
+  }
+
+  private static void awaitDelivered(App app, int total) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (System.nanoTime() < deadline) {
+      int delivered = app.database.jdbi().withHandle(h -> h.createQuery(
+          "SELECT count(*) FROM delivery WHERE status = 'delivered'").mapTo(Integer.class).one());
+      if (delivered >= total) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("Tandem did not deliver " + total + " in 300 s");
+  }
+
+  /** Kannel bound to the same simulator; done when its DLR callbacks for every message came back. */
+  static Result kannel(int smscPort, int messages, int clients) throws Exception {
+    var dlrs = new CountDownLatch(messages + 200);
+    HttpServer callbacks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    callbacks.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    callbacks.createContext("/dlr", exchange -> {
+      if (exchange.getRequestURI().getQuery() != null && exchange.getRequestURI().getQuery().contains("status=1")) {
+        dlrs.countDown();
+      }
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    callbacks.start();
+    String dlrUrl = "http://127.0.0.1:" + callbacks.getAddress().getPort() + "/dlr?status=%d";
+    Map<String, String> peer;
+    try {
+      peer = startKannel(smscPort, dlrUrl);
+    } catch (Exception e) {
+      System.out.println("Kannel baseline skipped: " + e.getMessage());
+      callbacks.stop(0);
+      return null;
+    }
+    try {
+      var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      sendViaKannel(http, peer.get("SENDSMS_URL"), 200, clients); // warm-up
+      long[] kannelCpu0 = kannelCpu(peer.get("KANNEL_DIR"));
+      double cpu0 = processCpuSeconds();
+      long start = System.nanoTime();
+      sendViaKannel(http, peer.get("SENDSMS_URL"), messages, clients);
+      if (!dlrs.await(300, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("Kannel: only " + (messages + 200 - dlrs.getCount()) + " DLRs came back");
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long[] kannelCpu1 = kannelCpu(peer.get("KANNEL_DIR"));
+      double cpu = processCpuSeconds() - cpu0 + (kannelCpu1[0] - kannelCpu0[0]) / 100.0;
+      return new Result("Kannel", messages, seconds, cpu, "HTTP sendsms → SMPP → DLR callback; CPU = bearerbox + smsbox + simulator");
+    } finally {
+      new ProcessBuilder("bash", script().toString(), "stop", peer.get("KANNEL_DIR")).inheritIO().start().waitFor();
+      callbacks.stop(0);
+    }
+  }
+
+  private static Path script() {
+    return Path.of("bench", "kannel-peer.sh").toAbsolutePath();
+  }
+
+  private static Map<String, String> startKannel(int smscPort, String dlrUrl) throws Exception {
+    Process start = new ProcessBuilder("bash", script().toString(), "start", Integer.toString(smscPort), "127.0.0.1", dlrUrl)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    var env = new HashMap<String, String>();
+    try (var out = new BufferedReader(new InputStreamReader(start.getInputStream()))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          String value = line.substring(eq + 1);
+          // printf %q quoting: strip the $'…' or '…' wrapper and backslash escapes
+          value = value.replaceAll("^\\$?'(.*)'$", "$1").replace("\\", "");
+          env.put(line.substring(0, eq), value);
+        }
+      }
+    }
+    if (start.waitFor() != 0 || !env.containsKey("SENDSMS_URL")) {
+      throw new IllegalStateException("kannel-peer.sh start exited " + start.exitValue());
+    }
+    return env;
+  }
+
+  private static void sendViaKannel(HttpClient http, String sendsmsUrl, int messages, int clients) throws Exception {
+    var permits = new Semaphore(clients);
+    var failures = new AtomicInteger();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < messages; i++) {
+        permits.acquire();
+        String url = sendsmsUrl + "&dlr-mask=1&to=" + URLEncoder.encode("+1415555" + (1000 + i % 9000), StandardCharsets.UTF_8)
+            + "&text=" + URLEncoder.encode(TEXT, StandardCharsets.UTF_8);
+        pool.submit(() -> {
+          try {
+            var response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() / 100 != 2) {
+              failures.incrementAndGet();
+            }
+          } catch (Exception e) {
+            failures.incrementAndGet();
+          } finally {
+            permits.release();
+          }
+          return null;
+        });
+      }
+    }
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " Kannel sendsms requests failed");
+    }
+  }
+
+  /** CPU of every postgres process on the machine (the embedded server and its backends). */
+  private static double postgresCpuSeconds() throws Exception {
+    long ticks = 0;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+        try {
+          String stat = Files.readString(proc.resolve("stat"));
+          if (stat.contains("(postgres)")) {
+            String[] fields = stat.split("\\) ")[1].split(" ");
+            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          }
+        } catch (Exception gone) {
+          // the process ended while we read
+        }
+      }
+    }
+    return ticks / 100.0;
+  }
+
+  /** utime+stime (clock ticks) of bearerbox and smsbox. */
+  private static long[] kannelCpu(String kannelDir) throws Exception {
+    long ticks = 0;
+    for (String box : new String[] {"bearerbox", "smsbox"}) {
+      Path pidFile = Path.of(kannelDir, box + ".pid");
+      if (!Files.exists(pidFile)) {
+        continue;
+      }
+      String pid = Files.readString(pidFile).strip();
+      String[] stat = Files.readString(Path.of("/proc", pid, "stat")).split("\\) ")[1].split(" ");
+      ticks += Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+    }
+    return new long[] {ticks};
+  }
+}
