@@ -57,6 +57,10 @@ public final class SmsThroughputBench {
   private static final int WINDOW = 50;
   private static final String TEXT = "Your code is 482913. It expires in 10 minutes.";
 
+  /** Messages each side sends before the measured run, so the JIT has compiled the hot paths. */
+  private static final int WARMUP =
+      Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "3000"));
+
   record Result(String name, int messages, double seconds, double cpuSeconds, String note) {
     double rate() {
       return messages / seconds;
@@ -74,8 +78,12 @@ public final class SmsThroughputBench {
     System.out.printf("SMS throughput, %d messages each, %d HTTP clients, %d cores%n%n",
         messages, clients, Runtime.getRuntime().availableProcessors());
     try (SmscSimulator smsc = SmscSimulator.start(0, Clock.systemUTC(), Duration.ZERO, "DELIVRD")) {
-      rawJsmpp(smsc.port(), 500); // warm-up
+      rawJsmpp(smsc.port(), WARMUP); // warm-up
       Result raw = rawJsmpp(smsc.port(), messages);
+      if (System.getenv("BENCH_BREAKDOWN") != null) {
+        breakdown(smsc.port(), messages, clients);
+        return;
+      }
       Result tandem = tandem(smsc.port(), messages, clients);
       Result kannel = kannel(smsc.port(), messages, clients);
 
@@ -173,13 +181,13 @@ public final class SmsThroughputBench {
         Thread.sleep(20);
       }
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-      postMessages(app, http, key, 500, clients, "warm"); // warm-up
-      awaitDelivered(app, 500);
+      postMessages(app, http, key, WARMUP, clients, "warm"); // warm-up
+      awaitDelivered(app, WARMUP);
       double jvm0 = processCpuSeconds();
       double pg0 = postgresCpuSeconds();
       long start = System.nanoTime();
       postMessages(app, http, key, messages, clients, "run");
-      awaitDelivered(app, 500 + messages);
+      awaitDelivered(app, WARMUP + messages);
       double seconds = (System.nanoTime() - start) / 1e9;
       double jvm = processCpuSeconds() - jvm0;
       double pg = postgresCpuSeconds() - pg0;
@@ -190,6 +198,58 @@ public final class SmsThroughputBench {
       try (var paths = Files.walk(data)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+    }
+  }
+
+  /** Where Tandem's time goes: accepting over HTTP with no dispatcher, then dispatching alone. */
+  static void breakdown(int smscPort, int messages, int clients) throws Exception {
+    Path data = Files.createTempDirectory("tandem-bench-");
+    var overrides = new HashMap<String, String>();
+    overrides.put("dataDir", data.toString());
+    overrides.put("http.port", "0");
+    overrides.put("sandbox.mode", "off");
+    overrides.put("smpp.host", "127.0.0.1");
+    overrides.put("smpp.port", Integer.toString(smscPort));
+    overrides.put("smtp.host", "127.0.0.1");
+    overrides.put("smtp.port", "9");
+    String key = "tdm_bench_key_0123456789abcdef";
+    var options = new App.Options(Clock.systemUTC(), true, 0, Optional.of(key));
+    try (App app = App.start(ConfigLoader.load(null, Map.of(), overrides), options)) {
+      while (!app.sms.ready()) {
+        Thread.sleep(20);
+      }
+      var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      postMessages(app, http, key, WARMUP, clients, "warm");
+      app.dispatcher.drain();
+      awaitDelivered(app, WARMUP);
+      double jvm0 = processCpuSeconds();
+      double pg0 = postgresCpuSeconds();
+      long start = System.nanoTime();
+      postMessages(app, http, key, messages, clients, "run");
+      double acceptSeconds = (System.nanoTime() - start) / 1e9;
+      double jvm1 = processCpuSeconds();
+      double pg1 = postgresCpuSeconds();
+      System.out.printf("accept only:   %6.0f msg/s  CPU/1000: JVM %.2f s, PostgreSQL %.2f s%n",
+          messages / acceptSeconds, (jvm1 - jvm0) / messages * 1000, (pg1 - pg0) / messages * 1000);
+      start = System.nanoTime();
+      app.dispatcher.start(2);
+      awaitDelivered(app, WARMUP + messages);
+      double dispatchSeconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf("dispatch only: %6.0f msg/s  CPU/1000: JVM %.2f s, PostgreSQL %.2f s%n",
+          messages / dispatchSeconds, (processCpuSeconds() - jvm1) / messages * 1000,
+          (postgresCpuSeconds() - pg1) / messages * 1000);
+      app.database.jdbi().useHandle(h -> h.createQuery(
+              "SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_upd, n_tup_hot_upd, n_dead_tup"
+                  + " FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")
+          .mapToMap().forEach(row -> System.out.println("  " + row)));
+      app.database.jdbi().useHandle(h -> {
+        h.createQuery("SELECT relname, reltuples, relpages FROM pg_class WHERE relname IN ('sms_part','sms_receipt','delivery')")
+            .mapToMap().forEach(row -> System.out.println("  " + row));
+        h.createQuery("SELECT relname, last_autoanalyze, last_analyze, autoanalyze_count FROM pg_stat_user_tables WHERE relname IN ('sms_part','sms_receipt')")
+            .mapToMap().forEach(row -> System.out.println("  " + row));
+        h.createQuery("EXPLAIN SELECT p.delivery_id FROM sms_part p WHERE p.receipt_key = '12345'")
+            .mapTo(String.class).forEach(line -> System.out.println("  " + line));
+      });
     }
   }
 
@@ -232,7 +292,7 @@ public final class SmsThroughputBench {
       if (delivered >= total) {
         return;
       }
-      Thread.sleep(20);
+      Thread.sleep(250); // the count scans the table: polling it often would load PostgreSQL itself
     }
     throw new IllegalStateException("Tandem did not deliver " + total + " in 300 s");
   }
@@ -261,7 +321,7 @@ public final class SmsThroughputBench {
     }
     try {
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-      sendViaKannel(http, peer.get("SENDSMS_URL"), 200, clients); // warm-up
+      sendViaKannel(http, peer.get("SENDSMS_URL"), 200, clients); // warm-up (C: nothing to compile)
       long[] kannelCpu0 = kannelCpu(peer.get("KANNEL_DIR"));
       double cpu0 = processCpuSeconds();
       long start = System.nanoTime();

@@ -133,3 +133,13 @@ CREATE TABLE api_key (
   prefix     text NOT NULL,
   created_at timestamptz NOT NULL
 );
+
+-- The queue tables change fast: a delivery is updated three or four times in its first seconds.
+-- Vacuum and analyze them early, so that plans follow their growth (a table that grew from empty
+-- without statistics gets sequential scans) and dead rows do not pile up.
+ALTER TABLE delivery SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02);
+ALTER TABLE sms_part SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02);
+ALTER TABLE sms_receipt SET (autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.02);
+ALTER TABLE message SET (autovacuum_analyze_scale_factor = 0.02);
+ALTER TABLE event SET (autovacuum_analyze_scale_factor = 0.02);
+ALTER TABLE contact_address SET (autovacuum_analyze_scale_factor = 0.02);

@@ -52,14 +52,20 @@ INSERT INTO sms_receipt (receipt_key, stat, err, raw, received_at)
 VALUES (:receiptKey, :stat, :err, :raw, :receivedAt)
 
 -- name: matchPendingReceipts
--- Ids are unique per SMSC only for a while; when two parts share a key, the newest wins.
+-- Driven by the receipts in hand, one index lookup each (LATERAL … LIMIT 1), so the cost does not
+-- depend on how many parts were ever sent or on whether the planner has statistics yet. Ids are
+-- unique per SMSC only for a while; when two parts share a key, the newest wins.
 WITH matched AS (
-  SELECT DISTINCT ON (r.id) r.id AS receipt_id, p.delivery_id, p.seq
+  SELECT r.id AS receipt_id, part.delivery_id, part.seq
   FROM sms_receipt r
-  JOIN sms_part p ON p.receipt_key = r.receipt_key
-  JOIN delivery d ON d.id = p.delivery_id
+  CROSS JOIN LATERAL (
+    SELECT p.delivery_id, p.seq
+    FROM sms_part p JOIN delivery d ON d.id = p.delivery_id
+    WHERE p.receipt_key = r.receipt_key
+    ORDER BY d.created_at DESC
+    LIMIT 1
+  ) part
   WHERE r.delivery_id IS NULL AND r.receipt_key = ANY(CAST(:keys AS text[]))
-  ORDER BY r.id, d.created_at DESC
 )
 UPDATE sms_receipt r SET delivery_id = m.delivery_id, part_seq = m.seq
 FROM matched m
@@ -79,13 +85,16 @@ FROM unnest(CAST(:deliveryIds AS uuid[]), CAST(:seqs AS integer[]), CAST(:status
 WHERE p.delivery_id = v.delivery_id AND p.seq = v.seq AND p.status = 'sent'
 
 -- name: partStates
-SELECT d.id, d.message_id, d.contact_id, d.channel,
-       count(*) AS total,
-       count(*) FILTER (WHERE p.status = 'delivered') AS delivered,
-       count(*) FILTER (WHERE p.status = 'failed') AS failed
-FROM delivery d JOIN sms_part p ON p.delivery_id = d.id
-WHERE d.id = ANY(CAST(:ids AS uuid[]))
-GROUP BY d.id
+SELECT d.id, d.message_id, d.contact_id, d.channel, parts.total, parts.delivered, parts.failed
+FROM unnest(CAST(:ids AS uuid[])) AS v(id)
+JOIN delivery d ON d.id = v.id
+CROSS JOIN LATERAL (
+  SELECT count(*) AS total,
+         count(*) FILTER (WHERE p.status = 'delivered') AS delivered,
+         count(*) FILTER (WHERE p.status = 'failed') AS failed
+  FROM sms_part p
+  WHERE p.delivery_id = d.id
+) parts
 
 -- name: finishDeliveries
 UPDATE delivery d SET status = v.status, last_error = v.error, updated_at = :now
