@@ -21,6 +21,7 @@ import dev.tandem.sms.PriceTable;
 import dev.tandem.sms.SenderType;
 import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsProblems;
+import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.store.Database;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -52,6 +53,7 @@ public final class App implements AutoCloseable {
   public final Optional<SandboxSmtpServer> sandboxSmtp;
   public final Optional<SmscSimulator> sandboxSmsc;
   public final SmsGateway sms;
+  public final Optional<TwilioGateway> twilio;
   public final EmailGateway email;
   public final Contacts contacts;
   public final Timeline timeline;
@@ -100,17 +102,27 @@ public final class App implements AutoCloseable {
       int smtpPort = sandbox ? sandboxSmtp.orElseThrow().port() : config.smtp().port();
       String smppHost = sandbox ? "127.0.0.1" : config.smpp().host().orElse(null);
       int smppPort = sandbox ? sandboxSmsc.orElseThrow().port() : config.smpp().port();
-      if (smtpHost == null || smppHost == null) {
+      boolean twilioSms = config.sms().provider() == TandemConfig.SmsProvider.TWILIO;
+      if (smtpHost == null || (smppHost == null && !twilioSms)) {
         throw new IllegalStateException(
-            "with sandbox.mode=off both smtp.host and smpp.host must be set (missing: "
+            "with sandbox.mode=off, smtp.host and (with sms.provider=smpp) smpp.host must be set (missing: "
                 + (smtpHost == null ? "smtp.host " : "")
-                + (smppHost == null ? "smpp.host" : "")
+                + (smppHost == null && !twilioSms ? "smpp.host" : "")
                 + ")");
       }
       var gatewayListener = new GatewayEvents();
       this.email = remember(new SmtpGateway(smtpHost, smtpPort, config.smtp(), clock));
+      this.twilio =
+          twilioSms
+              ? Optional.of(
+                  new TwilioGateway(
+                      config.twilio(), config.http().publicUrl(), gatewayListener, clock))
+              : Optional.empty();
       this.sms =
-          remember(new SmppGateway(smppHost, smppPort, config.smpp(), gatewayListener, clock));
+          remember(
+              twilioSms
+                  ? twilio.orElseThrow()
+                  : new SmppGateway(smppHost, smppPort, config.smpp(), gatewayListener, clock));
       this.dispatcher =
           remember(
               new Dispatcher(
@@ -119,7 +131,7 @@ public final class App implements AutoCloseable {
       var pricing =
           new SmsPricing(
               config.sms().priceTable().map(PriceTable::load).orElseGet(PriceTable::none),
-              SenderType.of(config.smpp().sourceAddress()),
+              SenderType.of(twilioSms ? config.twilio().from() : config.smpp().sourceAddress()),
               config.sms().substitution());
       this.messages =
           new Messages(jdbi, clock, contacts, timeline, metrics, pricing, dispatcher::wake);
@@ -131,7 +143,12 @@ public final class App implements AutoCloseable {
               .check("database", () -> database.reachable() ? null : "PostgreSQL does not answer")
               .check(
                   "sms",
-                  () -> sms.ready() ? null : "SMPP not bound to " + smppHost + ":" + smppPort)
+                  () ->
+                      sms.ready()
+                          ? null
+                          : twilioSms
+                              ? "the last request to the SMS provider failed"
+                              : "SMPP not bound to " + smppHost + ":" + smppPort)
               .check(
                   "email",
                   () ->
@@ -154,9 +171,11 @@ public final class App implements AutoCloseable {
                       health,
                       metrics,
                       sandboxSmtp,
-                      sandboxSmsc),
+                      sandboxSmsc,
+                      twilio),
                   config.http().host(),
-                  config.http().port()));
+                  config.http().port(),
+                  config.http().publicUrl()));
       if (options.dispatchWorkers() > 0) {
         dispatcher.start(options.dispatchWorkers());
       }

@@ -20,6 +20,8 @@ import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
 import dev.tandem.sms.SmsProblems;
 import dev.tandem.sms.SmsText;
+import dev.tandem.sms.http.TwilioGateway;
+import dev.tandem.sms.http.TwilioSignature;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -56,18 +58,21 @@ public final class ApiServer implements AutoCloseable {
       Health health,
       PrometheusMeterRegistry metrics,
       Optional<SandboxSmtpServer> sandboxSmtp,
-      Optional<SmscSimulator> sandboxSmsc) {}
+      Optional<SmscSimulator> sandboxSmsc,
+      Optional<TwilioGateway> twilio) {}
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
 
   private final Features features;
+  private final String publicUrl;
   private final ObjectMapper json;
   private final Javalin app;
   private final List<Route> routes = new ArrayList<>();
 
-  private ApiServer(Features features) {
+  private ApiServer(Features features, String publicUrl) {
     this.features = features;
+    this.publicUrl = publicUrl.replaceAll("/+$", "");
     this.json =
         new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -94,8 +99,8 @@ public final class ApiServer implements AutoCloseable {
     };
   }
 
-  public static ApiServer start(Features features, String host, int port) {
-    var server = new ApiServer(features);
+  public static ApiServer start(Features features, String host, int port, String publicUrl) {
+    var server = new ApiServer(features, publicUrl);
     server.app.start(host, port);
     return server;
   }
@@ -118,6 +123,9 @@ public final class ApiServer implements AutoCloseable {
                 ctx,
                 new Problem(
                     400, "malformed-request", "Malformed request", e.getMessage(), e.field())));
+    app.exception(
+        Forbidden.class,
+        (e, ctx) -> problem(ctx, new Problem(403, "forbidden", "Forbidden", e.getMessage(), null)));
     app.exception(
         Unauthorized.class,
         (e, ctx) -> {
@@ -172,6 +180,14 @@ public final class ApiServer implements AutoCloseable {
     app.get("/v1/contacts/{id}/timeline", this::timeline);
     app.post("/v1/messages", this::sendMessage);
     app.post("/v1/sms/inspect", this::inspectSms);
+    app.post(TwilioGateway.STATUS_PATH, ctx -> twilioWebhook(ctx, TwilioGateway::onStatusCallback));
+    app.post(
+        TwilioGateway.INBOUND_PATH,
+        ctx -> {
+          twilioWebhook(ctx, TwilioGateway::onInbound);
+          ctx.contentType("text/xml")
+              .result("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>");
+        });
     app.get(
         "/v1/sms/problems", ctx -> ctx.json(Map.of("items", features.smsProblems().recent(100))));
     app.get(
@@ -353,6 +369,31 @@ public final class ApiServer implements AutoCloseable {
               "sms." + field,
               "sms." + field + " must be \"on\" or \"off\", not '" + value + "'.");
     };
+  }
+
+  /**
+   * A provider webhook: verified by its X-Twilio-Signature over the URL the provider called (the
+   * configured public URL, or the URL as this server saw it) and the form parameters.
+   */
+  private void twilioWebhook(
+      Context ctx, java.util.function.BiConsumer<TwilioGateway, Map<String, String>> handler) {
+    TwilioGateway twilio =
+        features
+            .twilio()
+            .orElseThrow(() ->
+                new NotFound(
+                    "no-http-provider",
+                    null,
+                    "No Twilio-compatible SMS provider is configured (sms.provider = twilio)."));
+    Map<String, String> params = new java.util.TreeMap<>();
+    ctx.formParamMap()
+        .forEach((name, values) -> params.put(name, values.isEmpty() ? "" : values.get(0)));
+    String url = (publicUrl.isEmpty() ? ctx.scheme() + "://" + ctx.host() : publicUrl) + ctx.path();
+    if (!TwilioSignature.valid(twilio.authToken(), url, params, ctx.header("X-Twilio-Signature"))) {
+      throw new Forbidden(
+          "The X-Twilio-Signature does not match this request; it was not sent by the configured provider.");
+    }
+    handler.accept(twilio, params);
   }
 
   private void injectInbound(Context ctx, SmscSimulator smsc) {

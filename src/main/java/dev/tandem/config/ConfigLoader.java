@@ -45,6 +45,7 @@ public final class ConfigLoader {
     d.put("contacts.defaultRegion", "US");
     d.put("sms.substitution", "on");
     d.put("sms.priceTable", "");
+    d.put("sms.provider", "smpp");
     d.put("sandbox.mode", "auto");
     d.put("sandbox.smtpPort", "0");
     d.put("sandbox.smppPort", "0");
@@ -74,6 +75,10 @@ public final class ConfigLoader {
     d.put("smpp.validityPeriod", "");
     d.put("smpp.binds", "1");
     d.put("smpp.maxPerSecond", "0");
+    d.put("twilio.baseUrl", "");
+    d.put("twilio.accountSid", "");
+    d.put("twilio.authToken", "");
+    d.put("twilio.from", "");
     d.put("dispatch.batchSize", "200");
     d.put("dispatch.pollInterval", "250ms");
     d.put("dispatch.maxAttempts", "10");
@@ -186,7 +191,9 @@ public final class ConfigLoader {
                 v.integer("db.poolSize", 1, 200)),
             new TandemConfig.Contacts(v.region("contacts.defaultRegion")),
             new TandemConfig.Sms(
-                v.onOff("sms.substitution"), v.optional("sms.priceTable").map(Path::of)),
+                v.onOff("sms.substitution"),
+                v.optional("sms.priceTable").map(Path::of),
+                v.choice("sms.provider", TandemConfig.SmsProvider.class)),
             new TandemConfig.Sandbox(
                 v.choice("sandbox.mode", SandboxMode.class),
                 v.port("sandbox.smtpPort", true),
@@ -219,6 +226,11 @@ public final class ConfigLoader {
                     .map(p -> v.duration("smpp.validityPeriod", Duration.ofMinutes(1))),
                 v.integer("smpp.binds", 1, 16),
                 v.integer("smpp.maxPerSecond", 0, 100_000)),
+            new TandemConfig.Twilio(
+                v.text("twilio.baseUrl").replaceAll("/+$", ""),
+                v.text("twilio.accountSid"),
+                v.text("twilio.authToken"),
+                v.text("twilio.from")),
             new TandemConfig.Dispatch(
                 v.integer("dispatch.batchSize", 1, 5000),
                 v.duration("dispatch.pollInterval", Duration.ofMillis(10)),
@@ -232,6 +244,30 @@ public final class ConfigLoader {
           config.smtp().password().isPresent() ? "(set)" : null,
           "smtp.username and smtp.password go together",
           "set both to authenticate, or neither");
+    }
+    if (config.sms().provider() == TandemConfig.SmsProvider.TWILIO) {
+      for (var required :
+          Map.of(
+                  "twilio.baseUrl", config.twilio().baseUrl(),
+                  "twilio.accountSid", config.twilio().accountSid(),
+                  "twilio.authToken", config.twilio().authToken(),
+                  "twilio.from", config.twilio().from())
+              .entrySet()) {
+        if (required.getValue().isEmpty()) {
+          throw new ConfigException(
+              required.getKey(),
+              null,
+              "required with sms.provider = twilio",
+              "set it (see tandem.example.yaml)");
+        }
+      }
+      if (!config.twilio().baseUrl().matches("https?://.+")) {
+        throw new ConfigException(
+            "twilio.baseUrl",
+            config.twilio().baseUrl(),
+            "not an http(s) URL",
+            "write the provider's API base, e.g. https://api.provider.example");
+      }
     }
     if (!config.email().from().contains("@")) {
       throw new ConfigException(

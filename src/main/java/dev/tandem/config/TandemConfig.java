@@ -18,6 +18,7 @@ public record TandemConfig(
     Smtp smtp,
     Email email,
     Smpp smpp,
+    Twilio twilio,
     Dispatch dispatch) {
 
   public record Http(String host, int port, String publicUrl) {}
@@ -35,7 +36,7 @@ public record TandemConfig(
    * @param substitution replace smart quotes, dashes, … to stay in GSM-7 (per message override)
    * @param priceTable YAML price table; none means costs are not computed
    */
-  public record Sms(boolean substitution, Optional<Path> priceTable) {}
+  public record Sms(boolean substitution, Optional<Path> priceTable, SmsProvider provider) {}
 
   /** How an SMS longer than one part goes to the SMSC. */
   public enum LongMessages {
@@ -105,6 +106,15 @@ public record TandemConfig(
       int binds,
       int maxPerSecond) {}
 
+  /** Which gateway carries SMS. */
+  public enum SmsProvider {
+    SMPP,
+    TWILIO
+  }
+
+  /** A Twilio-compatible HTTP provider; {@code baseUrl} is the API's scheme and host. */
+  public record Twilio(String baseUrl, String accountSid, String authToken, String from) {}
+
   public record Dispatch(
       int batchSize,
       Duration pollInterval,
@@ -118,7 +128,8 @@ public record TandemConfig(
     return switch (sandbox.mode()) {
       case ON -> true;
       case OFF -> false;
-      case AUTO -> smtp.host().isEmpty() && smpp.host().isEmpty();
+      case AUTO ->
+          smtp.host().isEmpty() && smpp.host().isEmpty() && sms.provider() == SmsProvider.SMPP;
     };
   }
 }
