@@ -18,11 +18,13 @@ import dev.tandem.sms.DeliveryReceipt;
 import dev.tandem.sms.InboundMessages;
 import dev.tandem.sms.InboundSms;
 import dev.tandem.sms.PriceTable;
+import dev.tandem.sms.RoutedSmsGateway;
 import dev.tandem.sms.SenderType;
 import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsProblems;
 import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.smpp.SmppGateway;
+import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -122,7 +124,7 @@ public final class App implements AutoCloseable {
           remember(
               twilioSms
                   ? twilio.orElseThrow()
-                  : new SmppGateway(smppHost, smppPort, config.smpp(), gatewayListener, clock));
+                  : smppGateway(smppHost, smppPort, config, gatewayListener, clock));
       this.dispatcher =
           remember(
               new Dispatcher(
@@ -183,6 +185,18 @@ public final class App implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** The SMPP gateway: one SMSC, or several routed by destination prefix (smpp.routesFile). */
+  private static SmsGateway smppGateway(
+      String host, int port, TandemConfig config, SmsGateway.Listener listener, Clock clock) {
+    var fallback = new SmppGateway(host, port, config.smpp(), listener, clock);
+    return config
+        .smpp()
+        .routesFile()
+        .<SmsGateway>map(file ->
+            new RoutedSmsGateway(fallback, SmscRoutes.load(file, config.smpp(), listener, clock)))
+        .orElse(fallback);
   }
 
   public static App start(TandemConfig config, Options options) {

@@ -75,6 +75,7 @@ public final class ConfigLoader {
     d.put("smpp.validityPeriod", "");
     d.put("smpp.binds", "1");
     d.put("smpp.maxPerSecond", "0");
+    d.put("smpp.routesFile", "");
     d.put("twilio.baseUrl", "");
     d.put("twilio.accountSid", "");
     d.put("twilio.authToken", "");
@@ -225,7 +226,8 @@ public final class ConfigLoader {
                 v.optional("smpp.validityPeriod")
                     .map(p -> v.duration("smpp.validityPeriod", Duration.ofMinutes(1))),
                 v.integer("smpp.binds", 1, 16),
-                v.integer("smpp.maxPerSecond", 0, 100_000)),
+                v.integer("smpp.maxPerSecond", 0, 100_000),
+                v.optional("smpp.routesFile").map(Path::of)),
             new TandemConfig.Twilio(
                 v.text("twilio.baseUrl").replaceAll("/+$", ""),
                 v.text("twilio.accountSid"),

@@ -104,7 +104,8 @@ public record TandemConfig(
       DefaultAlphabet defaultAlphabet,
       Optional<Duration> validityPeriod,
       int binds,
-      int maxPerSecond) {}
+      int maxPerSecond,
+      Optional<Path> routesFile) {}
 
   /** Which gateway carries SMS. */
   public enum SmsProvider {

@@ -356,6 +356,71 @@ class SmppClientTest {
     Files.delete(prices);
   }
 
+  @Test
+  void numbers_are_routed_to_the_smsc_of_their_prefix_and_the_rest_to_the_default()
+      throws Exception {
+    try (SmscSimulator uk = SmscSimulator.start(0, Clock.systemUTC(), Duration.ZERO, "DELIVRD")) {
+      Path routes = Files.createTempFile("routes", ".yaml");
+      Files.writeString(
+          routes,
+          """
+          - name: uk
+            prefixes: ["+44"]
+            host: 127.0.0.1
+            port: %d
+            systemId: tandem-uk
+          """
+              .formatted(uk.port()));
+      tandem = TestApp.start(Map.of("smpp.routesFile", routes.toString()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> uk.boundSessions() == 1);
+      String ukMessage = send("+447911123456", "Hello London");
+      String usMessage = send("Hello San Francisco");
+
+      tandem.app.dispatcher.runOnce();
+
+      tandem.awaitStatus(ukMessage, "sms", "delivered");
+      tandem.awaitStatus(usMessage, "sms", "delivered");
+      assertThat(uk.received())
+          .extracting(SmscSimulator.Submitted::text)
+          .containsExactly("Hello London");
+      assertThat(smsc().received())
+          .extracting(SmscSimulator.Submitted::text)
+          .containsExactly("Hello San Francisco");
+      // both SMSCs start counting at the same id: the route's name keeps their receipts apart
+      assertThat(uk.received().get(0).messageId()).isEqualTo(smsc().received().get(0).messageId());
+      Files.delete(routes);
+    }
+  }
+
+  @Test
+  void a_bad_routes_file_stops_start_up_with_the_entry_and_the_fix() throws Exception {
+    Path routes = Files.createTempFile("routes", ".yaml");
+    Files.writeString(routes, "- name: uk\n  prefixes: [\"44\"]\n  host: 127.0.0.1\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> TestApp.start(Map.of("smpp.routesFile", routes.toString())))
+        .hasMessageContaining("smpp.routesFile")
+        .hasMessageContaining("entry 1")
+        .hasMessageContaining("+44");
+    Files.delete(routes);
+  }
+
+  private String send(String phone, String text) {
+    JsonNode contact = tandem.createContact(Map.of("phone", phone));
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                contact.get("id").asText(),
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", text)));
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    return response.body().get("id").asText();
+  }
+
   private Map<String, Integer> statuses() {
     var rows =
         tandem

@@ -69,6 +69,7 @@ public final class SmppGateway implements SmsGateway {
   private final TandemConfig.Smpp config;
   private final Listener listener;
   private final Clock clock;
+  private final String keyPrefix;
   private final List<Bind> binds = new ArrayList<>();
   private final ExecutorService submitters = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicInteger nextBind = new AtomicInteger();
@@ -77,6 +78,21 @@ public final class SmppGateway implements SmsGateway {
 
   public SmppGateway(
       String host, int port, TandemConfig.Smpp config, Listener listener, Clock clock) {
+    this(host, port, config, listener, clock, "");
+  }
+
+  /**
+   * @param keyPrefix put before every receipt key, so that ids of two SMSCs cannot collide (empty
+   *     for the default SMSC)
+   */
+  public SmppGateway(
+      String host,
+      int port,
+      TandemConfig.Smpp config,
+      Listener listener,
+      Clock clock,
+      String keyPrefix) {
+    this.keyPrefix = keyPrefix;
     this.host = host;
     this.port = port;
     this.config = config;
@@ -411,7 +427,7 @@ public final class SmppGateway implements SmsGateway {
         return new SmsSubmitResult.Accepted(
             List.of(
                 new SmsSubmitResult.Part(
-                    seq, id, ReceiptKeys.ofResponse(id, config.receiptIds()))));
+                    seq, id, keyPrefix + ReceiptKeys.ofResponse(id, config.receiptIds()))));
       } catch (NegativeResponseException e) {
         return CommandStatus.toResult(e.getCommandStatus());
       } catch (ResponseTimeoutException e) {
@@ -497,7 +513,7 @@ public final class SmppGateway implements SmsGateway {
         return;
       }
       DeliveryReceipt receipt = parsed.get();
-      listener.onReceipt(receipt, ReceiptKeys.ofReceipt(receipt.id()), raw);
+      listener.onReceipt(receipt, keyPrefix + ReceiptKeys.ofReceipt(receipt.id()), raw);
     }
 
     @Override
