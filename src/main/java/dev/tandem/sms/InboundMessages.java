@@ -27,6 +27,8 @@ public final class InboundMessages {
   private final Contacts contacts;
   private final Timeline timeline;
   private final SmsProblems problems;
+  private final java.util.List<java.util.function.Consumer<ReceivedSms>> subscribers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final String insert;
   private final String lockConcatenation;
   private final String insertPart;
@@ -46,6 +48,18 @@ public final class InboundMessages {
     this.insertPart = sql.get("insertPart");
     this.parts = sql.get("parts");
     this.deleteParts = sql.get("deleteParts");
+  }
+
+  /** An inbound SMS as stored: what {@code sms.received} subscribers get, after the commit. */
+  public record ReceivedSms(
+      UUID id, UUID contactId, String from, String to, String text, java.time.Instant at) {}
+
+  /**
+   * Calls {@code subscriber} for every inbound SMS once it is stored (keywords, conversations and
+   * journeys build on this). Called on the gateway's thread: hand long work elsewhere.
+   */
+  public void subscribe(java.util.function.Consumer<ReceivedSms> subscriber) {
+    subscribers.add(subscriber);
   }
 
   /**
@@ -166,6 +180,14 @@ public final class InboundMessages {
                       "text",
                       sms.text()))));
     });
+    var received = new ReceivedSms(id, contact.id(), e164, sms.to(), sms.text(), sms.receivedAt());
+    for (var subscriber : subscribers) {
+      try {
+        subscriber.accept(received);
+      } catch (RuntimeException e) {
+        log.error("an sms.received subscriber failed for {}", id, e);
+      }
+    }
     return id;
   }
 }

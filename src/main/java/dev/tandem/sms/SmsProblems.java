@@ -18,6 +18,9 @@ public final class SmsProblems {
   /** One recorded problem. */
   public record Problem(String kind, String source, String raw, String reason, Instant at) {}
 
+  /** A receipt that matched no SMS for this long is reported as a problem. */
+  public static final java.time.Duration UNMATCHED_AFTER = java.time.Duration.ofMinutes(10);
+
   private final Jdbi jdbi;
   private final Clock clock;
   private final String insert;
@@ -44,12 +47,13 @@ public final class SmsProblems {
             .execute());
   }
 
-  /** The newest problems first. */
+  /** The newest problems first, with receipts unmatched for {@link #UNMATCHED_AFTER}. */
   public List<Problem> recent(int limit) {
     return jdbi.withHandle(handle ->
         handle
             .createQuery(recent)
             .bind("limit", limit)
+            .bind("unmatchedBefore", clock.instant().minus(UNMATCHED_AFTER))
             .map((rs, ctx) ->
                 new Problem(
                     rs.getString("kind"),

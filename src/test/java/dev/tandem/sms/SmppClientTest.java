@@ -288,6 +288,22 @@ class SmppClientTest {
   }
 
   @Test
+  void subscribers_get_each_inbound_sms_once_it_is_stored() {
+    tandem = TestApp.start();
+    var received = new java.util.concurrent.CopyOnWriteArrayList<InboundMessages.ReceivedSms>();
+    tandem.app.inbound.subscribe(received::add);
+    String phone = TestApp.uniquePhone();
+
+    smsc().injectMo(phone, "12345", "STOP");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+    assertThat(received.get(0).from()).isEqualTo(phone);
+    assertThat(received.get(0).text()).isEqualTo("STOP");
+    assertThat(tandem.call("GET", "/v1/contacts/" + received.get(0).contactId(), null).status())
+        .isEqualTo(200);
+  }
+
+  @Test
   void unusable_input_is_recorded_with_a_reason_and_never_crashes_the_client() {
     tandem = TestApp.start();
     smsc()
@@ -316,6 +332,11 @@ class SmppClientTest {
         .until(() -> countIn("sms_receipt WHERE delivery_id IS NULL") == 1);
     var problems = tandem.call("GET", "/v1/sms/problems", null);
     assertThat(problems.body().get("items")).hasSize(5);
+    tandem.clock.advance(Duration.ofMinutes(11)); // the unknown-id receipt is now a problem too
+    var later = tandem.call("GET", "/v1/sms/problems", null).body().get("items");
+    assertThat(later).hasSize(6);
+    assertThat(later.findValuesAsText("reason"))
+        .anySatisfy(r -> assertThat(r).contains("no SMS sent from here"));
 
     String id = send("Still working");
     tandem.app.dispatcher.runOnce();
