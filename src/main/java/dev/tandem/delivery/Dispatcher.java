@@ -213,6 +213,11 @@ public final class Dispatcher implements AutoCloseable {
         n = 0;
       }
       if (n > 0) {
+        if (n < config.batchSize() / 4) {
+          // A small round under steady traffic: wait a moment so the next one is worth its
+          // transactions (a full round goes again at once).
+          linger();
+        }
         continue;
       }
       lock.lock();
@@ -228,6 +233,17 @@ public final class Dispatcher implements AutoCloseable {
       }
     }
   }
+
+  private static void linger() {
+    try {
+      Thread.sleep(LINGER);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** How long a worker waits after a small round before the next one. */
+  private static final Duration LINGER = Duration.ofMillis(20);
 
   @Override
   public void close() {
