@@ -87,14 +87,18 @@ public final class Dispatcher implements AutoCloseable {
     for (int i = 0; i < claimed.size(); i++) {
       Outbox.Claimed delivery = claimed.get(i);
       Outcome outcome = pending.get(i).join();
-      if (outcome instanceof Outcome.Retry retry && retries.exhausted(delivery.attempts())) {
+      if (outcome instanceof Outcome.Retry retry
+          && !retry.throttled()
+          && retries.exhausted(delivery.attempts())) {
         outcome =
             new Outcome.Failed(
                 "gave up after " + delivery.attempts() + " attempts; last: " + retry.reason());
       }
-      results.add(
-          new Outbox.Result(
-              delivery, outcome, retries.nextAttempt(delivery.id(), delivery.attempts(), done)));
+      Instant next =
+          outcome instanceof Outcome.Retry retry && retry.throttled()
+              ? retries.afterThrottling(delivery.id(), done)
+              : retries.nextAttempt(delivery.id(), delivery.attempts(), done);
+      results.add(new Outbox.Result(delivery, outcome, next));
     }
     outbox.record(results, done);
     return claimed.size();
@@ -164,7 +168,7 @@ public final class Dispatcher implements AutoCloseable {
                   .map(p -> new Outcome.SmsPart(p.seq(), p.providerId(), p.receiptKey()))
                   .toList());
       case SmsSubmitResult.Rejected r -> new Outcome.Failed(r.reason());
-      case SmsSubmitResult.RetryLater r -> new Outcome.Retry(r.reason());
+      case SmsSubmitResult.RetryLater r -> new Outcome.Retry(r.reason(), r.throttled());
     };
   }
 

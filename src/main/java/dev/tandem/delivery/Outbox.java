@@ -145,6 +145,7 @@ final class Outbox {
                   .bind("id", d.id())
                   .bind("nextAttemptAt", result.nextAttemptAt())
                   .bind("error", r.reason())
+                  .bind("refund", r.throttled() ? 1 : 0)
                   .bind("now", now)
                   .add();
           case Outcome.Failed f -> {

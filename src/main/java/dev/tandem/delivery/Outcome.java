@@ -15,5 +15,10 @@ sealed interface Outcome {
 
   record Failed(String reason) implements Outcome {}
 
-  record Retry(String reason) implements Outcome {}
+  /** Try again later; {@code throttled} retries do not count as attempts. */
+  record Retry(String reason, boolean throttled) implements Outcome {
+    Retry(String reason) {
+      this(reason, false);
+    }
+  }
 }

@@ -15,6 +15,12 @@ record RetryPolicy(int maxAttempts, Duration base, Duration max) {
     return attempts >= maxAttempts;
   }
 
+  /** After the SMSC asked to slow down: the base delay, not growing, spread the same way. */
+  Instant afterThrottling(UUID deliveryId, Instant now) {
+    long spreadPercent = Math.floorMod(deliveryId.getLeastSignificantBits(), 26);
+    return now.plus(base).plus(base.multipliedBy(spreadPercent).dividedBy(100));
+  }
+
   Instant nextAttempt(UUID deliveryId, int attempts, Instant now) {
     int exponent = Math.min(Math.max(attempts - 1, 0), 30);
     Duration delay = base.multipliedBy(1L << exponent);

@@ -27,6 +27,14 @@ public sealed interface SmsSubmitResult {
   /** Permanently refused: sending again cannot help. */
   record Rejected(String reason) implements SmsSubmitResult {}
 
-  /** Not sent this time (not connected, throttled, no answer): try again later. */
-  record RetryLater(String reason) implements SmsSubmitResult {}
+  /**
+   * Not sent this time (not connected, no answer, system error): try again later. {@code
+   * throttled}: the SMSC asked to slow down (throttling, queue full); that is not the message's
+   * fault and does not count as a failed attempt.
+   */
+  record RetryLater(String reason, boolean throttled) implements SmsSubmitResult {
+    public RetryLater(String reason) {
+      this(reason, false);
+    }
+  }
 }

@@ -32,9 +32,10 @@ ON CONFLICT (delivery_id, seq) DO UPDATE
 SET provider_id = EXCLUDED.provider_id, receipt_key = EXCLUDED.receipt_key, status = 'sent', stat = NULL
 
 -- name: requeue
+-- A throttled attempt is refunded: the SMSC's load is not the message's failure.
 UPDATE delivery
 SET status = 'queued', next_attempt_at = :nextAttemptAt, lease_until = NULL, last_error = :error,
-    updated_at = :now
+    attempts = attempts - :refund, updated_at = :now
 WHERE id = :id AND status = 'sending'
 
 -- name: markFailed

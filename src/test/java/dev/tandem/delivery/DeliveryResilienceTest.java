@@ -193,6 +193,7 @@ class DeliveryResilienceTest {
     tandem.clock.advance(Duration.ofMinutes(1));
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(throttled, "sms", "delivered");
+    assertThat(tandem.delivery(throttled, "sms").get("attempts").asInt()).isEqualTo(1);
 
     smsc.failNextSubmits(1, 0x0B);
     String refused = sendSms("Bad destination");
@@ -205,8 +206,8 @@ class DeliveryResilienceTest {
   @Test
   void a_delivery_that_keeps_failing_gives_up_after_max_attempts() {
     tandem = TestApp.start(Map.of("dispatch.maxAttempts", "3"));
-    tandem.app.sandboxSmsc.orElseThrow().failNextSubmits(100, 0x14);
-    String id = sendSms("Queue full forever");
+    tandem.app.sandboxSmsc.orElseThrow().failNextSubmits(100, 0x08);
+    String id = sendSms("System error forever");
 
     for (int round = 0; round < 3; round++) {
       tandem.app.dispatcher.runOnce();
@@ -218,7 +219,7 @@ class DeliveryResilienceTest {
     assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
     assertThat(delivery.get("lastError").asText())
         .contains("gave up after 3 attempts")
-        .contains("queue full");
+        .contains("system error");
   }
 
   @Test
@@ -240,5 +241,20 @@ class DeliveryResilienceTest {
                             .mapTo(Integer.class)
                             .one())
                 == 40);
+  }
+
+  @Test
+  void a_queue_full_smsc_never_makes_a_message_fail_however_long_it_lasts() {
+    tandem = TestApp.start(Map.of("dispatch.maxAttempts", "2"));
+    tandem.app.sandboxSmsc.orElseThrow().failNextSubmits(5, 0x14);
+    String id = sendSms("Patience");
+
+    for (int round = 0; round < 6; round++) {
+      tandem.app.dispatcher.runOnce();
+      tandem.clock.advance(Duration.ofMinutes(1));
+    }
+
+    tandem.awaitStatus(id, "sms", "delivered");
+    assertThat(tandem.delivery(id, "sms").get("attempts").asInt()).isEqualTo(1);
   }
 }

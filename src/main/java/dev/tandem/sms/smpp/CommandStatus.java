@@ -34,8 +34,8 @@ final class CommandStatus {
 
   static SmsSubmitResult toResult(int status) {
     return switch (status) {
-      case 0x08, 0x14, 0x58, 0x45 ->
-          new SmsSubmitResult.RetryLater("SMSC answered " + describe(status));
+      case 0x14, 0x58 -> new SmsSubmitResult.RetryLater("SMSC answered " + describe(status), true);
+      case 0x08, 0x45 -> new SmsSubmitResult.RetryLater("SMSC answered " + describe(status));
       default -> new SmsSubmitResult.Rejected("SMSC refused the SMS: " + describe(status));
     };
   }
