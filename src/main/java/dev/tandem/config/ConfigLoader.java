@@ -76,6 +76,7 @@ public final class ConfigLoader {
     d.put("smpp.binds", "1");
     d.put("smpp.maxPerSecond", "0");
     d.put("smpp.routesFile", "");
+    d.put("smpp.bindMode", "transceiver");
     d.put("twilio.baseUrl", "");
     d.put("twilio.accountSid", "");
     d.put("twilio.authToken", "");
@@ -227,7 +228,8 @@ public final class ConfigLoader {
                     .map(p -> v.duration("smpp.validityPeriod", Duration.ofMinutes(1))),
                 v.integer("smpp.binds", 1, 16),
                 v.integer("smpp.maxPerSecond", 0, 100_000),
-                v.optional("smpp.routesFile").map(Path::of)),
+                v.optional("smpp.routesFile").map(Path::of),
+                v.choice("smpp.bindMode", TandemConfig.BindMode.class)),
             new TandemConfig.Twilio(
                 v.text("twilio.baseUrl").replaceAll("/+$", ""),
                 v.text("twilio.accountSid"),

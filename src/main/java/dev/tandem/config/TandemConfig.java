@@ -105,7 +105,14 @@ public record TandemConfig(
       Optional<Duration> validityPeriod,
       int binds,
       int maxPerSecond,
-      Optional<Path> routesFile) {}
+      Optional<Path> routesFile,
+      BindMode bindMode) {}
+
+  /** One transceiver session per bind, or a transmitter and a receiver. */
+  public enum BindMode {
+    TRANSCEIVER,
+    TRANSMITTER_RECEIVER
+  }
 
   /** Which gateway carries SMS. */
   public enum SmsProvider {

@@ -362,8 +362,8 @@ public final class SmscSimulator implements AutoCloseable {
    */
   private void sendReceipt(SMPPServerSession original, Submitted submitted) {
     SMPPServerSession session = original;
-    if (!session.getSessionState().isBound()) {
-      session = sessions.isEmpty() ? null : sessions.get(0);
+    if (!session.getSessionState().isReceivable()) {
+      session = receivingSession();
     }
     if (session == null) {
       if (!closed) {
@@ -433,7 +433,7 @@ public final class SmscSimulator implements AutoCloseable {
    * when no client is bound.
    */
   public boolean injectMo(String from, String to, String text) {
-    if (sessions.isEmpty()) {
+    if (receivingSession() == null) {
       return false;
     }
     var sms = dev.tandem.sms.SmsText.of(text, false);
@@ -456,7 +456,7 @@ public final class SmscSimulator implements AutoCloseable {
 
   /** Sends a deliver_sm with exactly these fields, for tests of what Tandem does with odd input. */
   public void injectRaw(String from, String to, byte dataCoding, byte esmClass, byte[] body) {
-    SMPPServerSession session = sessions.get(0);
+    SMPPServerSession session = receivingSession();
     boolean number = from.matches("\\+?[0-9]+");
     try {
       session.deliverShortMessage(
@@ -483,7 +483,7 @@ public final class SmscSimulator implements AutoCloseable {
    * Sends a delivery receipt with this exact text (for tests of unreadable or unknown receipts).
    */
   public void injectReceiptText(String text) {
-    SMPPServerSession session = sessions.get(0);
+    SMPPServerSession session = receivingSession();
     try {
       session.deliverShortMessage(
           "",
@@ -511,6 +511,16 @@ public final class SmscSimulator implements AutoCloseable {
     public byte toByte() {
       return value;
     }
+  }
+
+  /** A bound session that may receive deliver_sm (receiver or transceiver), or null. */
+  private SMPPServerSession receivingSession() {
+    for (SMPPServerSession session : sessions) {
+      if (session.getSessionState().isReceivable()) {
+        return session;
+      }
+    }
+    return null;
   }
 
   /** What the SMSC received, oldest first (the last 10,000). */

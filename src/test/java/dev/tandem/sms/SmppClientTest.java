@@ -251,6 +251,22 @@ class SmppClientTest {
   }
 
   @Test
+  void transmitter_and_receiver_binds_carry_submits_receipts_and_replies() {
+    tandem = TestApp.start(Map.of("smpp.bindMode", "transmitter-receiver"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> smsc().boundSessions() == 2);
+    String id = send("Over two sessions");
+
+    tandem.app.dispatcher.runOnce();
+
+    tandem.awaitStatus(id, "sms", "delivered");
+    String phone = TestApp.uniquePhone();
+    assertThat(smsc().injectMo(phone, "Tandem", "Reply over the receiver")).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> countIn("inbound_sms WHERE text = 'Reply over the receiver'") == 1);
+  }
+
+  @Test
   void a_receipt_carried_only_in_tlvs_is_understood() {
     tandem = TestApp.start();
     smsc().receiptsInTlvsOnly(true);

@@ -292,6 +292,10 @@ public final class SmppGateway implements SmsGateway {
     final ReentrantLock lock = new ReentrantLock();
     final Condition sessionLost = lock.newCondition();
     volatile SMPPSession session;
+
+    /** The receiving half in transmitter-receiver mode; null in transceiver mode. */
+    volatile SMPPSession receiver;
+
     volatile String lastBindError = "not bound yet";
     Thread binder;
 
@@ -307,15 +311,21 @@ public final class SmppGateway implements SmsGateway {
     }
 
     boolean bound() {
-      SMPPSession current = session;
-      return current != null && current.getSessionState().isBound();
+      return isBound(session) && (!splitBinds() || isBound(receiver));
+    }
+
+    private boolean splitBinds() {
+      return config.bindMode() == TandemConfig.BindMode.TRANSMITTER_RECEIVER;
+    }
+
+    private static boolean isBound(SMPPSession session) {
+      return session != null && session.getSessionState().isBound();
     }
 
     void keepBound() {
       Duration backoff = Duration.ofMillis(200);
       while (!closed) {
-        SMPPSession current = session;
-        if (current != null && current.getSessionState().isBound()) {
+        if (bound()) {
           lock.lock();
           try {
             sessionLost.await(1, TimeUnit.SECONDS);
@@ -326,12 +336,12 @@ public final class SmppGateway implements SmsGateway {
           }
           continue;
         }
-        if (current != null) {
-          current.close();
-          session = null;
-        }
+        closeSessions();
         try {
-          session = bind();
+          session = bind(splitBinds() ? BindType.BIND_TX : BindType.BIND_TRX);
+          if (splitBinds()) {
+            receiver = bind(BindType.BIND_RX);
+          }
           lastBindError = null;
           backoff = Duration.ofMillis(200);
           log.info("bound to SMSC {}:{} as {} (bind {})", host, port, config.systemId(), index);
@@ -356,7 +366,17 @@ public final class SmppGateway implements SmsGateway {
       }
     }
 
-    SMPPSession bind() throws IOException {
+    private void closeSessions() {
+      for (SMPPSession old : new SMPPSession[] {session, receiver}) {
+        if (old != null) {
+          old.close();
+        }
+      }
+      session = null;
+      receiver = null;
+    }
+
+    SMPPSession bind(BindType type) throws IOException {
       var candidate = new SMPPSession();
       candidate.setTransactionTimer(config.responseTimeout().toMillis());
       candidate.setEnquireLinkTimer((int) config.enquireLinkInterval().toMillis());
@@ -369,7 +389,7 @@ public final class SmppGateway implements SmsGateway {
             host,
             port,
             new BindParameter(
-                BindType.BIND_TRX,
+                type,
                 config.systemId(),
                 config.password(),
                 config.systemType(),
@@ -449,9 +469,10 @@ public final class SmppGateway implements SmsGateway {
       if (binder != null) {
         binder.interrupt();
       }
-      SMPPSession current = session;
-      if (current != null) {
-        current.unbindAndClose();
+      for (SMPPSession current : new SMPPSession[] {session, receiver}) {
+        if (current != null) {
+          current.unbindAndClose();
+        }
       }
     }
   }

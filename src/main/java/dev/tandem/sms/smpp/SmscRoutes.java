@@ -97,7 +97,8 @@ public final class SmscRoutes {
               defaults.validityPeriod(),
               defaults.binds(),
               defaults.maxPerSecond(),
-              java.util.Optional.empty());
+              java.util.Optional.empty(),
+              defaults.bindMode());
       routes.add(
           new RoutedSmsGateway.Route(
               name, prefixes, new SmppGateway(host, port, smpp, listener, clock, name + "/")));
