@@ -86,6 +86,8 @@ CREATE TABLE inbound_sms (
   recipient   text NOT NULL,
   text        text NOT NULL,
   data_coding integer NOT NULL,
+  esm_class   integer NOT NULL DEFAULT 0,
+  user_data   text NOT NULL DEFAULT '',   -- as received, hex; one per part, space-separated
   received_at timestamptz NOT NULL
 );
 
@@ -98,6 +100,8 @@ CREATE TABLE inbound_sms_part (
   recipient   text NOT NULL,
   text        text NOT NULL,
   data_coding integer NOT NULL,
+  esm_class   integer NOT NULL DEFAULT 0,
+  user_data   text NOT NULL DEFAULT '',
   received_at timestamptz NOT NULL,
   PRIMARY KEY (sender, reference, total, seq)
 );

@@ -115,15 +115,17 @@ public final class InboundMessages {
           .bind("recipient", sms.to())
           .bind("text", sms.text())
           .bind("dataCoding", sms.dataCoding())
+          .bind("esmClass", sms.esmClass())
+          .bind("userData", sms.userData())
           .bind("receivedAt", sms.receivedAt())
           .execute();
-      List<String> texts =
+      List<Map.Entry<String, String>> texts =
           handle
               .createQuery(parts)
               .bind("sender", sender)
               .bind("reference", part.reference())
               .bind("total", part.total())
-              .map((rs, ctx) -> rs.getString("text"))
+              .map((rs, ctx) -> Map.entry(rs.getString("text"), rs.getString("user_data")))
               .list();
       if (texts.size() < part.total()) {
         return Optional.<InboundSms>empty();
@@ -138,10 +140,12 @@ public final class InboundMessages {
           new InboundSms(
               sms.from(),
               sms.to(),
-              String.join("", texts),
+              String.join("", texts.stream().map(Map.Entry::getKey).toList()),
               sms.dataCoding(),
               sms.receivedAt(),
-              Optional.empty()));
+              Optional.empty(),
+              sms.esmClass(),
+              String.join(" ", texts.stream().map(Map.Entry::getValue).toList())));
     });
   }
 
@@ -158,6 +162,8 @@ public final class InboundMessages {
           .bind("recipient", sms.to())
           .bind("text", sms.text())
           .bind("dataCoding", sms.dataCoding())
+          .bind("esmClass", sms.esmClass())
+          .bind("userData", sms.userData())
           .bind("receivedAt", sms.receivedAt())
           .execute();
       timeline.append(

@@ -301,6 +301,24 @@ class SmppClientTest {
           assertThat(texts).containsExactly(LONG_TEXT + " ✓");
         });
     assertThat(countIn("inbound_sms_part")).isZero();
+    String userData =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(h ->
+                h.createQuery(
+                        "SELECT esm_class || ' ' || user_data FROM inbound_sms WHERE sender = :s")
+                    .bind("s", phone)
+                    .mapTo(String.class)
+                    .one());
+    assertThat(userData.split(" "))
+        .hasSize(3)
+        .satisfies(fields -> {
+          assertThat(fields[0]).isEqualTo("64"); // esm_class 0x40: a user data header is present
+          assertThat(fields[1]).startsWith("050003"); // each part as received, header included
+          assertThat(fields[2]).startsWith("050003");
+        });
   }
 
   @Test

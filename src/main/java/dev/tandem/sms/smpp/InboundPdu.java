@@ -40,6 +40,7 @@ final class InboundPdu {
 
   static InboundSms decode(DeliverSm deliverSm, Instant now) {
     byte[] body = messageBytes(deliverSm);
+    String userData = hex(body);
     int coding = deliverSm.getDataCoding() & 0xFF;
     Optional<InboundSms.Part> part = Optional.empty();
     if ((deliverSm.getEsmClass() & 0x40) != 0) {
@@ -74,7 +75,9 @@ final class InboundPdu {
         text,
         coding,
         now,
-        part);
+        part,
+        deliverSm.getEsmClass() & 0xFF,
+        userData);
   }
 
   /** IEI 0x00 (8-bit reference) or 0x08 (16-bit reference) in a user data header. */
