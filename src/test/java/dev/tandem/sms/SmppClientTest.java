@@ -312,13 +312,14 @@ class SmppClientTest {
                     .bind("s", phone)
                     .mapTo(String.class)
                     .one());
-    assertThat(userData.split(" "))
-        .hasSize(3)
-        .satisfies(fields -> {
-          assertThat(fields[0]).isEqualTo("64"); // esm_class 0x40: a user data header is present
-          assertThat(fields[1]).startsWith("050003"); // each part as received, header included
-          assertThat(fields[2]).startsWith("050003");
-        });
+    String[] fields = userData.split(" ");
+    assertThat(fields[0]).isEqualTo("64"); // esm_class 0x40: a user data header is present
+    // the ✓ makes it UCS-2: 4 parts, each kept as received with its header 05 00 03 ref 04 seq
+    assertThat(fields).hasSize(5);
+    for (int part = 1; part <= 4; part++) {
+      assertThat(fields[part]).startsWith("050003");
+      assertThat(fields[part].substring(8, 12)).isEqualTo("040" + part); // total 4, this seq
+    }
   }
 
   @Test
