@@ -24,23 +24,6 @@ class DeliveryResilienceTest {
     }
   }
 
-  private String sendSms(String text) {
-    JsonNode contact = tandem.createContact(Map.of("phone", TestApp.uniquePhone()));
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "contactId",
-                contact.get("id").asText(),
-                "channels",
-                List.of("sms"),
-                "sms",
-                Map.of("text", text)));
-    assertThat(response.status()).isEqualTo(202);
-    return response.body().get("id").asText();
-  }
-
   private String sendEmail() {
     var response =
         tandem.call(
@@ -60,7 +43,7 @@ class DeliveryResilienceTest {
   @Test
   void queued_deliveries_resume_after_a_restart() {
     tandem = TestApp.start();
-    String id = sendSms("Sent after the restart");
+    String id = tandem.sendSms("Sent after the restart");
     tandem.stop();
 
     tandem.restart();
@@ -73,7 +56,7 @@ class DeliveryResilienceTest {
   @Test
   void a_delivery_left_sending_by_a_dead_node_is_sent_again_after_its_lease() {
     tandem = TestApp.start(Map.of("dispatch.lease", "1m"));
-    String id = sendSms("Lease test");
+    String id = tandem.sendSms("Lease test");
     // a node claims the delivery and dies before recording a result
     tandem
         .app
@@ -100,7 +83,7 @@ class DeliveryResilienceTest {
     int port = smsc.port();
     smsc.close();
     await().atMost(Duration.ofSeconds(20)).until(() -> !tandem.app.sms.ready());
-    String id = sendSms("Survives an SMSC outage");
+    String id = tandem.sendSms("Survives an SMSC outage");
 
     tandem.app.dispatcher.runOnce();
     JsonNode waiting = tandem.delivery(id, "sms");
@@ -145,7 +128,7 @@ class DeliveryResilienceTest {
   void a_receipt_that_arrives_before_the_submit_response_still_marks_the_sms_delivered() {
     tandem = TestApp.start();
     tandem.app.sandboxSmsc.orElseThrow().receiptBeforeResponse(true);
-    String id = sendSms("Race");
+    String id = tandem.sendSms("Race");
 
     tandem.app.dispatcher.runOnce();
 
@@ -160,7 +143,7 @@ class DeliveryResilienceTest {
         .sandboxSmsc
         .orElseThrow()
         .idStyle(SmscSimulator.IdStyle.HEX_RESPONSE_DECIMAL_RECEIPT);
-    String id = sendSms("Hex and decimal");
+    String id = tandem.sendSms("Hex and decimal");
 
     tandem.app.dispatcher.runOnce();
 
@@ -172,7 +155,7 @@ class DeliveryResilienceTest {
   void an_undelivered_receipt_fails_the_delivery_with_the_reason() {
     tandem = TestApp.start();
     tandem.app.sandboxSmsc.orElseThrow().receiptStatus("UNDELIV");
-    String id = sendSms("Nobody home");
+    String id = tandem.sendSms("Nobody home");
 
     tandem.app.dispatcher.runOnce();
 
@@ -185,7 +168,7 @@ class DeliveryResilienceTest {
     tandem = TestApp.start();
     SmscSimulator smsc = tandem.app.sandboxSmsc.orElseThrow();
     smsc.failNextSubmits(1, 0x58);
-    String throttled = sendSms("Throttled first");
+    String throttled = tandem.sendSms("Throttled first");
 
     tandem.app.dispatcher.runOnce();
     assertThat(tandem.status(throttled, "sms")).isEqualTo("queued");
@@ -196,7 +179,7 @@ class DeliveryResilienceTest {
     assertThat(tandem.delivery(throttled, "sms").get("attempts").asInt()).isEqualTo(1);
 
     smsc.failNextSubmits(1, 0x0B);
-    String refused = sendSms("Bad destination");
+    String refused = tandem.sendSms("Bad destination");
     tandem.app.dispatcher.runOnce();
     assertThat(tandem.status(refused, "sms")).isEqualTo("failed");
     assertThat(tandem.delivery(refused, "sms").get("lastError").asText())
@@ -207,7 +190,7 @@ class DeliveryResilienceTest {
   void a_delivery_that_keeps_failing_gives_up_after_max_attempts() {
     tandem = TestApp.start(Map.of("dispatch.maxAttempts", "3"));
     tandem.app.sandboxSmsc.orElseThrow().failNextSubmits(100, 0x08);
-    String id = sendSms("System error forever");
+    String id = tandem.sendSms("System error forever");
 
     for (int round = 0; round < 3; round++) {
       tandem.app.dispatcher.runOnce();
@@ -226,7 +209,7 @@ class DeliveryResilienceTest {
   void several_submits_are_in_flight_at_once() {
     tandem = TestApp.start();
     for (int i = 0; i < 40; i++) {
-      sendSms("Bulk " + i);
+      tandem.sendSms("Bulk " + i);
     }
     assertThat(tandem.app.dispatcher.runOnce()).isEqualTo(40);
     await()
@@ -247,7 +230,7 @@ class DeliveryResilienceTest {
   void a_queue_full_smsc_never_makes_a_message_fail_however_long_it_lasts() {
     tandem = TestApp.start(Map.of("dispatch.maxAttempts", "2"));
     tandem.app.sandboxSmsc.orElseThrow().failNextSubmits(5, 0x14);
-    String id = sendSms("Patience");
+    String id = tandem.sendSms("Patience");
 
     for (int round = 0; round < 6; round++) {
       tandem.app.dispatcher.runOnce();

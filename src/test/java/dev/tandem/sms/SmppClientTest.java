@@ -34,23 +34,6 @@ class SmppClientTest {
     }
   }
 
-  private String send(String text) {
-    JsonNode contact = tandem.createContact(Map.of("phone", TestApp.uniquePhone()));
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "contactId",
-                contact.get("id").asText(),
-                "channels",
-                List.of("sms"),
-                "sms",
-                Map.of("text", text)));
-    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
-    return response.body().get("id").asText();
-  }
-
   private SmscSimulator smsc() {
     return tandem.app.sandboxSmsc.orElseThrow();
   }
@@ -63,7 +46,7 @@ class SmppClientTest {
   @Test
   void a_long_text_goes_as_udh_parts_and_is_delivered_when_every_part_is() {
     tandem = TestApp.start();
-    String id = send(LONG_TEXT);
+    String id = tandem.sendSms(LONG_TEXT);
     assertThat(tandem.delivery(id, "sms").get("segments").asInt()).isEqualTo(2);
 
     tandem.app.dispatcher.runOnce();
@@ -86,7 +69,7 @@ class SmppClientTest {
   void one_undelivered_part_fails_the_whole_sms_with_the_part_named() {
     tandem = TestApp.start();
     smsc().receiptStatusForPart(2, "UNDELIV");
-    String id = send(LONG_TEXT);
+    String id = tandem.sendSms(LONG_TEXT);
 
     tandem.app.dispatcher.runOnce();
 
@@ -99,7 +82,7 @@ class SmppClientTest {
   @Test
   void sar_and_payload_modes_carry_long_texts_as_configured() {
     tandem = TestApp.start(Map.of("smpp.longMessages", "sar"));
-    String sar = send(LONG_TEXT);
+    String sar = tandem.sendSms(LONG_TEXT);
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(sar, "sms", "delivered");
     assertThat(submitsTo(sar))
@@ -108,7 +91,7 @@ class SmppClientTest {
     tandem.close();
 
     tandem = TestApp.start(Map.of("smpp.longMessages", "payload"));
-    String payload = send(LONG_TEXT);
+    String payload = tandem.sendSms(LONG_TEXT);
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(payload, "sms", "delivered");
     assertThat(submitsTo(payload))
@@ -123,9 +106,9 @@ class SmppClientTest {
   @Test
   void data_coding_follows_the_text_and_the_smscs_default_alphabet() {
     tandem = TestApp.start(Map.of("smpp.defaultAlphabet", "latin1", "smpp.validityPeriod", "24h"));
-    String latin = send("Café à 5 €? Non: 5 £");
-    String greek = send("Δ is GSM but not Latin-1");
-    String emoji = send("Thanks 🙏");
+    String latin = tandem.sendSms("Café à 5 €? Non: 5 £");
+    String greek = tandem.sendSms("Δ is GSM but not Latin-1");
+    String emoji = tandem.sendSms("Thanks 🙏");
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(emoji, "sms", "delivered");
 
@@ -136,7 +119,7 @@ class SmppClientTest {
         });
     assertThat(submitsTo(greek).get(0).dataCoding()).isEqualTo(0x08);
     assertThat(submitsTo(emoji).get(0).dataCoding()).isEqualTo(0x08);
-    String plain = send("Cafe a 5 euros");
+    String plain = tandem.sendSms("Cafe a 5 euros");
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(plain, "sms", "delivered");
     assertThat(submitsTo(plain).get(0).dataCoding()).isEqualTo(0x03);
@@ -147,7 +130,7 @@ class SmppClientTest {
   @Test
   void smart_characters_are_replaced_unless_the_message_says_off() {
     tandem = TestApp.start();
-    String smart = send("It’s “ready”");
+    String smart = tandem.sendSms("It’s “ready”");
     JsonNode contact = tandem.createContact(Map.of("phone", TestApp.uniquePhone()));
     String verbatim =
         tandem
@@ -177,7 +160,7 @@ class SmppClientTest {
   void a_connection_dropped_mid_window_loses_nothing() {
     tandem = TestApp.start();
     for (int i = 0; i < 20; i++) {
-      send("Window " + i);
+      tandem.sendSms("Window " + i);
     }
     smsc().dropConnectionAfter(5);
 
@@ -197,7 +180,7 @@ class SmppClientTest {
   void a_slow_smsc_makes_submits_retry_until_it_answers_in_time() {
     tandem = TestApp.start(Map.of("smpp.responseTimeout", "200ms"));
     smsc().responseDelay(Duration.ofMillis(1500));
-    String id = send("Slow");
+    String id = tandem.sendSms("Slow");
 
     tandem.app.dispatcher.runOnce();
     assertThat(tandem.delivery(id, "sms").get("lastError").asText())
@@ -244,7 +227,7 @@ class SmppClientTest {
     tandem = TestApp.start(Map.of("smpp.binds", "3", "smpp.maxPerSecond", "1000"));
     await().atMost(Duration.ofSeconds(20)).until(() -> smsc().boundSessions() == 3);
     for (int i = 0; i < 9; i++) {
-      send("Bind " + i);
+      tandem.sendSms("Bind " + i);
     }
     tandem.app.dispatcher.runOnce();
     await().atMost(Duration.ofSeconds(20)).until(() -> countWhere("status = 'delivered'") == 9);
@@ -254,7 +237,7 @@ class SmppClientTest {
   void transmitter_and_receiver_binds_carry_submits_receipts_and_replies() {
     tandem = TestApp.start(Map.of("smpp.bindMode", "transmitter-receiver"));
     await().atMost(Duration.ofSeconds(20)).until(() -> smsc().boundSessions() == 2);
-    String id = send("Over two sessions");
+    String id = tandem.sendSms("Over two sessions");
 
     tandem.app.dispatcher.runOnce();
 
@@ -271,7 +254,7 @@ class SmppClientTest {
     tandem = TestApp.start();
     smsc().receiptsInTlvsOnly(true);
     smsc().receiptStatus("UNDELIV");
-    String id = send("Plain");
+    String id = tandem.sendSms("Plain");
 
     tandem.app.dispatcher.runOnce();
 
@@ -373,7 +356,7 @@ class SmppClientTest {
     assertThat(later.findValuesAsText("reason"))
         .anySatisfy(r -> assertThat(r).contains("no SMS sent from here"));
 
-    String id = send("Still working");
+    String id = tandem.sendSms("Still working");
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(id, "sms", "delivered");
   }
@@ -395,7 +378,7 @@ class SmppClientTest {
             perSegment: "0.0500"
         """);
     tandem = TestApp.start(Map.of("sms.priceTable", prices.toString()));
-    String id = send(LONG_TEXT);
+    String id = tandem.sendSms(LONG_TEXT);
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(id, "sms", "delivered");
 
@@ -429,8 +412,8 @@ class SmppClientTest {
               .formatted(uk.port()));
       tandem = TestApp.start(Map.of("smpp.routesFile", routes.toString()));
       await().atMost(Duration.ofSeconds(20)).until(() -> uk.boundSessions() == 1);
-      String ukMessage = send("+447911123456", "Hello London");
-      String usMessage = send("Hello San Francisco");
+      String ukMessage = tandem.sendSms("+447911123456", "Hello London");
+      String usMessage = tandem.sendSms("Hello San Francisco");
 
       tandem.app.dispatcher.runOnce();
 
@@ -458,23 +441,6 @@ class SmppClientTest {
         .hasMessageContaining("entry 1")
         .hasMessageContaining("+44");
     Files.delete(routes);
-  }
-
-  private String send(String phone, String text) {
-    JsonNode contact = tandem.createContact(Map.of("phone", phone));
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "contactId",
-                contact.get("id").asText(),
-                "channels",
-                List.of("sms"),
-                "sms",
-                Map.of("text", text)));
-    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
-    return response.body().get("id").asText();
   }
 
   private Map<String, Integer> statuses() {

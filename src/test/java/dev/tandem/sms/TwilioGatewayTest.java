@@ -9,7 +9,6 @@ import dev.tandem.support.FakeTwilio;
 import dev.tandem.support.TestApp;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,27 +53,10 @@ class TwilioGatewayTest {
     provider.close();
   }
 
-  private String send(String phone, String text) {
-    JsonNode contact = tandem.createContact(Map.of("phone", phone));
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "contactId",
-                contact.get("id").asText(),
-                "channels",
-                List.of("sms"),
-                "sms",
-                Map.of("text", text)));
-    assertThat(response.status()).isEqualTo(202);
-    return response.body().get("id").asText();
-  }
-
   @Test
   void an_sms_goes_out_as_a_form_post_and_the_signed_status_callback_marks_it_delivered() {
     String phone = TestApp.uniquePhone();
-    String id = send(phone, "It’s on its way");
+    String id = tandem.sendSms(phone, "It’s on its way");
 
     tandem.app.dispatcher.runOnce();
 
@@ -93,7 +75,7 @@ class TwilioGatewayTest {
   @Test
   void an_undelivered_callback_fails_the_sms_with_the_provider_error_code() {
     provider.finalStatus("undelivered");
-    String id = send(TestApp.uniquePhone(), "Hello");
+    String id = tandem.sendSms(TestApp.uniquePhone(), "Hello");
 
     tandem.app.dispatcher.runOnce();
 
@@ -106,7 +88,7 @@ class TwilioGatewayTest {
   @Test
   void provider_errors_fail_or_retry_by_their_meaning() {
     provider.failNextWith(400);
-    String refused = send(TestApp.uniquePhone(), "Refused");
+    String refused = tandem.sendSms(TestApp.uniquePhone(), "Refused");
     tandem.app.dispatcher.runOnce();
     assertThat(tandem.status(refused, "sms")).isEqualTo("failed");
     assertThat(tandem.delivery(refused, "sms").get("lastError").asText())
@@ -114,7 +96,7 @@ class TwilioGatewayTest {
         .contains("not a valid phone number");
 
     provider.failNextWith(429);
-    String throttled = send(TestApp.uniquePhone(), "Later");
+    String throttled = tandem.sendSms(TestApp.uniquePhone(), "Later");
     tandem.app.dispatcher.runOnce();
     assertThat(tandem.status(throttled, "sms")).isEqualTo("queued");
     assertThat(tandem.delivery(throttled, "sms").get("lastError").asText()).contains("429");
@@ -125,7 +107,7 @@ class TwilioGatewayTest {
 
   @Test
   void a_forged_status_callback_is_refused_with_403_and_changes_nothing() {
-    String id = send(TestApp.uniquePhone(), "Hello");
+    String id = tandem.sendSms(TestApp.uniquePhone(), "Hello");
     provider.finalStatus("delivered");
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(id, "sms", "delivered");

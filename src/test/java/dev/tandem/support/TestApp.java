@@ -152,6 +152,29 @@ public final class TestApp implements AutoCloseable {
     return response.body();
   }
 
+  /** Creates a contact with this phone and sends it one SMS; returns the message id. */
+  public String sendSms(String phone, String text) {
+    JsonNode contact = createContact(Map.of("phone", phone));
+    Response response =
+        call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                contact.get("id").asText(),
+                "channels",
+                java.util.List.of("sms"),
+                "sms",
+                Map.of("text", text)));
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    return response.body().get("id").asText();
+  }
+
+  /** Sends one SMS to a new contact with a phone number no other test uses. */
+  public String sendSms(String text) {
+    return sendSms(uniquePhone(), text);
+  }
+
   public JsonNode message(String id) {
     return call("GET", "/v1/messages/" + id, null).body();
   }
