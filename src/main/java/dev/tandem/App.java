@@ -113,7 +113,8 @@ public final class App implements AutoCloseable {
                 + ")");
       }
       var gatewayListener = new GatewayEvents();
-      this.email = remember(new SmtpGateway(smtpHost, smtpPort, config.smtp(), clock));
+      this.email =
+          remember(new SmtpGateway(smtpHost, smtpPort, config.smtp(), config.email(), clock));
       this.twilio =
           twilioSms
               ? Optional.of(

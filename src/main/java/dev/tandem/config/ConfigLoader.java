@@ -58,8 +58,14 @@ public final class ConfigLoader {
     d.put("smtp.startTls", "optional");
     d.put("smtp.poolSize", "4");
     d.put("smtp.timeout", "30s");
+    d.put("smtp.implicitTls", "off");
+    d.put("smtp.fallbackRelays", "");
     d.put("email.from", "Tandem <noreply@tandem.localhost>");
     d.put("email.messageIdDomain", "tandem.localhost");
+    d.put("email.bounceDomain", "");
+    d.put("email.dkimDomain", "");
+    d.put("email.dkimSelector", "");
+    d.put("email.dkimPrivateKey", "");
     d.put("smpp.host", "");
     d.put("smpp.port", "2775");
     d.put("smpp.systemId", "tandem");
@@ -209,8 +215,14 @@ public final class ConfigLoader {
                 v.optional("smtp.password"),
                 v.choice("smtp.startTls", StartTls.class),
                 v.integer("smtp.poolSize", 1, 100),
-                v.duration("smtp.timeout", Duration.ofSeconds(1))),
-            new TandemConfig.Email(v.text("email.from"), v.text("email.messageIdDomain")),
+                v.duration("smtp.timeout", Duration.ofSeconds(1)),
+                v.onOff("smtp.implicitTls"),
+                v.relays("smtp.fallbackRelays")),
+            new TandemConfig.Email(
+                v.text("email.from"),
+                v.text("email.messageIdDomain"),
+                v.optional("email.bounceDomain"),
+                v.dkim()),
             new TandemConfig.Smpp(
                 v.optional("smpp.host"),
                 v.port("smpp.port", false),
@@ -365,6 +377,58 @@ public final class ConfigLoader {
         names.append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
       }
       throw new ConfigException(key, value, "not one of the choices", "use one of " + names);
+    }
+
+    /** {@code host:port,host:port}: more relays to try in order when the first is down. */
+    java.util.List<String> relays(String key) {
+      String value = text(key);
+      if (value.isEmpty()) {
+        return java.util.List.of();
+      }
+      var relays = new java.util.ArrayList<String>();
+      for (String relay : value.split(",")) {
+        String trimmed = relay.strip();
+        if (!trimmed.matches("[A-Za-z0-9.-]+:[0-9]{1,5}")) {
+          throw new ConfigException(
+              key,
+              value,
+              "'" + trimmed + "' is not host:port",
+              "list relays like relay2.example:587,relay3.example:587");
+        }
+        relays.add(trimmed);
+      }
+      return java.util.List.copyOf(relays);
+    }
+
+    Optional<TandemConfig.Dkim> dkim() {
+      Optional<String> domain = optional("email.dkimDomain");
+      Optional<String> selector = optional("email.dkimSelector");
+      Optional<String> key = optional("email.dkimPrivateKey");
+      if (domain.isEmpty() && selector.isEmpty() && key.isEmpty()) {
+        return Optional.empty();
+      }
+      for (var part :
+          java.util.List.of(
+              Map.entry("email.dkimDomain", domain),
+              Map.entry("email.dkimSelector", selector),
+              Map.entry("email.dkimPrivateKey", key))) {
+        if (part.getValue().isEmpty()) {
+          throw new ConfigException(
+              part.getKey(),
+              null,
+              "DKIM needs domain, selector and private key together",
+              "set all three, or none to send unsigned");
+        }
+      }
+      Path file = Path.of(key.get());
+      if (!Files.isReadable(file)) {
+        throw new ConfigException(
+            "email.dkimPrivateKey",
+            key.get(),
+            "is not a readable file",
+            "point it at the RSA private key (PKCS#8, PEM or DER)");
+      }
+      return Optional.of(new TandemConfig.Dkim(domain.get(), selector.get(), file));
     }
 
     boolean onOff(String key) {

@@ -78,9 +78,20 @@ public record TandemConfig(
       Optional<String> password,
       StartTls startTls,
       int poolSize,
-      Duration timeout) {}
+      Duration timeout,
+      boolean implicitTls,
+      java.util.List<String> fallbackRelays) {}
 
-  public record Email(String from, String messageIdDomain) {}
+  /**
+   * @param bounceDomain when set, each email's envelope sender is {@code
+   *     bounces+<delivery>@bounceDomain} (VERP), so a bounce names its delivery
+   * @param dkim signing settings, when a key is configured
+   */
+  public record Email(
+      String from, String messageIdDomain, Optional<String> bounceDomain, Optional<Dkim> dkim) {}
+
+  /** DKIM signing (RFC 6376): the signing domain, the selector and the RSA private key file. */
+  public record Dkim(String domain, String selector, Path privateKey) {}
 
   /** How the id in a delivery receipt relates to the id in {@code submit_sm_resp}. */
   public enum ReceiptIds {

@@ -7,37 +7,49 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
  * An SMTP server on 127.0.0.1 that accepts every message and keeps the last 10,000 in memory, for
- * the sandbox and the tests (subethasmtp).
+ * the sandbox and the tests (subethasmtp). Tests can make it answer the next messages with an SMTP
+ * error, and see which connection carried each message.
  */
 public final class SandboxSmtpServer implements AutoCloseable {
   private static final int KEEP = 10_000;
   private static final Session PARSER = Session.getInstance(new Properties());
 
-  /** A message as the server received it. */
+  /** A message as the server received it; {@code connection} identifies the SMTP session. */
   public record ReceivedEmail(
       String envelopeFrom,
       String envelopeTo,
       String subject,
       String messageId,
       String raw,
+      String connection,
       Instant at) {}
 
   private final SMTPServer server;
   private final Clock clock;
   private final Deque<ReceivedEmail> received = new ConcurrentLinkedDeque<>();
   private final AtomicInteger receivedCount = new AtomicInteger();
+  private final Set<String> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger rejectNext = new AtomicInteger();
+  private volatile int rejectCode;
+  private volatile String rejectText = "";
 
   private SandboxSmtpServer(int port, Clock clock) {
     this.clock = clock;
@@ -46,19 +58,7 @@ public final class SandboxSmtpServer implements AutoCloseable {
             .bindAddress(InetAddress.getLoopbackAddress())
             .hostName("sandbox.tandem.localhost")
             .softwareName("Tandem sandbox SMTP")
-            .simpleMessageListener(
-                new org.subethamail.smtp.helper.SimpleMessageListener() {
-                  @Override
-                  public boolean accept(String from, String recipient) {
-                    return true;
-                  }
-
-                  @Override
-                  public void deliver(String from, String recipient, InputStream data)
-                      throws IOException {
-                    keep(from, recipient, data.readAllBytes());
-                  }
-                })
+            .messageHandlerFactory(Handler::new)
             .build();
     server.start();
   }
@@ -72,7 +72,44 @@ public final class SandboxSmtpServer implements AutoCloseable {
     return server.getPortAllocated();
   }
 
-  private void keep(String from, String to, byte[] data) {
+  /** One SMTP transaction: MAIL FROM, RCPT TO…, DATA. */
+  private final class Handler implements MessageHandler {
+    private final String connection;
+    private String from = "";
+    private final List<String> recipients = new ArrayList<>();
+
+    Handler(MessageContext context) {
+      this.connection = context.getSessionId() + "@" + context.getRemoteAddress();
+      connections.add(connection);
+    }
+
+    @Override
+    public void from(String from) {
+      this.from = from;
+    }
+
+    @Override
+    public void recipient(String recipient) {
+      recipients.add(recipient);
+    }
+
+    @Override
+    public String data(InputStream data) throws RejectException, IOException {
+      byte[] bytes = data.readAllBytes();
+      if (rejectNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+        throw new RejectException(rejectCode, rejectText);
+      }
+      for (String recipient : recipients) {
+        keep(from, recipient, bytes, connection);
+      }
+      return null;
+    }
+
+    @Override
+    public void done() {}
+  }
+
+  private void keep(String from, String to, byte[] data, String connection) {
     String subject = "";
     String messageId = "";
     try {
@@ -88,7 +125,8 @@ public final class SandboxSmtpServer implements AutoCloseable {
             to,
             subject,
             messageId,
-            new String(data, java.nio.charset.StandardCharsets.UTF_8),
+            new String(data, StandardCharsets.UTF_8),
+            connection,
             clock.instant()));
     receivedCount.incrementAndGet();
     // size() walks the whole deque; the count does not
@@ -97,12 +135,24 @@ public final class SandboxSmtpServer implements AutoCloseable {
     }
   }
 
+  /** The next {@code count} messages are answered with {@code code text} after DATA. */
+  public void rejectNext(int count, int code, String text) {
+    this.rejectCode = code;
+    this.rejectText = text;
+    this.rejectNext.set(count);
+  }
+
   public List<ReceivedEmail> received() {
     return new ArrayList<>(received);
   }
 
   public int receivedCount() {
     return receivedCount.get();
+  }
+
+  /** How many SMTP connections clients opened. */
+  public int connections() {
+    return connections.size();
   }
 
   @Override

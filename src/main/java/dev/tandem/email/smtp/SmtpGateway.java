@@ -1,5 +1,6 @@
 package dev.tandem.email.smtp;
 
+import dev.tandem.config.ConfigException;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.email.EmailGateway;
 import dev.tandem.email.EmailSendResult;
@@ -13,8 +14,14 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -23,10 +30,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jsoup.Jsoup;
+import org.simplejavamail.utils.mail.dkim.Canonicalization;
+import org.simplejavamail.utils.mail.dkim.DkimMessage;
+import org.simplejavamail.utils.mail.dkim.DkimSigner;
+import org.simplejavamail.utils.mail.dkim.SigningAlgorithm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +50,19 @@ import org.slf4j.LoggerFactory;
 public final class SmtpGateway implements EmailGateway {
   private static final Logger log = LoggerFactory.getLogger(SmtpGateway.class);
 
-  private final String host;
-  private final int port;
+  /** One SMTP relay; the first is used while it answers, the others when it does not. */
+  record Relay(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  private final List<Relay> relays;
+  private final AtomicInteger preferred = new AtomicInteger();
   private final TandemConfig.Smtp config;
+  private final TandemConfig.Email email;
+  private final Optional<DkimSigner> dkim;
   private final Clock clock;
   private final Session session;
   private final BlockingQueue<SMTPTransport> idle;
@@ -47,10 +70,19 @@ public final class SmtpGateway implements EmailGateway {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicBoolean healthy = new AtomicBoolean(true);
 
-  public SmtpGateway(String host, int port, TandemConfig.Smtp config, Clock clock) {
-    this.host = host;
-    this.port = port;
+  public SmtpGateway(
+      String host, int port, TandemConfig.Smtp config, TandemConfig.Email email, Clock clock) {
+    var all = new ArrayList<Relay>();
+    all.add(new Relay(host, port));
+    for (String fallback : config.fallbackRelays()) {
+      int colon = fallback.lastIndexOf(':');
+      all.add(
+          new Relay(fallback.substring(0, colon), Integer.parseInt(fallback.substring(colon + 1))));
+    }
+    this.relays = List.copyOf(all);
     this.config = config;
+    this.email = email;
+    this.dkim = email.dkim().map(SmtpGateway::signer);
     this.clock = clock;
     this.idle = new ArrayBlockingQueue<>(config.poolSize());
     this.permits = new Semaphore(config.poolSize());
@@ -60,6 +92,7 @@ public final class SmtpGateway implements EmailGateway {
     props.put("mail.smtp.timeout", timeout);
     props.put("mail.smtp.writetimeout", timeout);
     props.put("mail.smtp.auth", Boolean.toString(config.username().isPresent()));
+    props.put("mail.smtp.ssl.enable", Boolean.toString(config.implicitTls()));
     switch (config.startTls()) {
       case REQUIRED -> {
         props.put("mail.smtp.starttls.enable", "true");
@@ -121,7 +154,10 @@ public final class SmtpGateway implements EmailGateway {
           }
           healthy.set(false);
           return new EmailSendResult.RetryLater(
-              "SMTP relay " + host + ":" + port + " unavailable: " + rootMessage(e));
+              "SMTP relay "
+                  + String.join(", ", relays.stream().map(Relay::toString).toList())
+                  + " unavailable: "
+                  + rootMessage(e));
         }
       }
     } finally {
@@ -129,10 +165,33 @@ public final class SmtpGateway implements EmailGateway {
     }
   }
 
+  /**
+   * Connects to the preferred relay, or to the next ones in order when it cannot be reached; the
+   * one that answered becomes preferred.
+   */
   private SMTPTransport connect() throws MessagingException {
-    Transport transport = session.getTransport("smtp");
-    transport.connect(host, port, config.username().orElse(null), config.password().orElse(null));
-    return (SMTPTransport) transport;
+    MessagingException last = null;
+    int start = preferred.get();
+    for (int i = 0; i < relays.size(); i++) {
+      int index = (start + i) % relays.size();
+      Relay relay = relays.get(index);
+      Transport transport = session.getTransport("smtp");
+      try {
+        transport.connect(
+            relay.host(),
+            relay.port(),
+            config.username().orElse(null),
+            config.password().orElse(null));
+        if (index != start) {
+          log.warn("SMTP relay {} unreachable; using {}", relays.get(start), relay);
+          preferred.set(index);
+        }
+        return (SMTPTransport) transport;
+      } catch (MessagingException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   /** After a rejected message the connection stays usable once RSET clears the transaction. */
@@ -143,6 +202,63 @@ public final class SmtpGateway implements EmailGateway {
     } catch (MessagingException | RuntimeException e) {
       discard(transport);
     }
+  }
+
+  /** Relaxed/relaxed RSA-SHA256 over the headers STANDARDS §4.8 lists; no l= tag. */
+  private static DkimSigner signer(TandemConfig.Dkim settings) {
+    try {
+      var signer =
+          new DkimSigner(settings.domain(), settings.selector(), readKey(settings.privateKey()));
+      signer.setHeaderCanonicalization(Canonicalization.RELAXED);
+      signer.setBodyCanonicalization(Canonicalization.RELAXED);
+      signer.setSigningAlgorithm(SigningAlgorithm.SHA256_WITH_RSA);
+      signer.setLengthParam(false);
+      signer.setCheckDomainKey(false); // the key's DNS record is the operator's to publish
+      for (String header :
+          List.of(
+              "From",
+              "To",
+              "Cc",
+              "Subject",
+              "Date",
+              "Message-ID",
+              "Reply-To",
+              "In-Reply-To",
+              "References",
+              "MIME-Version",
+              "Content-Type",
+              "Content-Transfer-Encoding",
+              "List-Id",
+              "List-Unsubscribe",
+              "List-Unsubscribe-Post",
+              "List-Help",
+              "Feedback-ID")) {
+        signer.addHeaderToSign(header);
+      }
+      return signer;
+    } catch (Exception e) {
+      throw new ConfigException(
+          "email.dkimPrivateKey",
+          settings.privateKey().toString(),
+          "cannot be used for DKIM (" + e.getMessage() + ")",
+          "give an RSA private key in PKCS#8, PEM or DER");
+    }
+  }
+
+  /** An RSA private key in PKCS#8, PEM ("BEGIN PRIVATE KEY") or DER. */
+  static RSAPrivateKey readKey(java.nio.file.Path file) throws Exception {
+    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    String text = new String(bytes, java.nio.charset.StandardCharsets.US_ASCII);
+    if (text.contains("-----BEGIN")) {
+      if (text.contains("BEGIN RSA PRIVATE KEY")) {
+        throw new IllegalArgumentException(
+            "PKCS#1 key: convert it with 'openssl pkcs8 -topk8 -nocrypt'");
+      }
+      String base64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+      bytes = java.util.Base64.getDecoder().decode(base64);
+    }
+    return (RSAPrivateKey)
+        KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(bytes));
   }
 
   private static void discard(Transport transport) {
@@ -157,9 +273,24 @@ public final class SmtpGateway implements EmailGateway {
   }
 
   private MimeMessage toMime(OutboundEmail email) throws MessagingException {
+    MimeMessage message = build(email);
+    SMTPMessage wire =
+        dkim.isPresent() ? new DkimMessage(message, dkim.get()) : (SMTPMessage) message;
+    this.email
+        .bounceDomain()
+        .ifPresent(domain -> wire.setEnvelopeFrom(verp(email.deliveryId(), domain)));
+    return wire;
+  }
+
+  /** {@code bounces+<delivery id, 32 hex>@bounce-domain}: a bounce names its delivery. */
+  public static String verp(java.util.UUID deliveryId, String bounceDomain) {
+    return "bounces+" + deliveryId.toString().replace("-", "") + "@" + bounceDomain;
+  }
+
+  private MimeMessage build(OutboundEmail email) throws MessagingException {
     String messageId = "<" + email.messageId() + ">";
     var message =
-        new MimeMessage(session) {
+        new SMTPMessage(session) {
           @Override
           protected void updateMessageID() throws MessagingException {
             setHeader("Message-ID", messageId);

@@ -1,0 +1,224 @@
+package dev.tandem.email;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.sandbox.SandboxSmtpServer;
+import dev.tandem.support.TestApp;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The SMTP client against the sandbox SMTP server over TCP. */
+class SmtpSendingTest {
+  TestApp tandem;
+
+  @AfterEach
+  void stop() {
+    if (tandem != null) {
+      tandem.close();
+    }
+  }
+
+  private String sendEmail(String subject, String html) {
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", TestApp.uniqueEmail()),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of("subject", subject, "html", html)));
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    return response.body().get("id").asText();
+  }
+
+  private SandboxSmtpServer smtp() {
+    return tandem.app.sandboxSmtp.orElseThrow();
+  }
+
+  private SandboxSmtpServer.ReceivedEmail receivedFor(String messageId) {
+    String providerId = tandem.delivery(messageId, "email").get("providerId").asText();
+    return smtp().received().stream()
+        .filter(e -> e.messageId().contains(providerId))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void connections_are_reused_across_messages() {
+    tandem = TestApp.start(Map.of("smtp.poolSize", "2"));
+    for (int i = 0; i < 12; i++) {
+      sendEmail("Pool " + i, "<p>Message " + i + "</p>");
+    }
+
+    tandem.app.dispatcher.runOnce();
+
+    assertThat(smtp().receivedCount()).isEqualTo(12);
+    assertThat(smtp().connections()).isBetween(1, 2);
+  }
+
+  @Test
+  void a_4xx_answer_is_retried_and_a_5xx_answer_fails_with_the_servers_text() {
+    tandem = TestApp.start();
+    smtp().rejectNext(1, 451, "4.3.0 Try again later");
+    String later = sendEmail("Later", "<p>x</p>");
+    tandem.app.dispatcher.runOnce();
+    JsonNode waiting = tandem.delivery(later, "email");
+    assertThat(waiting.get("status").asText()).isEqualTo("queued");
+    assertThat(waiting.get("lastError").asText()).contains("SMTP 451").contains("Try again later");
+    tandem.clock.advance(Duration.ofMinutes(1));
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(later, "email")).isEqualTo("sent");
+
+    smtp().rejectNext(1, 550, "5.1.1 Mailbox unavailable");
+    String refused = sendEmail("Refused", "<p>x</p>");
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(refused, "email")).isEqualTo("failed");
+    assertThat(tandem.delivery(refused, "email").get("lastError").asText())
+        .contains("SMTP 550")
+        .contains("Mailbox unavailable");
+
+    String after = sendEmail("After", "<p>x</p>"); // the connection survived the refusal
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(after, "email")).isEqualTo("sent");
+  }
+
+  @Test
+  void when_the_relay_is_down_the_next_relay_takes_the_mail() {
+    try (SandboxSmtpServer fallback = SandboxSmtpServer.start(0, java.time.Clock.systemUTC())) {
+      tandem = TestApp.start(Map.of("smtp.fallbackRelays", "127.0.0.1:" + fallback.port()));
+      smtp().close();
+      String id = sendEmail("Failover", "<p>x</p>");
+
+      tandem.app.dispatcher.runOnce();
+
+      assertThat(tandem.status(id, "email")).isEqualTo("sent");
+      assertThat(fallback.received())
+          .singleElement()
+          .satisfies(e -> assertThat(e.subject()).isEqualTo("Failover"));
+    }
+  }
+
+  @Test
+  void the_envelope_sender_names_the_delivery_for_bounces() {
+    tandem = TestApp.start(Map.of("email.bounceDomain", "bounces.shop.example"));
+    String id = sendEmail("VERP", "<p>x</p>");
+    tandem.app.dispatcher.runOnce();
+
+    String deliveryId = tandem.delivery(id, "email").get("id").asText().replace("-", "");
+    assertThat(receivedFor(id).envelopeFrom())
+        .isEqualTo("bounces+" + deliveryId + "@bounces.shop.example");
+  }
+
+  @Test
+  void headers_are_well_formed_and_utf8_is_encoded() {
+    tandem = TestApp.start();
+    String id =
+        sendEmail(
+            "Grüße – 10 % off ✓",
+            "<h1>Hallo</h1><p>Schöne <a href=\"https://shop.example/x\">Angebote</a></p>");
+    tandem.app.dispatcher.runOnce();
+
+    String raw = receivedFor(id).raw();
+    assertThat(raw)
+        .contains("Subject: =?UTF-8?")
+        .contains("Date: ")
+        .contains("MIME-Version: 1.0")
+        .contains("multipart/alternative")
+        .contains("Message-ID: <");
+    assertThat(
+            raw.lines().filter(l -> !l.isEmpty()).allMatch(l -> l.chars().allMatch(c -> c < 128)))
+        .as("every line is 7-bit: UTF-8 is encoded, not sent raw")
+        .isTrue();
+    assertThat(receivedFor(id).subject()).isEqualTo("Grüße – 10 % off ✓");
+  }
+
+  @Test
+  void dkim_signatures_verify_with_an_independent_verifier() throws Exception {
+    assumeTrue(
+        pythonDkimAvailable(),
+        "python3-dkim is not installed (apt-get install python3-dkim); DKIM verification skipped");
+    var generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    var keys = generator.generateKeyPair();
+    Path keyFile = Files.createTempFile("dkim", ".pem");
+    Files.writeString(
+        keyFile,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(keys.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n");
+    tandem =
+        TestApp.start(
+            Map.of(
+                "email.dkimDomain",
+                "shop.example",
+                "email.dkimSelector",
+                "s2026",
+                "email.dkimPrivateKey",
+                keyFile.toString()));
+    String id = sendEmail("Signed – Grüße", "<p>Your order <b>#1042</b> shipped.</p>");
+    tandem.app.dispatcher.runOnce();
+
+    var received = receivedFor(id);
+    assertThat(received.raw())
+        .contains("DKIM-Signature:")
+        .contains("d=shop.example")
+        .contains("s=s2026")
+        .contains("c=relaxed/relaxed")
+        .contains("a=rsa-sha256")
+        .doesNotContain("; l=");
+    assertThat(received.messageId())
+        .contains(tandem.delivery(id, "email").get("providerId").asText());
+    String publicKey = Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
+    assertThat(verifyWithPythonDkim(received.raw(), publicKey)).isEqualTo("verified");
+    assertThat(verifyWithPythonDkim(received.raw().replace("shipped", "stolen"), publicKey))
+        .isEqualTo("FAILED");
+    Files.delete(keyFile);
+  }
+
+  private static boolean pythonDkimAvailable() throws Exception {
+    if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
+      return false;
+    }
+    Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import dkim").start();
+    return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+  }
+
+  /** Debian's python3-dkim (dkimpy) with the public key served by a stand-in DNS lookup. */
+  private static String verifyWithPythonDkim(String raw, String publicKey) throws Exception {
+    Path message = Files.createTempFile("signed", ".eml");
+    Files.writeString(
+        message, raw.replace("\r\n", "\n").replace("\n", "\r\n"), StandardCharsets.UTF_8);
+    String script =
+        """
+        import sys, dkim
+        record = b"v=DKIM1; k=rsa; p=%s"
+        def dns(name, timeout=5):
+            return record if name == b"s2026._domainkey.shop.example." else None
+        print("verified" if dkim.verify(open(sys.argv[1], "rb").read(), dnsfunc=dns) else "FAILED")
+        """
+            .formatted(publicKey);
+    Process p =
+        new ProcessBuilder("/usr/bin/python3", "-c", script, message.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    p.waitFor(60, TimeUnit.SECONDS);
+    Files.delete(message);
+    return out.lines().reduce((a, b) -> b).orElse(out);
+  }
+}
