@@ -9,6 +9,6 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime >/dev/null
 cp="target/classes:$(cat target/bench-classpath.txt)"
 rm -rf target/bench-classes && mkdir -p target/bench-classes
-"${JAVA_HOME:+$JAVA_HOME/bin/}javac" -q 2>/dev/null || true
+
 "${JAVA_HOME:+$JAVA_HOME/bin/}javac" -nowarn -d target/bench-classes -cp "$cp" $(find bench/src -name '*.java')
 exec "$JAVA" -Xms1g -Xmx2g -cp "target/bench-classes:$cp" dev.tandem.bench.SmsThroughputBench "$@"

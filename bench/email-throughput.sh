@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Email throughput: Tandem vs a raw pooled SMTP client against one SMTP sink, in one run.
+#   bench/email-throughput.sh [messages=5000] [http-clients=32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
+./mvnw -q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime >/dev/null
+cp="target/classes:$(cat target/bench-classpath.txt)"
+rm -rf target/bench-classes && mkdir -p target/bench-classes
+"${JAVA_HOME:+$JAVA_HOME/bin/}javac" -nowarn -d target/bench-classes -cp "$cp" $(find bench/src -name '*.java')
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xms1g -Xmx2g -cp "target/bench-classes:$cp" dev.tandem.bench.EmailThroughputBench "$@"
