@@ -27,10 +27,11 @@ class ArchitectureTest {
   }
 
   @Test
-  void only_the_smtp_adapter_and_the_sandbox_use_jakarta_mail() {
+  void only_the_smtp_adapters_and_the_sandbox_use_jakarta_mail() {
     noClasses()
         .that()
-        .resideOutsideOfPackages("dev.tandem.email.smtp..", "dev.tandem.sandbox..")
+        .resideOutsideOfPackages(
+            "dev.tandem.email.smtp..", "dev.tandem.email.inbound..", "dev.tandem.sandbox..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("jakarta.mail..", "org.eclipse.angus..", "org.subethamail..")

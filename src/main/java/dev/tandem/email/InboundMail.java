@@ -1,0 +1,45 @@
+package dev.tandem.email;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An email Tandem received, classified. {@code verpToken} is the delivery a bounce or complaint
+ * names through its VERP address; {@code references} are the Message-IDs it answers or reports on
+ * (In-Reply-To, References, or those of the original message inside a report).
+ */
+public record InboundMail(
+    Kind kind,
+    String from,
+    String subject,
+    Optional<String> verpToken,
+    List<String> references,
+    Optional<Bounce> bounce,
+    Optional<String> feedbackType,
+    String newText,
+    String fullText,
+    Optional<String> problem) {
+
+  /** What the mail is. */
+  public enum Kind {
+    /** A permanent delivery failure (status 5.x.x): the address should be suppressed. */
+    HARD_BOUNCE,
+    /** A temporary failure or delay (4.x.x): recorded; the delivery may be retried. */
+    SOFT_BOUNCE,
+    /** A delivery report that says the message was delivered or relayed. */
+    DELIVERY_REPORT,
+    /** An abuse/spam complaint (ARF, RFC 5965): suppress marketing to the address. */
+    COMPLAINT,
+    /** An out-of-office or other automatic answer (RFC 3834): recorded, not a reply. */
+    AUTO_REPLY,
+    /** A person's reply. */
+    REPLY,
+    /** Mail Tandem could not read; {@code problem} says why. */
+    UNREADABLE
+  }
+
+  /**
+   * The failing recipient's status from the report: {@code 5.1.1}, the action and the diagnostic.
+   */
+  public record Bounce(String recipient, String status, String action, String diagnostic) {}
+}
