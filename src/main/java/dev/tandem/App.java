@@ -9,6 +9,9 @@ import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
 import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailGateway;
+import dev.tandem.email.InboundEmails;
+import dev.tandem.email.inbound.InboundSmtpServer;
+import dev.tandem.email.inbound.MailboxPoller;
 import dev.tandem.email.smtp.SmtpGateway;
 import dev.tandem.event.Timeline;
 import dev.tandem.ops.Health;
@@ -63,6 +66,9 @@ public final class App implements AutoCloseable {
   public final Dispatcher dispatcher;
   public final InboundMessages inbound;
   public final SmsProblems smsProblems;
+  public final InboundEmails inboundEmails;
+  public final Optional<InboundSmtpServer> inboundSmtp;
+  public final Optional<MailboxPoller> mailboxPoller;
   public final ApiKeys apiKeys;
   public final PrometheusMeterRegistry metrics;
   public final ApiServer api;
@@ -99,6 +105,19 @@ public final class App implements AutoCloseable {
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       this.apiKeys = new ApiKeys(jdbi, clock);
+      this.inboundEmails = new InboundEmails(jdbi, clock, contacts, timeline);
+      this.inboundSmtp =
+          config
+              .inbound()
+              .smtpPort()
+              .map(port ->
+                  remember(
+                      new InboundSmtpServer(config.inbound().smtpHost(), port, inboundEmails)));
+      this.mailboxPoller =
+          config.inbound().mailboxUrl().map(url -> remember(new MailboxPoller(url, inboundEmails)));
+      if (options.dispatchWorkers() > 0) {
+        mailboxPoller.ifPresent(poller -> poller.start(config.inbound().pollInterval()));
+      }
 
       String smtpHost = sandbox ? "127.0.0.1" : config.smtp().host().orElse(null);
       int smtpPort = sandbox ? sandboxSmtp.orElseThrow().port() : config.smtp().port();

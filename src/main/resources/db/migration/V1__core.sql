@@ -147,3 +147,32 @@ ALTER TABLE sms_receipt SET (autovacuum_vacuum_scale_factor = 0.05, autovacuum_a
 ALTER TABLE message SET (autovacuum_analyze_scale_factor = 0.02);
 ALTER TABLE event SET (autovacuum_analyze_scale_factor = 0.02);
 ALTER TABLE contact_address SET (autovacuum_analyze_scale_factor = 0.02);
+
+-- Mail received for the reply and bounce domains, classified, with what Tandem made of it.
+CREATE TABLE inbound_email (
+  id          uuid PRIMARY KEY,
+  kind        text NOT NULL,
+  sender      text NOT NULL,
+  subject     text NOT NULL,
+  verp_token  text,
+  delivery_id uuid REFERENCES delivery (id),
+  contact_id  uuid REFERENCES contact (id),
+  status      text,
+  diagnostic  text,
+  new_text    text NOT NULL,
+  full_text   text NOT NULL,
+  problem     text,
+  size        integer NOT NULL,
+  received_at timestamptz NOT NULL
+);
+CREATE INDEX inbound_email_contact ON inbound_email (contact_id, received_at);
+
+-- Addresses Tandem must not send to: hard bounces (scope all), complaints (scope marketing).
+CREATE TABLE suppression (
+  channel    text NOT NULL CHECK (channel IN ('sms', 'email')),
+  address    text NOT NULL,
+  scope      text NOT NULL CHECK (scope IN ('all', 'marketing')),
+  reason     text NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (channel, address, scope)
+);

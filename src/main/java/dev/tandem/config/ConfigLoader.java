@@ -87,6 +87,10 @@ public final class ConfigLoader {
     d.put("twilio.accountSid", "");
     d.put("twilio.authToken", "");
     d.put("twilio.from", "");
+    d.put("inbound.smtpPort", "");
+    d.put("inbound.smtpHost", "127.0.0.1");
+    d.put("inbound.mailboxUrl", "");
+    d.put("inbound.pollInterval", "1m");
     d.put("dispatch.batchSize", "200");
     d.put("dispatch.pollInterval", "250ms");
     d.put("dispatch.maxAttempts", "10");
@@ -247,6 +251,11 @@ public final class ConfigLoader {
                 v.text("twilio.accountSid"),
                 v.text("twilio.authToken"),
                 v.text("twilio.from")),
+            new TandemConfig.Inbound(
+                v.optional("inbound.smtpPort").map(p -> v.port("inbound.smtpPort", true)),
+                v.text("inbound.smtpHost"),
+                v.optional("inbound.mailboxUrl"),
+                v.duration("inbound.pollInterval", Duration.ofSeconds(5))),
             new TandemConfig.Dispatch(
                 v.integer("dispatch.batchSize", 1, 5000),
                 v.duration("dispatch.pollInterval", Duration.ofMillis(10)),

@@ -19,6 +19,7 @@ public record TandemConfig(
     Email email,
     Smpp smpp,
     Twilio twilio,
+    Inbound inbound,
     Dispatch dispatch) {
 
   public record Http(String host, int port, String publicUrl) {}
@@ -133,6 +134,16 @@ public record TandemConfig(
 
   /** A Twilio-compatible HTTP provider; {@code baseUrl} is the API's scheme and host. */
   public record Twilio(String baseUrl, String accountSid, String authToken, String from) {}
+
+  /**
+   * Receiving mail: an SMTP server on {@code smtpHost:smtpPort} (empty port = off, 0 = any free
+   * port) and/or a mailbox polled every {@code pollInterval}.
+   */
+  public record Inbound(
+      Optional<Integer> smtpPort,
+      String smtpHost,
+      Optional<String> mailboxUrl,
+      Duration pollInterval) {}
 
   public record Dispatch(
       int batchSize,

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -78,9 +79,24 @@ public final class Dispatcher implements AutoCloseable {
     if (claimed.isEmpty()) {
       return 0;
     }
+    // Re-checked at send time: a bounce that arrived after the message was accepted wins.
+    Map<String, String> suppressed =
+        outbox.suppressed(
+            Channel.EMAIL,
+            claimed.stream()
+                .filter(d -> d.channel() == Channel.EMAIL)
+                .map(Outbox.Claimed::address)
+                .toList());
     List<CompletableFuture<Outcome>> pending = new ArrayList<>(claimed.size());
     for (Outbox.Claimed delivery : claimed) {
-      pending.add(dispatch(delivery));
+      String reason =
+          delivery.channel() == Channel.EMAIL ? suppressed.get(delivery.address()) : null;
+      pending.add(
+          reason == null
+              ? dispatch(delivery)
+              : CompletableFuture.completedFuture(
+                  new Outcome.Failed(
+                      "not sent: " + delivery.address() + " is suppressed (" + reason + ")")));
     }
     List<Outbox.Result> results = new ArrayList<>(claimed.size());
     Instant done = clock.instant();

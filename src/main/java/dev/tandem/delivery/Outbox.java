@@ -29,6 +29,7 @@ final class Outbox {
   private final String markSent;
   private final String insertPart;
   private final String lockDeliveries;
+  private final String suppressed;
   private final String markParts;
   private final String partStates;
   private final String finishDeliveries;
@@ -48,6 +49,7 @@ final class Outbox {
     this.markSent = sql.get("markSent");
     this.insertPart = sql.get("insertPart");
     this.lockDeliveries = sql.get("lockDeliveries");
+    this.suppressed = sql.get("suppressed");
     this.markParts = sql.get("markParts");
     this.partStates = sql.get("partStates");
     this.finishDeliveries = sql.get("finishDeliveries");
@@ -73,6 +75,22 @@ final class Outbox {
 
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
+
+  /** Which of these addresses must not get {@code channel} at all, with the reason. */
+  Map<String, String> suppressed(Channel channel, List<String> addresses) {
+    if (addresses.isEmpty()) {
+      return Map.of();
+    }
+    var result = new HashMap<String, String>();
+    jdbi.useHandle(handle ->
+        handle
+            .createQuery(suppressed)
+            .bind("channel", channel.key())
+            .bind("addresses", addresses.toArray(String[]::new))
+            .map((rs, ctx) -> Map.entry(rs.getString("address"), rs.getString("reason")))
+            .forEach(e -> result.put(e.getKey(), e.getValue())));
+    return result;
+  }
 
   int releaseExpiredLeases(Instant now) {
     return jdbi.withHandle(h -> h.createUpdate(releaseExpiredLeases).bind("now", now).execute());

@@ -103,3 +103,7 @@ FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:errors AS tex
      AS v(id, status, error)
 WHERE d.id = v.id AND d.status = 'sent'
 RETURNING d.id
+
+-- name: suppressed
+SELECT address, reason FROM suppression
+WHERE channel = :channel AND scope = 'all' AND address = ANY(CAST(:addresses AS text[]))

@@ -1,0 +1,271 @@
+package dev.tandem.email;
+
+import dev.tandem.contact.Contact;
+import dev.tandem.contact.Contacts;
+import dev.tandem.contact.NewContact;
+import dev.tandem.error.TandemException;
+import dev.tandem.event.Timeline;
+import dev.tandem.event.TimelineEvent;
+import dev.tandem.store.Ids;
+import dev.tandem.store.NamedSql;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Acts on classified inbound mail: a hard bounce fails its delivery and suppresses the address, a
+ * complaint suppresses it for marketing, a soft bounce and an automatic answer are recorded, a
+ * reply goes on the contact's timeline as {@code email.received}. Everything is stored, the
+ * unreadable too, with the reason. The delivery is found by VERP token first, then by the
+ * Message-IDs the mail answers or reports on.
+ */
+public final class InboundEmails {
+  private static final int MAX_STORED_TEXT = 1_000_000;
+  private static final Pattern ADDRESS = Pattern.compile("([^\\s<>\"]+@[^\\s<>\"]+)");
+
+  /** A reply as stored: what {@code email.received} subscribers get, after the commit. */
+  public record ReceivedEmail(
+      UUID id,
+      UUID contactId,
+      Optional<UUID> deliveryId,
+      String from,
+      String subject,
+      String newText) {}
+
+  private record DeliveryRef(
+      UUID id, UUID messageId, UUID contactId, String address, String status) {}
+
+  private final Jdbi jdbi;
+  private final Clock clock;
+  private final Contacts contacts;
+  private final Timeline timeline;
+  private final List<Consumer<ReceivedEmail>> subscribers = new CopyOnWriteArrayList<>();
+  private final String deliveryById;
+  private final String deliveryByMessageId;
+  private final String insert;
+  private final String failDelivery;
+  private final String suppress;
+
+  public InboundEmails(Jdbi jdbi, Clock clock, Contacts contacts, Timeline timeline) {
+    this.jdbi = jdbi;
+    this.clock = clock;
+    this.contacts = contacts;
+    this.timeline = timeline;
+    var sql = NamedSql.forClass(InboundEmails.class);
+    this.deliveryById = sql.get("deliveryById");
+    this.deliveryByMessageId = sql.get("deliveryByMessageId");
+    this.insert = sql.get("insert");
+    this.failDelivery = sql.get("failDelivery");
+    this.suppress = sql.get("suppress");
+  }
+
+  public void subscribe(Consumer<ReceivedEmail> subscriber) {
+    subscribers.add(subscriber);
+  }
+
+  /** Stores and acts on one classified mail; returns its id. */
+  public UUID record(InboundMail mail, int size) {
+    UUID id = Ids.next(clock);
+    Instant now = clock.instant();
+    Optional<DeliveryRef> delivery = findDelivery(mail);
+    Optional<UUID> contactId = delivery.map(DeliveryRef::contactId).or(() -> senderContact(mail));
+    jdbi.useTransaction(handle -> {
+      handle
+          .createUpdate(insert)
+          .bind("id", id)
+          .bind("kind", mail.kind().name().toLowerCase(Locale.ROOT))
+          .bind("sender", limit(mail.from(), 1000))
+          .bind("subject", limit(mail.subject(), 1000))
+          .bind("verpToken", mail.verpToken().orElse(null))
+          .bind("deliveryId", delivery.map(d -> d.id().toString()).orElse(null))
+          .bind("contactId", contactId.map(UUID::toString).orElse(null))
+          .bind(
+              "status",
+              mail.bounce().map(InboundMail.Bounce::status).or(mail::feedbackType).orElse(null))
+          .bind("diagnostic", mail.bounce().map(InboundMail.Bounce::diagnostic).orElse(null))
+          .bind("newText", limit(mail.newText(), MAX_STORED_TEXT))
+          .bind("fullText", limit(mail.fullText(), MAX_STORED_TEXT))
+          .bind("problem", mail.problem().orElse(null))
+          .bind("size", size)
+          .bind("receivedAt", now)
+          .execute();
+      act(handle, id, mail, delivery, contactId, now);
+    });
+    if (mail.kind() == InboundMail.Kind.REPLY && contactId.isPresent()) {
+      var received =
+          new ReceivedEmail(
+              id,
+              contactId.get(),
+              delivery.map(DeliveryRef::id),
+              mail.from(),
+              mail.subject(),
+              mail.newText());
+      subscribers.forEach(s -> s.accept(received));
+    }
+    return id;
+  }
+
+  private void act(
+      Handle handle,
+      UUID id,
+      InboundMail mail,
+      Optional<DeliveryRef> delivery,
+      Optional<UUID> contactId,
+      Instant now) {
+    Map<String, Object> detail = new HashMap<>();
+    detail.put("inboundId", id.toString());
+    mail.bounce()
+        .ifPresent(b -> {
+          detail.put("status", b.status());
+          detail.put("diagnostic", b.diagnostic());
+        });
+    String address =
+        mail.bounce()
+            .map(InboundMail.Bounce::recipient)
+            .filter(a -> !a.isEmpty())
+            .or(() -> delivery.map(DeliveryRef::address))
+            .orElse("");
+    switch (mail.kind()) {
+      case HARD_BOUNCE -> {
+        delivery.ifPresent(d ->
+            handle
+                .createUpdate(failDelivery)
+                .bind("id", d.id())
+                .bind(
+                    "error",
+                    "bounced: "
+                        + mail.bounce()
+                            .map(b -> b.status() + " " + b.diagnostic())
+                            .orElse("")
+                            .strip())
+                .bind("now", now)
+                .execute());
+        if (!address.isEmpty()) {
+          handle
+              .createUpdate(suppress)
+              .bind("address", address.toLowerCase(Locale.ROOT))
+              .bind("scope", "all")
+              .bind(
+                  "reason",
+                  "hard bounce " + mail.bounce().map(InboundMail.Bounce::status).orElse(""))
+              .bind("now", now)
+              .execute();
+        }
+        event(handle, delivery, contactId, now, "delivery.bounced", detail);
+      }
+      case SOFT_BOUNCE -> event(handle, delivery, contactId, now, "delivery.deferred", detail);
+      case DELIVERY_REPORT -> event(handle, delivery, contactId, now, "delivery.report", detail);
+      case COMPLAINT -> {
+        detail.put("feedbackType", mail.feedbackType().orElse("abuse"));
+        if (!address.isEmpty()) {
+          handle
+              .createUpdate(suppress)
+              .bind("address", address.toLowerCase(Locale.ROOT))
+              .bind("scope", "marketing")
+              .bind("reason", "complaint (" + mail.feedbackType().orElse("abuse") + ")")
+              .bind("now", now)
+              .execute();
+        }
+        event(handle, delivery, contactId, now, "email.complained", detail);
+      }
+      case AUTO_REPLY -> {
+        detail.put("subject", mail.subject());
+        event(handle, delivery, contactId, now, "email.auto_reply", detail);
+      }
+      case REPLY -> {
+        detail.put("subject", mail.subject());
+        detail.put("text", limit(mail.newText(), 10_000));
+        event(handle, delivery, contactId, now, "email.received", detail);
+      }
+      case UNREADABLE -> {} // stored with its reason; nothing to attribute it to
+    }
+  }
+
+  private void event(
+      Handle handle,
+      Optional<DeliveryRef> delivery,
+      Optional<UUID> contactId,
+      Instant now,
+      String type,
+      Map<String, Object> detail) {
+    contactId.ifPresent(contact ->
+        timeline.append(
+            handle,
+            List.of(
+                new TimelineEvent(
+                    contact,
+                    now,
+                    type,
+                    "email",
+                    delivery.map(DeliveryRef::messageId).orElse(null),
+                    delivery.map(DeliveryRef::id).orElse(null),
+                    detail))));
+  }
+
+  private Optional<DeliveryRef> findDelivery(InboundMail mail) {
+    return jdbi.withHandle(handle -> {
+      if (mail.verpToken().isPresent()) {
+        String hex = mail.verpToken().get();
+        UUID id =
+            UUID.fromString(hex.replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5"));
+        Optional<DeliveryRef> byToken =
+            handle.createQuery(deliveryById).bind("id", id).map((rs, ctx) -> ref(rs)).findOne();
+        if (byToken.isPresent()) {
+          return byToken;
+        }
+      }
+      if (mail.references().isEmpty()) {
+        return Optional.<DeliveryRef>empty();
+      }
+      return handle
+          .createQuery(deliveryByMessageId)
+          .bind("ids", mail.references().toArray(String[]::new))
+          .map((rs, ctx) -> ref(rs))
+          .findOne();
+    });
+  }
+
+  private static DeliveryRef ref(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new DeliveryRef(
+        rs.getObject("id", UUID.class),
+        rs.getObject("message_id", UUID.class),
+        rs.getObject("contact_id", UUID.class),
+        rs.getString("address"),
+        rs.getString("status"));
+  }
+
+  /** The contact a reply or auto-reply comes from, by its From address (created if unknown). */
+  private Optional<UUID> senderContact(InboundMail mail) {
+    if (mail.kind() != InboundMail.Kind.REPLY && mail.kind() != InboundMail.Kind.AUTO_REPLY) {
+      return Optional.empty();
+    }
+    Matcher m = ADDRESS.matcher(mail.from());
+    if (!m.find()) {
+      return Optional.empty();
+    }
+    try {
+      Optional<Contact> known = contacts.findByEmail(m.group(1));
+      if (known.isPresent()) {
+        return Optional.of(known.get().id());
+      }
+      return Optional.of(contacts.create(new NewContact(null, m.group(1), null, null, null)).id());
+    } catch (TandemException e) {
+      return Optional.empty(); // not a usable address: the mail is stored without a contact
+    }
+  }
+
+  private static String limit(String text, int max) {
+    return text == null ? "" : text.length() <= max ? text : text.substring(0, max);
+  }
+}

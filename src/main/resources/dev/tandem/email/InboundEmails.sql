@@ -1,0 +1,25 @@
+-- name: deliveryById
+SELECT id, message_id, contact_id, address, status FROM delivery
+WHERE id = :id AND channel = 'email'
+
+-- name: deliveryByMessageId
+SELECT id, message_id, contact_id, address, status FROM delivery
+WHERE provider_id = ANY(CAST(:ids AS text[])) AND channel = 'email'
+ORDER BY created_at DESC
+LIMIT 1
+
+-- name: insert
+INSERT INTO inbound_email (id, kind, sender, subject, verp_token, delivery_id, contact_id, status,
+                           diagnostic, new_text, full_text, problem, size, received_at)
+VALUES (:id, :kind, :sender, :subject, :verpToken, CAST(:deliveryId AS uuid),
+        CAST(:contactId AS uuid), :status, :diagnostic, :newText, :fullText, :problem, :size,
+        :receivedAt)
+
+-- name: failDelivery
+UPDATE delivery SET status = 'failed', last_error = :error, updated_at = :now
+WHERE id = :id AND status IN ('sent', 'delivered', 'queued', 'sending')
+
+-- name: suppress
+INSERT INTO suppression (channel, address, scope, reason, created_at)
+VALUES ('email', :address, :scope, :reason, :now)
+ON CONFLICT (channel, address, scope) DO NOTHING

@@ -1,0 +1,240 @@
+package dev.tandem.email;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.tandem.support.TestApp;
+import jakarta.mail.Address;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Bounces, complaints and replies arriving over SMTP and IMAP act on deliveries and timelines. */
+class InboundEmailTest {
+  static final String FIXTURE_TOKEN = "0191a2b3c4d57e6f8a9b0c1d2e3f4a5b";
+  static final String FIXTURE_MESSAGE_ID = "0191a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b@tandem.localhost";
+
+  TestApp tandem;
+
+  @AfterEach
+  void stop() {
+    if (tandem != null) {
+      tandem.close();
+    }
+  }
+
+  private TestApp start() {
+    return TestApp.start(
+        Map.of("email.bounceDomain", "bounces.shop.example", "inbound.smtpPort", "0"));
+  }
+
+  private record Sent(String messageId, String deliveryId, String address, String contactId) {}
+
+  private Sent sendEmail(String address) {
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", address),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of(
+                    "subject",
+                    "Your order #1042 has shipped",
+                    "text",
+                    "Your order is on its way.")));
+    String id = response.body().get("id").asText();
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(id, "email")).isEqualTo("sent");
+    JsonNode delivery = tandem.delivery(id, "email");
+    return new Sent(
+        id, delivery.get("id").asText(), address, response.body().get("contactId").asText());
+  }
+
+  /**
+   * A fixture with its token and Message-ID pointing at a real delivery, and the bounced address.
+   */
+  private static byte[] fixtureFor(String name, Sent sent) throws IOException {
+    try (InputStream in = InboundEmailTest.class.getResourceAsStream("/mail/" + name)) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return text.replace(FIXTURE_TOKEN, sent.deliveryId().replace("-", ""))
+          .replace(FIXTURE_MESSAGE_ID, sent.deliveryId() + "@tandem.localhost")
+          .replace("ada@example.org", sent.address())
+          .getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  private void deliverToTandem(byte[] raw, String recipient) throws Exception {
+    Session session = Session.getInstance(new Properties());
+    var message = new MimeMessage(session, new ByteArrayInputStream(raw));
+    try (Transport transport = session.getTransport("smtp")) {
+      transport.connect("127.0.0.1", tandem.app.inboundSmtp.orElseThrow().port(), null, null);
+      transport.sendMessage(message, new Address[] {new InternetAddress(recipient)});
+    }
+  }
+
+  private List<String> timelineTypes(String contactId) {
+    JsonNode events =
+        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("events");
+    return events.findValuesAsText("type");
+  }
+
+  private int count(String sql) {
+    return tandem
+        .app
+        .database
+        .jdbi()
+        .withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one());
+  }
+
+  @Test
+  void a_hard_bounce_fails_the_delivery_and_suppresses_the_address() throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("ada@example.org");
+
+    deliverToTandem(
+        fixtureFor("postfix-hard.eml", sent),
+        "bounces+" + sent.deliveryId().replace("-", "") + "@bounces.shop.example");
+
+    JsonNode delivery = tandem.delivery(sent.messageId(), "email");
+    assertThat(delivery.get("status").asText()).isEqualTo("failed");
+    assertThat(delivery.get("lastError").asText())
+        .contains("bounced: 5.1.1")
+        .contains("User unknown");
+    assertThat(timelineTypes(sent.contactId())).contains("delivery.bounced");
+    assertThat(
+            count(
+                "SELECT count(*) FROM suppression WHERE address = 'ada@example.org' AND scope = 'all'"))
+        .isEqualTo(1);
+
+    Sent again = sendEmailExpectingFailure(sent.contactId());
+    assertThat(tandem.delivery(again.messageId(), "email").get("lastError").asText())
+        .contains("suppressed")
+        .contains("hard bounce");
+  }
+
+  private Sent sendEmailExpectingFailure(String contactId) {
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                contactId,
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of("subject", "Again", "text", "x")));
+    String id = response.body().get("id").asText();
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(id, "email")).isEqualTo("failed");
+    return new Sent(id, "", "", contactId);
+  }
+
+  @Test
+  void a_reply_lands_on_the_timeline_with_only_the_new_text() throws Exception {
+    tandem = start();
+    var received = new java.util.concurrent.CopyOnWriteArrayList<InboundEmails.ReceivedEmail>();
+    tandem.app.inboundEmails.subscribe(received::add);
+    Sent sent = sendEmail("ada@example.org");
+
+    deliverToTandem(fixtureFor("reply-gmail.eml", sent), "reply@shop.example");
+
+    JsonNode events =
+        tandem
+            .call("GET", "/v1/contacts/" + sent.contactId() + "/timeline", null)
+            .body()
+            .get("events");
+    JsonNode reply = null;
+    for (JsonNode e : events) {
+      if (e.get("type").asText().equals("email.received")) {
+        reply = e;
+      }
+    }
+    assertThat(reply).isNotNull();
+    assertThat(reply.get("detail").get("text").asText())
+        .isEqualTo("Great, thanks! Can you leave it with the neighbour at number 12?\n\nAda");
+    assertThat(reply.get("messageId").asText()).isEqualTo(sent.messageId());
+    assertThat(received).singleElement().satisfies(r -> assertThat(r.deliveryId()).isPresent());
+  }
+
+  @Test
+  void a_complaint_suppresses_marketing_to_the_address() throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("henry@example.org");
+
+    deliverToTandem(fixtureFor("arf-yahoo.eml", sent).clone(), "fbl@shop.example");
+
+    assertThat(timelineTypes(sent.contactId())).contains("email.complained");
+    assertThat(count("SELECT count(*) FROM suppression WHERE scope = 'marketing'")).isEqualTo(1);
+  }
+
+  @Test
+  void a_bounce_for_an_unknown_token_and_broken_mime_are_kept_with_what_is_known()
+      throws Exception {
+    tandem = start();
+    try (InputStream in = InboundEmailTest.class.getResourceAsStream("/mail/qmail.eml")) {
+      deliverToTandem(
+          in.readAllBytes(), "bounces+ffffffffffffffffffffffffffffffff@bounces.shop.example");
+    }
+    try (InputStream in =
+        InboundEmailTest.class.getResourceAsStream("/mail/dsn-no-recipient.eml")) {
+      deliverToTandem(in.readAllBytes(), "bounces@bounces.shop.example");
+    }
+
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbound_email WHERE kind = 'hard_bounce' AND delivery_id IS NULL"))
+        .isEqualTo(1);
+    String problem =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(h ->
+                h.createQuery("SELECT problem FROM inbound_email WHERE kind = 'unreadable'")
+                    .mapTo(String.class)
+                    .one());
+    assertThat(problem).contains("names no recipient");
+  }
+
+  @Test
+  void a_mailbox_polled_over_imap_feeds_the_same_pipeline() throws Exception {
+    var setup = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP);
+    var greenMail = new GreenMail(setup.dynamicPort());
+    greenMail.start();
+    try {
+      var user = greenMail.setUser("replies@shop.example", "replies", "secret");
+      int port = greenMail.getImap().getPort();
+      tandem =
+          TestApp.start(
+              Map.of("inbound.mailboxUrl", "imap://replies:secret@127.0.0.1:" + port + "/INBOX"));
+      Sent sent = sendEmail("ada@example.org");
+      user.deliver(
+          new MimeMessage(
+              Session.getInstance(new Properties()),
+              new ByteArrayInputStream(fixtureFor("reply-gmail.eml", sent))));
+
+      assertThat(tandem.app.mailboxPoller.orElseThrow().pollOnce()).isEqualTo(1);
+      assertThat(tandem.app.mailboxPoller.orElseThrow().pollOnce()).isZero();
+      assertThat(timelineTypes(sent.contactId())).contains("email.received");
+    } finally {
+      greenMail.stop();
+    }
+  }
+}
