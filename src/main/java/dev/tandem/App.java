@@ -8,8 +8,10 @@ import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
 import dev.tandem.delivery.SmsPricing;
+import dev.tandem.email.EmailEngagement;
 import dev.tandem.email.EmailGateway;
 import dev.tandem.email.InboundEmails;
+import dev.tandem.email.LinkSigner;
 import dev.tandem.email.inbound.InboundSmtpServer;
 import dev.tandem.email.inbound.MailboxPoller;
 import dev.tandem.email.smtp.SmtpGateway;
@@ -29,6 +31,7 @@ import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
+import dev.tandem.store.Secrets;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -67,6 +70,7 @@ public final class App implements AutoCloseable {
   public final InboundMessages inbound;
   public final SmsProblems smsProblems;
   public final InboundEmails inboundEmails;
+  public final EmailEngagement engagement;
   public final Optional<InboundSmtpServer> inboundSmtp;
   public final Optional<MailboxPoller> mailboxPoller;
   public final ApiKeys apiKeys;
@@ -106,6 +110,8 @@ public final class App implements AutoCloseable {
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       this.apiKeys = new ApiKeys(jdbi, clock);
       this.inboundEmails = new InboundEmails(jdbi, clock, contacts, timeline);
+      var links = new LinkSigner(new Secrets(jdbi).get("links"));
+      this.engagement = new EmailEngagement(jdbi, clock, timeline);
       this.inboundSmtp =
           config
               .inbound()
@@ -148,7 +154,16 @@ public final class App implements AutoCloseable {
       this.dispatcher =
           remember(
               new Dispatcher(
-                  jdbi, timeline, metrics, sms, email, clock, config.dispatch(), config.email()));
+                  jdbi,
+                  timeline,
+                  metrics,
+                  sms,
+                  email,
+                  clock,
+                  config.dispatch(),
+                  config.email(),
+                  links,
+                  () -> config.http().publicUrl().isEmpty() ? url() : config.http().publicUrl()));
       gatewayListener.dispatcher = dispatcher;
       var pricing =
           new SmsPricing(
@@ -194,7 +209,9 @@ public final class App implements AutoCloseable {
                       metrics,
                       sandboxSmtp,
                       sandboxSmsc,
-                      twilio),
+                      twilio,
+                      engagement,
+                      links),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

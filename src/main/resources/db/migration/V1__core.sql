@@ -176,3 +176,10 @@ CREATE TABLE suppression (
   created_at timestamptz NOT NULL,
   PRIMARY KEY (channel, address, scope)
 );
+
+-- Secrets generated at first start and shared by every node (link signing).
+CREATE TABLE secret (
+  name       text PRIMARY KEY,
+  value      bytea NOT NULL,
+  created_at timestamptz NOT NULL
+);

@@ -9,6 +9,8 @@ import dev.tandem.contact.NewContact;
 import dev.tandem.delivery.MessageRequest;
 import dev.tandem.delivery.MessageView;
 import dev.tandem.delivery.Messages;
+import dev.tandem.email.EmailEngagement;
+import dev.tandem.email.LinkSigner;
 import dev.tandem.error.Conflict;
 import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
@@ -59,7 +61,9 @@ public final class ApiServer implements AutoCloseable {
       PrometheusMeterRegistry metrics,
       Optional<SandboxSmtpServer> sandboxSmtp,
       Optional<SmscSimulator> sandboxSmsc,
-      Optional<TwilioGateway> twilio) {}
+      Optional<TwilioGateway> twilio,
+      EmailEngagement engagement,
+      LinkSigner links) {}
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
@@ -180,6 +184,7 @@ public final class ApiServer implements AutoCloseable {
     app.get("/v1/contacts/{id}/timeline", this::timeline);
     app.post("/v1/messages", this::sendMessage);
     app.post("/v1/sms/inspect", this::inspectSms);
+    registerEmailLinks();
     app.post(TwilioGateway.STATUS_PATH, ctx -> twilioWebhook(ctx, TwilioGateway::onStatusCallback));
     app.post(
         TwilioGateway.INBOUND_PATH,
@@ -192,7 +197,7 @@ public final class ApiServer implements AutoCloseable {
         "/v1/sms/problems", ctx -> ctx.json(Map.of("items", features.smsProblems().recent(100))));
     app.get(
         "/v1/messages/{id}",
-        ctx -> ctx.json(messageJson(features.messages().get(uuidParam(ctx, "id")))));
+        ctx -> ctx.json(messageJson(features.messages().get(uuidParam(ctx, "id")), baseUrl(ctx))));
 
     features
         .sandboxSmtp()
@@ -305,7 +310,7 @@ public final class ApiServer implements AutoCloseable {
             Set.of("contactId", "to", "channels", "sms", "email", "idempotencyKey"));
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text", "substitution"));
-    Body email = body.object("email", Set.of("subject", "html", "text"));
+    Body email = body.object("email", Set.of("subject", "html", "text", "tracking", "unsubscribe"));
     String key = body.string("idempotencyKey");
     String headerKey = ctx.header("Idempotency-Key");
     if (key == null) {
@@ -330,13 +335,15 @@ public final class ApiServer implements AutoCloseable {
                     email.string("subject"),
                     email.string("html"),
                     email.string("text"),
+                    onOff(email, "email", "tracking"),
+                    onOff(email, "email", "unsubscribe"),
                     key));
     if (view.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }
     ctx.status(view.replayed() ? 200 : 202)
         .header("Location", "/v1/messages/" + view.id())
-        .json(messageJson(view));
+        .json(messageJson(view, baseUrl(ctx)));
   }
 
   private void inspectSms(Context ctx) {
@@ -356,6 +363,10 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static Boolean onOff(Body body, String field) {
+    return onOff(body, "sms", field);
+  }
+
+  private static Boolean onOff(Body body, String object, String field) {
     String value = body.string(field);
     if (value == null) {
       return null;
@@ -366,8 +377,8 @@ public final class ApiServer implements AutoCloseable {
       default ->
           throw new InvalidInput(
               "invalid-" + field,
-              "sms." + field,
-              "sms." + field + " must be \"on\" or \"off\", not '" + value + "'.");
+              object + "." + field,
+              object + "." + field + " must be \"on\" or \"off\", not '" + value + "'.");
     };
   }
 
@@ -394,6 +405,96 @@ public final class ApiServer implements AutoCloseable {
           "The X-Twilio-Signature does not match this request; it was not sent by the configured provider.");
     }
     handler.accept(twilio, params);
+  }
+
+  private static final byte[] PIXEL =
+      java.util.Base64.getDecoder()
+          .decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
+  /** The signed links in emails: open pixel, click redirect, one-click unsubscribe, hosted copy. */
+  private void registerEmailLinks() {
+    LinkSigner links = features.links();
+    app.get(
+        "/t/o/{token}",
+        ctx -> {
+          links
+              .verify(ctx.pathParam("token").replaceFirst("\\.gif$", ""), LinkSigner.Purpose.OPEN)
+              .ifPresent(features.engagement()::opened);
+          ctx.header("Cache-Control", "no-store").contentType("image/gif").result(PIXEL);
+        });
+    app.get(
+        "/t/c/{token}",
+        ctx -> {
+          String url = ctx.queryParam("u");
+          var delivery =
+              links
+                  .verify(ctx.pathParam("token"), LinkSigner.Purpose.CLICK)
+                  .filter(id -> url != null && links.validUrl(id, url, ctx.queryParam("s")));
+          if (delivery.isEmpty()) {
+            throw new InvalidInput(
+                "invalid-link",
+                "u",
+                "This link is not valid: it was changed or not made by Tandem.");
+          }
+          features.engagement().clicked(delivery.get(), url);
+          ctx.redirect(url, io.javalin.http.HttpStatus.FOUND);
+        });
+    app.get(
+        "/u/{token}",
+        ctx -> {
+          unsubscribeToken(ctx);
+          ctx.contentType("text/html; charset=utf-8")
+              .result(
+                  page(
+                      "Unsubscribe",
+                      "<form method=\"post\"><p>Stop marketing email to this address?</p><button type=\"submit\">Unsubscribe</button></form>"));
+        });
+    app.post(
+        "/u/{token}",
+        ctx -> {
+          features.engagement().unsubscribed(unsubscribeToken(ctx));
+          ctx.contentType("text/html; charset=utf-8")
+              .result(
+                  page(
+                      "Unsubscribed", "<p>You will not get marketing email from us any more.</p>"));
+        });
+    app.get(
+        "/v/{token}",
+        ctx -> {
+          UUID delivery =
+              links
+                  .verify(ctx.pathParam("token"), LinkSigner.Purpose.VIEW)
+                  .orElseThrow(
+                      () -> new NotFound("invalid-link", "token", "This link is not valid."));
+          String html =
+              features
+                  .engagement()
+                  .view(delivery)
+                  .orElseThrow(() ->
+                      new NotFound(
+                          "message-not-found", "token", "This email is no longer available."));
+          ctx.header("X-Robots-Tag", "noindex")
+              .contentType("text/html; charset=utf-8")
+              .result(html);
+        });
+  }
+
+  private UUID unsubscribeToken(Context ctx) {
+    return features
+        .links()
+        .verify(ctx.pathParam("token"), LinkSigner.Purpose.UNSUBSCRIBE)
+        .orElseThrow(
+            () -> new NotFound("invalid-link", "token", "This unsubscribe link is not valid."));
+  }
+
+  private static String page(String title, String body) {
+    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+        + title
+        + "</title><meta name=\"viewport\" content=\"width=device-width\"></head><body><h1>"
+        + title
+        + "</h1>"
+        + body
+        + "</body></html>";
   }
 
   private void injectInbound(Context ctx, SmscSimulator smsc) {
@@ -439,7 +540,12 @@ public final class ApiServer implements AutoCloseable {
     return out;
   }
 
-  private static Map<String, Object> messageJson(MessageView m) {
+  /** Where recipients reach this server: http.publicUrl, or the address this request came to. */
+  private String baseUrl(Context ctx) {
+    return publicUrl.isEmpty() ? ctx.scheme() + "://" + ctx.host() : publicUrl;
+  }
+
+  private Map<String, Object> messageJson(MessageView m, String baseUrl) {
     var out = new LinkedHashMap<String, Object>();
     out.put("id", m.id());
     out.put("contactId", m.contactId());
@@ -463,6 +569,11 @@ public final class ApiServer implements AutoCloseable {
                     "cost",
                     d.cost() == null ? null : d.cost().stripTrailingZeros().toPlainString());
                 delivery.put("currency", d.currency());
+              }
+              if (d.channel() == dev.tandem.delivery.Channel.EMAIL) {
+                delivery.put(
+                    "viewUrl",
+                    baseUrl + "/v/" + features.links().token(d.id(), LinkSigner.Purpose.VIEW));
               }
               delivery.put("updatedAt", d.updatedAt());
               return delivery;

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.email.EmailGateway;
 import dev.tandem.email.EmailSendResult;
+import dev.tandem.email.LinkSigner;
 import dev.tandem.email.OutboundEmail;
+import dev.tandem.email.Tracking;
 import dev.tandem.event.Timeline;
 import dev.tandem.sms.DeliveryReceipt;
 import dev.tandem.sms.OutboundSms;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,8 @@ public final class Dispatcher implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Outbox outbox;
+  private final LinkSigner links;
+  private final Supplier<String> baseUrl;
   private final ReceiptWriter receipts;
   private final SmsGateway sms;
   private final EmailGateway email;
@@ -59,7 +64,11 @@ public final class Dispatcher implements AutoCloseable {
       EmailGateway email,
       Clock clock,
       TandemConfig.Dispatch config,
-      TandemConfig.Email emailConfig) {
+      TandemConfig.Email emailConfig,
+      LinkSigner links,
+      Supplier<String> baseUrl) {
+    this.links = links;
+    this.baseUrl = baseUrl;
     this.outbox = new Outbox(jdbi, timeline, metrics);
     this.receipts = new ReceiptWriter(outbox, clock);
     this.sms = sms;
@@ -153,6 +162,23 @@ public final class Dispatcher implements AutoCloseable {
       }
       case EMAIL -> {
         JsonNode body = content.path("email");
+        String base = baseUrl.get();
+        Optional<String> html = text(body, "html");
+        if (body.path("tracking").asBoolean(false)) {
+          html = html.map(h -> Tracking.apply(h, delivery.id(), base, links));
+        }
+        var headers = new java.util.LinkedHashMap<String, String>();
+        if (body.path("unsubscribe").asBoolean(false)) {
+          // RFC 2369 + RFC 8058 one-click: mail providers POST to the https link
+          String token = links.token(delivery.id(), LinkSigner.Purpose.UNSUBSCRIBE);
+          String mailto =
+              emailConfig
+                  .bounceDomain()
+                  .map(d -> ", <mailto:unsubscribe+" + token + "@" + d + ">")
+                  .orElse("");
+          headers.put("List-Unsubscribe", "<" + base + "/u/" + token + ">" + mailto);
+          headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
         var outbound =
             new OutboundEmail(
                 delivery.id(),
@@ -160,8 +186,9 @@ public final class Dispatcher implements AutoCloseable {
                 emailConfig.from(),
                 delivery.address(),
                 body.path("subject").asText(""),
-                text(body, "html"),
-                text(body, "text"));
+                html,
+                text(body, "text"),
+                headers);
         yield email
             .send(outbound)
             .thenApply(Dispatcher::outcome)

@@ -18,4 +18,34 @@ public record MessageRequest(
     String emailSubject,
     String emailHtml,
     String emailText,
-    String idempotencyKey) {}
+    Boolean emailTracking,
+    Boolean emailUnsubscribe,
+    String idempotencyKey) {
+
+  /** A request without the email link options (tracking and one-click unsubscribe off). */
+  public MessageRequest(
+      java.util.UUID contactId,
+      String toPhone,
+      String toEmail,
+      java.util.List<String> channels,
+      String smsText,
+      Boolean smsSubstitution,
+      String emailSubject,
+      String emailHtml,
+      String emailText,
+      String idempotencyKey) {
+    this(
+        contactId,
+        toPhone,
+        toEmail,
+        channels,
+        smsText,
+        smsSubstitution,
+        emailSubject,
+        emailHtml,
+        emailText,
+        null,
+        null,
+        idempotencyKey);
+  }
+}

@@ -381,7 +381,12 @@ public final class Messages {
                   + ".");
         }
       }
-      ObjectNode email = content.putObject("email").put("subject", subject);
+      ObjectNode email =
+          content
+              .putObject("email")
+              .put("subject", subject)
+              .put("tracking", Boolean.TRUE.equals(request.emailTracking()))
+              .put("unsubscribe", Boolean.TRUE.equals(request.emailUnsubscribe()));
       if (hasHtml) {
         email.put("html", request.emailHtml());
       }

@@ -1,11 +1,13 @@
 package dev.tandem.email;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * One email to send. {@code messageId} is the RFC 5322 Message-ID without angle brackets; at least
- * one of {@code html} and {@code text} is present (the gateway derives the text part from HTML).
+ * one of {@code html} and {@code text} is present (the gateway derives the text part from HTML);
+ * {@code headers} are extra headers such as List-Unsubscribe (no CR or LF in names or values).
  */
 public record OutboundEmail(
     UUID deliveryId,
@@ -14,4 +16,17 @@ public record OutboundEmail(
     String to,
     String subject,
     Optional<String> html,
-    Optional<String> text) {}
+    Optional<String> text,
+    Map<String, String> headers) {
+
+  public OutboundEmail(
+      UUID deliveryId,
+      String messageId,
+      String from,
+      String to,
+      String subject,
+      Optional<String> html,
+      Optional<String> text) {
+    this(deliveryId, messageId, from, to, subject, html, text, Map.of());
+  }
+}

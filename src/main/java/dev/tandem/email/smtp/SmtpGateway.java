@@ -301,6 +301,12 @@ public final class SmtpGateway implements EmailGateway {
         Message.RecipientType.TO, new Address[] {new InternetAddress(email.to(), true)});
     message.setSubject(email.subject(), "UTF-8");
     message.setSentDate(Date.from(clock.instant()));
+    for (var header : email.headers().entrySet()) {
+      if (header.getValue().indexOf('\r') >= 0 || header.getValue().indexOf('\n') >= 0) {
+        throw new IllegalArgumentException("header " + header.getKey() + " contains a line break");
+      }
+      message.setHeader(header.getKey(), header.getValue());
+    }
     String text = email.text().orElseGet(() -> htmlToText(email.html().orElse("")));
     if (email.html().isPresent()) {
       var alternative = new MimeMultipart("alternative");
