@@ -89,7 +89,7 @@ public final class Dispatcher implements AutoCloseable {
       return 0;
     }
     // Re-checked at send time: a bounce that arrived after the message was accepted wins.
-    Map<String, String> suppressed =
+    Map<String, Outbox.Suppression> suppressed =
         outbox.suppressed(
             Channel.EMAIL,
             claimed.stream()
@@ -99,7 +99,9 @@ public final class Dispatcher implements AutoCloseable {
     List<CompletableFuture<Outcome>> pending = new ArrayList<>(claimed.size());
     for (Outbox.Claimed delivery : claimed) {
       String reason =
-          delivery.channel() == Channel.EMAIL ? suppressed.get(delivery.address()) : null;
+          delivery.channel() == Channel.EMAIL
+              ? blocking(suppressed.get(delivery.address()), delivery)
+              : null;
       pending.add(
           reason == null
               ? dispatch(delivery)
@@ -127,6 +129,26 @@ public final class Dispatcher implements AutoCloseable {
     }
     outbox.record(results, done);
     return claimed.size();
+  }
+
+  /**
+   * The reason a suppression blocks this delivery, or null: 'all' blocks everything; 'marketing'
+   * blocks mail that carries an unsubscribe link (marketing mail, until topics say so).
+   */
+  private static String blocking(Outbox.Suppression suppression, Outbox.Claimed delivery) {
+    if (suppression == null) {
+      return null;
+    }
+    if (suppression.scope().equals("all")) {
+      return suppression.reason();
+    }
+    try {
+      boolean marketing =
+          JSON.readTree(delivery.content()).path("email").path("unsubscribe").asBoolean(false);
+      return marketing ? suppression.reason() + ", for marketing" : null;
+    } catch (Exception unreadable) {
+      return null; // the send fails on the same content with its own reason
+    }
   }
 
   /** Runs {@link #runOnce} until nothing is due; returns the total. For tests and the demo. */

@@ -76,19 +76,25 @@ final class Outbox {
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
 
-  /** Which of these addresses must not get {@code channel} at all, with the reason. */
-  Map<String, String> suppressed(Channel channel, List<String> addresses) {
+  /** A suppression: {@code all} blocks everything, {@code marketing} only marketing mail. */
+  record Suppression(String scope, String reason) {}
+
+  /** The suppressions of these addresses on {@code channel}; an 'all' one wins. */
+  Map<String, Suppression> suppressed(Channel channel, List<String> addresses) {
     if (addresses.isEmpty()) {
       return Map.of();
     }
-    var result = new HashMap<String, String>();
+    var result = new HashMap<String, Suppression>();
     jdbi.useHandle(handle ->
         handle
             .createQuery(suppressed)
             .bind("channel", channel.key())
             .bind("addresses", addresses.toArray(String[]::new))
-            .map((rs, ctx) -> Map.entry(rs.getString("address"), rs.getString("reason")))
-            .forEach(e -> result.put(e.getKey(), e.getValue())));
+            .map((rs, ctx) ->
+                Map.entry(
+                    rs.getString("address"),
+                    new Suppression(rs.getString("scope"), rs.getString("reason"))))
+            .forEach(e -> result.putIfAbsent(e.getKey(), e.getValue())));
     return result;
   }
 

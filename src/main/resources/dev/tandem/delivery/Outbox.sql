@@ -105,5 +105,6 @@ WHERE d.id = v.id AND d.status = 'sent'
 RETURNING d.id
 
 -- name: suppressed
-SELECT address, reason FROM suppression
-WHERE channel = :channel AND scope = 'all' AND address = ANY(CAST(:addresses AS text[]))
+SELECT address, scope, reason FROM suppression
+WHERE channel = :channel AND address = ANY(CAST(:addresses AS text[]))
+ORDER BY scope

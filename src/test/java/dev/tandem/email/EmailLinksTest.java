@@ -163,6 +163,38 @@ class EmailLinksTest {
                     .one());
     assertThat(suppressed).isEqualTo(1);
 
+    // marketing mail to that address is now refused; a transactional one still goes out
+    String address = tandem.delivery(sent.messageId(), "email").get("address").asText();
+    var marketing =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", address),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of("subject", "More news", "text", "x", "unsubscribe", "on")));
+    var receipt =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", address),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of("subject", "Your receipt", "text", "x")));
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(marketing.body().get("id").asText(), "email")).isEqualTo("failed");
+    assertThat(
+            tandem.delivery(marketing.body().get("id").asText(), "email").get("lastError").asText())
+        .contains("suppressed")
+        .contains("for marketing");
+    assertThat(tandem.status(receipt.body().get("id").asText(), "email")).isEqualTo("sent");
+
     String forged = https.group(1).substring(0, https.group(1).length() - 3) + "AAA";
     assertThat(post(forged, "List-Unsubscribe=One-Click").statusCode()).isEqualTo(404);
   }
