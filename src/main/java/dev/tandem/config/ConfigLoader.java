@@ -60,6 +60,7 @@ public final class ConfigLoader {
     d.put("smtp.timeout", "30s");
     d.put("smtp.implicitTls", "off");
     d.put("smtp.fallbackRelays", "");
+    d.put("smtp.sslTrust", "");
     d.put("email.from", "Tandem <noreply@tandem.localhost>");
     d.put("email.messageIdDomain", "tandem.localhost");
     d.put("email.bounceDomain", "");
@@ -221,7 +222,8 @@ public final class ConfigLoader {
                 v.integer("smtp.poolSize", 1, 100),
                 v.duration("smtp.timeout", Duration.ofSeconds(1)),
                 v.onOff("smtp.implicitTls"),
-                v.relays("smtp.fallbackRelays")),
+                v.relays("smtp.fallbackRelays"),
+                v.text("smtp.sslTrust")),
             new TandemConfig.Email(
                 v.text("email.from"),
                 v.text("email.messageIdDomain"),

@@ -81,7 +81,8 @@ public record TandemConfig(
       int poolSize,
       Duration timeout,
       boolean implicitTls,
-      java.util.List<String> fallbackRelays) {}
+      java.util.List<String> fallbackRelays,
+      String sslTrust) {}
 
   /**
    * @param bounceDomain when set, each email's envelope sender is {@code

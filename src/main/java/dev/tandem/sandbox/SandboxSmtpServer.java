@@ -51,21 +51,31 @@ public final class SandboxSmtpServer implements AutoCloseable {
   private volatile int rejectCode;
   private volatile String rejectText = "";
 
-  private SandboxSmtpServer(int port, Clock clock) {
+  private SandboxSmtpServer(
+      int port, Clock clock, javax.net.ssl.SSLContext tls, boolean requireTls) {
     this.clock = clock;
-    this.server =
+    var builder =
         SMTPServer.port(port)
             .bindAddress(InetAddress.getLoopbackAddress())
             .hostName("sandbox.tandem.localhost")
             .softwareName("Tandem sandbox SMTP")
-            .messageHandlerFactory(Handler::new)
-            .build();
+            .messageHandlerFactory(Handler::new);
+    if (tls != null) {
+      builder.enableTLS().requireTLS(requireTls).startTlsSocketFactory(tls);
+    }
+    this.server = builder.build();
     server.start();
+  }
+
+  /** A server that offers STARTTLS with this context and, if {@code requireTls}, insists on it. */
+  public static SandboxSmtpServer startWithTls(
+      int port, Clock clock, javax.net.ssl.SSLContext tls, boolean requireTls) {
+    return new SandboxSmtpServer(port, clock, tls, requireTls);
   }
 
   /** Starts on {@code port} (0 = any free port) of 127.0.0.1. */
   public static SandboxSmtpServer start(int port, Clock clock) {
-    return new SandboxSmtpServer(port, clock);
+    return new SandboxSmtpServer(port, clock, null, false);
   }
 
   public int port() {

@@ -93,6 +93,11 @@ public final class SmtpGateway implements EmailGateway {
     props.put("mail.smtp.writetimeout", timeout);
     props.put("mail.smtp.auth", Boolean.toString(config.username().isPresent()));
     props.put("mail.smtp.ssl.enable", Boolean.toString(config.implicitTls()));
+    props.put("mail.smtp.ssl.checkserveridentity", "true");
+    if (!config.sslTrust().isEmpty()) {
+      // hosts whose certificate is trusted without a CA (an internal relay's own certificate)
+      props.put("mail.smtp.ssl.trust", config.sslTrust());
+    }
     switch (config.startTls()) {
       case REQUIRED -> {
         props.put("mail.smtp.starttls.enable", "true");
