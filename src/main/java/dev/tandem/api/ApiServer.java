@@ -310,7 +310,15 @@ public final class ApiServer implements AutoCloseable {
             Set.of("contactId", "to", "channels", "sms", "email", "idempotencyKey"));
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text", "substitution"));
-    Body email = body.object("email", Set.of("subject", "html", "text", "tracking", "unsubscribe"));
+    Body email =
+        body.object(
+            "email", Set.of("subject", "html", "text", "tracking", "unsubscribe", "attachments"));
+    var attachments =
+        email.objects("attachments", Set.of("filename", "contentType", "content")).stream()
+            .map(a ->
+                new MessageRequest.Attachment(
+                    a.string("filename"), a.string("contentType"), a.string("content")))
+            .toList();
     String key = body.string("idempotencyKey");
     String headerKey = ctx.header("Idempotency-Key");
     if (key == null) {
@@ -337,7 +345,8 @@ public final class ApiServer implements AutoCloseable {
                     email.string("text"),
                     onOff(email, "email", "tracking"),
                     onOff(email, "email", "unsubscribe"),
-                    key));
+                    key,
+                    attachments));
     if (view.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }

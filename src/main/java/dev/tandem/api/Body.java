@@ -103,6 +103,30 @@ final class Body {
     return values;
   }
 
+  /** An array of objects, each with only {@code allowed} fields; empty when absent. */
+  List<Body> objects(String name, Set<String> allowed) {
+    JsonNode node = root.get(name);
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new BadRequest(prefix + name, prefix + name + " must be an array of objects.");
+    }
+    var items = new ArrayList<Body>();
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode item = node.get(i);
+      String itemPrefix = prefix + name + "[" + i + "].";
+      if (!item.isObject()) {
+        throw new BadRequest(
+            prefix + name + "[" + i + "]", prefix + name + "[" + i + "] must be an object.");
+      }
+      var body = new Body(item, itemPrefix);
+      body.allowOnly(allowed);
+      items.add(body);
+    }
+    return items;
+  }
+
   /** A nested object, or an empty body when absent. */
   Body object(String name, Set<String> allowed) {
     JsonNode node = root.get(name);

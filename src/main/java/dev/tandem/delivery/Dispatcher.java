@@ -210,13 +210,26 @@ public final class Dispatcher implements AutoCloseable {
                 body.path("subject").asText(""),
                 html,
                 text(body, "text"),
-                headers);
+                headers,
+                attachments(body));
         yield email
             .send(outbound)
             .thenApply(Dispatcher::outcome)
             .exceptionally(e -> new Outcome.Retry("email gateway error: " + e.getMessage()));
       }
     };
+  }
+
+  private static List<OutboundEmail.Attachment> attachments(JsonNode email) {
+    var attachments = new ArrayList<OutboundEmail.Attachment>();
+    for (JsonNode a : email.path("attachments")) {
+      attachments.add(
+          new OutboundEmail.Attachment(
+              a.path("filename").asText(),
+              a.path("contentType").asText(),
+              java.util.Base64.getDecoder().decode(a.path("content").asText(""))));
+    }
+    return attachments;
   }
 
   private static Optional<String> text(JsonNode node, String field) {

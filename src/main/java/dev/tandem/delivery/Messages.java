@@ -387,6 +387,7 @@ public final class Messages {
               .put("subject", subject)
               .put("tracking", Boolean.TRUE.equals(request.emailTracking()))
               .put("unsubscribe", Boolean.TRUE.equals(request.emailUnsubscribe()));
+      attachments(request.emailAttachments(), email);
       if (hasHtml) {
         email.put("html", request.emailHtml());
       }
@@ -395,6 +396,70 @@ public final class Messages {
       }
     }
     return content;
+  }
+
+  static final int MAX_ATTACHMENTS = 10;
+  static final int MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+  /** Checks attachments and keeps them (base64) with the message content. */
+  private static void attachments(List<MessageRequest.Attachment> attachments, ObjectNode email) {
+    if (attachments == null || attachments.isEmpty()) {
+      return;
+    }
+    if (attachments.size() > MAX_ATTACHMENTS) {
+      throw new InvalidInput(
+          "too-many-attachments",
+          "email.attachments",
+          attachments.size() + " attachments; at most " + MAX_ATTACHMENTS + " are allowed.");
+    }
+    long total = 0;
+    var array = email.putArray("attachments");
+    for (int i = 0; i < attachments.size(); i++) {
+      var a = attachments.get(i);
+      String field = "email.attachments[" + i + "]";
+      if (a.filename() == null
+          || a.filename().isBlank()
+          || a.filename().length() > 255
+          || a.filename().chars().anyMatch(c -> c < 32 || c == '/' || c == '\\' || c == '"')) {
+        throw new InvalidInput(
+            "invalid-attachment",
+            field + ".filename",
+            "'"
+                + a.filename()
+                + "' is not a file name: 1-255 characters, no path, quotes or control characters.");
+      }
+      if (a.contentType() == null
+          || !a.contentType().matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")) {
+        throw new InvalidInput(
+            "invalid-attachment",
+            field + ".contentType",
+            "'" + a.contentType() + "' is not a media type such as application/pdf.");
+      }
+      byte[] bytes;
+      try {
+        // the MIME decoder would silently skip what is not base64: decode strictly, line breaks
+        // allowed
+        String content = a.contentBase64() == null ? "" : a.contentBase64().replaceAll("\\s", "");
+        bytes = java.util.Base64.getDecoder().decode(content);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInput(
+            "invalid-attachment", field + ".content", "content is not base64: " + e.getMessage());
+      }
+      total += bytes.length;
+      if (total > MAX_ATTACHMENT_BYTES) {
+        throw new InvalidInput(
+            "attachments-too-large",
+            field + ".content",
+            "attachments add up to more than "
+                + MAX_ATTACHMENT_BYTES / 1024 / 1024
+                + " MB; link to large files instead.");
+      }
+      array
+          .addObject()
+          .put("filename", a.filename())
+          .put("contentType", a.contentType())
+          .put("content", java.util.Base64.getEncoder().encodeToString(bytes));
+    }
   }
 
   private static Map<Channel, String> addresses(Contact contact, List<Channel> channels) {

@@ -17,7 +17,23 @@ public record OutboundEmail(
     String subject,
     Optional<String> html,
     Optional<String> text,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    java.util.List<Attachment> attachments) {
+
+  /** A file attached to the email. */
+  public record Attachment(String filename, String contentType, byte[] content) {}
+
+  public OutboundEmail(
+      UUID deliveryId,
+      String messageId,
+      String from,
+      String to,
+      String subject,
+      Optional<String> html,
+      Optional<String> text,
+      Map<String, String> headers) {
+    this(deliveryId, messageId, from, to, subject, html, text, headers, java.util.List.of());
+  }
 
   public OutboundEmail(
       UUID deliveryId,

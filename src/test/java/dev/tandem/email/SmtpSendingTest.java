@@ -190,6 +190,109 @@ class SmtpSendingTest {
     Files.delete(keyFile);
   }
 
+  @Test
+  void attachments_go_as_multipart_mixed_and_bad_ones_are_refused_with_the_field()
+      throws Exception {
+    tandem = TestApp.start();
+    String pdf =
+        Base64.getEncoder()
+            .encodeToString("%PDF-1.4 invoice 1042".getBytes(StandardCharsets.US_ASCII));
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", TestApp.uniqueEmail()),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of(
+                    "subject",
+                    "Invoice",
+                    "html",
+                    "<p>Attached.</p>",
+                    "attachments",
+                    List.of(
+                        Map.of(
+                            "filename",
+                            "Rechnung 1042 – März.pdf",
+                            "contentType",
+                            "application/pdf",
+                            "content",
+                            pdf)))));
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    String id = response.body().get("id").asText();
+    tandem.app.dispatcher.runOnce();
+
+    var message =
+        new jakarta.mail.internet.MimeMessage(
+            jakarta.mail.Session.getInstance(new java.util.Properties()),
+            new java.io.ByteArrayInputStream(
+                receivedFor(id).raw().getBytes(StandardCharsets.UTF_8)));
+    assertThat(message.isMimeType("multipart/mixed")).isTrue();
+    var mixed = (jakarta.mail.Multipart) message.getContent();
+    assertThat(mixed.getBodyPart(0).isMimeType("multipart/alternative")).isTrue();
+    var attachment = mixed.getBodyPart(1);
+    assertThat(jakarta.mail.internet.MimeUtility.decodeText(attachment.getFileName()))
+        .isEqualTo("Rechnung 1042 – März.pdf");
+    assertThat(new String(attachment.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+        .isEqualTo("%PDF-1.4 invoice 1042");
+
+    var notBase64 =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", TestApp.uniqueEmail()),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of(
+                    "subject",
+                    "x",
+                    "text",
+                    "y",
+                    "attachments",
+                    List.of(
+                        Map.of(
+                            "filename",
+                            "a.pdf",
+                            "contentType",
+                            "application/pdf",
+                            "content",
+                            "%%%")))));
+    var path =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", TestApp.uniqueEmail()),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of(
+                    "subject",
+                    "x",
+                    "text",
+                    "y",
+                    "attachments",
+                    List.of(
+                        Map.of(
+                            "filename",
+                            "../../etc/passwd",
+                            "contentType",
+                            "text/plain",
+                            "content",
+                            pdf)))));
+    assertThat(notBase64.status()).isEqualTo(422);
+    assertThat(notBase64.body().get("field").asText()).isEqualTo("email.attachments[0].content");
+    assertThat(path.status()).isEqualTo(422);
+    assertThat(path.body().get("field").asText()).isEqualTo("email.attachments[0].filename");
+  }
+
   private static boolean pythonDkimAvailable() throws Exception {
     if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
       return false;

@@ -313,17 +313,47 @@ public final class SmtpGateway implements EmailGateway {
       message.setHeader(header.getKey(), header.getValue());
     }
     String text = email.text().orElseGet(() -> htmlToText(email.html().orElse("")));
+    MimeMultipart alternative = null;
     if (email.html().isPresent()) {
-      var alternative = new MimeMultipart("alternative");
+      alternative = new MimeMultipart("alternative");
       var plain = new MimeBodyPart();
       plain.setText(text, "UTF-8", "plain");
       var html = new MimeBodyPart();
       html.setText(email.html().get(), "UTF-8", "html");
       alternative.addBodyPart(plain);
       alternative.addBodyPart(html);
-      message.setContent(alternative);
+    }
+    if (email.attachments().isEmpty()) {
+      if (alternative != null) {
+        message.setContent(alternative);
+      } else {
+        message.setText(text, "UTF-8", "plain");
+      }
     } else {
-      message.setText(text, "UTF-8", "plain");
+      var mixed = new MimeMultipart("mixed");
+      var body = new MimeBodyPart();
+      if (alternative != null) {
+        body.setContent(alternative);
+      } else {
+        body.setText(text, "UTF-8", "plain");
+      }
+      mixed.addBodyPart(body);
+      for (OutboundEmail.Attachment attachment : email.attachments()) {
+        var part = new MimeBodyPart();
+        part.setDataHandler(
+            new jakarta.activation.DataHandler(
+                new jakarta.mail.util.ByteArrayDataSource(
+                    attachment.content(), attachment.contentType())));
+        try {
+          part.setFileName(
+              jakarta.mail.internet.MimeUtility.encodeText(attachment.filename(), "UTF-8", null));
+        } catch (java.io.UnsupportedEncodingException e) {
+          throw new IllegalStateException(e);
+        }
+        part.setDisposition(jakarta.mail.Part.ATTACHMENT);
+        mixed.addBodyPart(part);
+      }
+      message.setContent(mixed);
     }
     message.saveChanges();
     return message;
