@@ -56,6 +56,11 @@ public final class InboundEmails {
   private final String insert;
   private final String failDelivery;
   private final String suppress;
+  private final String softBounces;
+  private final String resend;
+
+  /** A soft bounce that ended the remote MTA's tries sends again this many times, an hour apart. */
+  static final int SOFT_BOUNCE_RESENDS = 2;
 
   public InboundEmails(Jdbi jdbi, Clock clock, Contacts contacts, Timeline timeline) {
     this.jdbi = jdbi;
@@ -68,6 +73,8 @@ public final class InboundEmails {
     this.insert = sql.get("insert");
     this.failDelivery = sql.get("failDelivery");
     this.suppress = sql.get("suppress");
+    this.softBounces = sql.get("softBounces");
+    this.resend = sql.get("resend");
   }
 
   public void subscribe(Consumer<ReceivedEmail> subscriber) {
@@ -164,7 +171,13 @@ public final class InboundEmails {
         }
         event(handle, delivery, contactId, now, "delivery.bounced", detail);
       }
-      case SOFT_BOUNCE -> event(handle, delivery, contactId, now, "delivery.deferred", detail);
+      case SOFT_BOUNCE -> {
+        event(handle, delivery, contactId, now, "delivery.deferred", detail);
+        boolean gaveUp = mail.bounce().map(b -> b.action().equals("failed")).orElse(false);
+        if (gaveUp && delivery.isPresent()) {
+          resendOrFail(handle, delivery.get(), mail.bounce().get(), now);
+        }
+      }
       case DELIVERY_REPORT -> event(handle, delivery, contactId, now, "delivery.report", detail);
       case COMPLAINT -> {
         detail.put("feedbackType", mail.feedbackType().orElse("abuse"));
@@ -189,6 +202,33 @@ public final class InboundEmails {
         event(handle, delivery, contactId, now, "email.received", detail);
       }
       case UNREADABLE -> {} // stored with its reason; nothing to attribute it to
+    }
+  }
+
+  /**
+   * The remote MTA gave up after temporary failures (a full mailbox, say): send again in an hour,
+   * at most {@link #SOFT_BOUNCE_RESENDS} times, then fail the delivery.
+   */
+  private void resendOrFail(
+      Handle handle, DeliveryRef delivery, InboundMail.Bounce bounce, Instant now) {
+    int bounces =
+        handle.createQuery(softBounces).bind("id", delivery.id()).mapTo(Integer.class).one();
+    String what = ("soft bounce " + bounce.status() + " " + bounce.diagnostic()).strip();
+    if (bounces <= SOFT_BOUNCE_RESENDS) {
+      handle
+          .createUpdate(resend)
+          .bind("id", delivery.id())
+          .bind("at", now.plus(java.time.Duration.ofHours(1)))
+          .bind("error", what + "; sending again (" + bounces + " of " + SOFT_BOUNCE_RESENDS + ")")
+          .bind("now", now)
+          .execute();
+    } else {
+      handle
+          .createUpdate(failDelivery)
+          .bind("id", delivery.id())
+          .bind("error", "soft-bounced " + bounces + " times; last: " + what)
+          .bind("now", now)
+          .execute();
     }
   }
 

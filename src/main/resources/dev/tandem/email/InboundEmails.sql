@@ -23,3 +23,10 @@ WHERE id = :id AND status IN ('sent', 'delivered', 'queued', 'sending')
 INSERT INTO suppression (channel, address, scope, reason, created_at)
 VALUES ('email', :address, :scope, :reason, :now)
 ON CONFLICT (channel, address, scope) DO NOTHING
+
+-- name: softBounces
+SELECT count(*) FROM inbound_email WHERE delivery_id = :id AND kind = 'soft_bounce'
+
+-- name: resend
+UPDATE delivery SET status = 'queued', next_attempt_at = :at, last_error = :error, updated_at = :now
+WHERE id = :id AND status IN ('sent', 'delivered')

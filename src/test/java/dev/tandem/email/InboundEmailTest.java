@@ -15,6 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -214,6 +215,48 @@ class InboundEmailTest {
   }
 
   @Test
+  void a_soft_bounce_that_ended_the_remote_tries_sends_again_twice_then_fails() throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("gina@example.com");
+    String verp = "bounces+" + sent.deliveryId().replace("-", "") + "@bounces.shop.example";
+
+    for (int bounce = 1; bounce <= 2; bounce++) {
+      deliverToTandem(fixtureFor("qmail-soft.eml", sent), verp);
+      JsonNode delivery = tandem.delivery(sent.messageId(), "email");
+      assertThat(delivery.get("status").asText()).isEqualTo("queued");
+      assertThat(delivery.get("lastError").asText())
+          .contains("soft bounce 4.2.2")
+          .contains(bounce + " of 2");
+      tandem.clock.advance(Duration.ofHours(2));
+      tandem.app.dispatcher.runOnce();
+      assertThat(tandem.status(sent.messageId(), "email")).isEqualTo("sent");
+    }
+    deliverToTandem(fixtureFor("qmail-soft.eml", sent), verp);
+
+    JsonNode delivery = tandem.delivery(sent.messageId(), "email");
+    assertThat(delivery.get("status").asText()).isEqualTo("failed");
+    assertThat(delivery.get("lastError").asText()).contains("soft-bounced 3 times");
+    assertThat(
+            tandem.app.sandboxSmtp.orElseThrow().received().stream()
+                .filter(e -> e.envelopeTo().equals("gina@example.com"))
+                .count())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void a_delay_notice_is_only_recorded() throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("full.inbox@gmail.com");
+
+    deliverToTandem(
+        fixtureFor("gmail-soft.eml", sent),
+        "bounces+" + sent.deliveryId().replace("-", "") + "@bounces.shop.example");
+
+    assertThat(tandem.status(sent.messageId(), "email")).isEqualTo("sent");
+    assertThat(timelineTypes(sent.contactId())).contains("delivery.deferred");
+  }
+
+  @Test
   void a_mailbox_polled_over_imap_feeds_the_same_pipeline() throws Exception {
     var setup = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP);
     var greenMail = new GreenMail(setup.dynamicPort());
@@ -233,6 +276,32 @@ class InboundEmailTest {
       assertThat(tandem.app.mailboxPoller.orElseThrow().pollOnce()).isEqualTo(1);
       assertThat(tandem.app.mailboxPoller.orElseThrow().pollOnce()).isZero();
       assertThat(timelineTypes(sent.contactId())).contains("email.received");
+    } finally {
+      greenMail.stop();
+    }
+  }
+
+  @Test
+  void a_mailbox_polled_over_pop3_is_emptied_into_the_same_pipeline() throws Exception {
+    var setup = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3);
+    var greenMail = new GreenMail(setup.dynamicPort());
+    greenMail.start();
+    try {
+      var user = greenMail.setUser("bounces@shop.example", "bounces", "secret");
+      int port = greenMail.getPop3().getPort();
+      tandem =
+          TestApp.start(
+              Map.of("inbound.mailboxUrl", "pop3://bounces:secret@127.0.0.1:" + port + "/INBOX"));
+      Sent sent = sendEmail("ada@example.org");
+      user.deliver(
+          new MimeMessage(
+              Session.getInstance(new Properties()),
+              new ByteArrayInputStream(fixtureFor("postfix-hard.eml", sent))));
+
+      assertThat(tandem.app.mailboxPoller.orElseThrow().pollOnce()).isEqualTo(1);
+      assertThat(tandem.app.mailboxPoller.orElseThrow().pollOnce())
+          .isZero(); // deleted after reading
+      assertThat(tandem.status(sent.messageId(), "email")).isEqualTo("failed");
     } finally {
       greenMail.stop();
     }
