@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "sms",
     mixinStandardHelpOptions = true,
-    description = "SMS tools: how a text is encoded and split, what a delivery receipt says.",
-    subcommands = {SmsCommand.Inspect.class, SmsCommand.Receipt.class})
+    description =
+        "SMS tools: how a text is encoded and split, what a receipt says, what a reply asks.",
+    subcommands = {SmsCommand.Inspect.class, SmsCommand.Receipt.class, SmsCommand.Keyword.class})
 final class SmsCommand implements Runnable {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -103,6 +104,32 @@ final class SmsCommand implements Runnable {
         System.out.println(JSON.writeValueAsString(receipt));
       } else {
         receipt.forEach((k, v) -> System.out.printf("%-17s %s%n", k, v == null ? "" : v));
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "keyword",
+      mixinStandardHelpOptions = true,
+      description = "Classify an inbound SMS as opt-out, opt-in, help or none, as Tandem will.")
+  static final class Keyword implements Callable<Integer> {
+    @Option(names = "--json", description = "Print JSON: class and the normalized text.")
+    boolean json;
+
+    @Parameters(index = "0", paramLabel = "TEXT", description = "The inbound text (quote it).")
+    String text;
+
+    @Override
+    public Integer call() throws Exception {
+      var kind = dev.tandem.consent.KeywordClassifier.withDefaults().classify(text);
+      String normalized = dev.tandem.consent.KeywordClassifier.normalize(text);
+      if (json) {
+        System.out.println(
+            JSON.writeValueAsString(
+                java.util.Map.of("class", kind.label, "normalized", normalized)));
+      } else {
+        System.out.println(kind.label + "   (read as \"" + normalized + "\")");
       }
       return 0;
     }

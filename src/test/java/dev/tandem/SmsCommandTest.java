@@ -84,4 +84,12 @@ class SmsCommandTest {
       }
     }
   }
+
+  @Test
+  void sms_keyword_json_matches_every_keyword_vector() throws Exception {
+    for (String[] row : vectors("stop_keywords.tsv")) {
+      JsonNode result = JSON.readTree(run("sms", "keyword", "--json", Vectors.unescape(row[0])));
+      assertThat(result.get("class").asText()).as(row[0]).isEqualTo(row[1]);
+    }
+  }
 }
