@@ -21,64 +21,8 @@ public record MessageRequest(
     Boolean emailTracking,
     Boolean emailUnsubscribe,
     String idempotencyKey,
-    java.util.List<Attachment> emailAttachments) {
+    List<Attachment> emailAttachments) {
 
   /** A file to attach, as the caller sent it: the content is base64. */
   public record Attachment(String filename, String contentType, String contentBase64) {}
-
-  public MessageRequest(
-      java.util.UUID contactId,
-      String toPhone,
-      String toEmail,
-      java.util.List<String> channels,
-      String smsText,
-      Boolean smsSubstitution,
-      String emailSubject,
-      String emailHtml,
-      String emailText,
-      Boolean emailTracking,
-      Boolean emailUnsubscribe,
-      String idempotencyKey) {
-    this(
-        contactId,
-        toPhone,
-        toEmail,
-        channels,
-        smsText,
-        smsSubstitution,
-        emailSubject,
-        emailHtml,
-        emailText,
-        emailTracking,
-        emailUnsubscribe,
-        idempotencyKey,
-        java.util.List.of());
-  }
-
-  /** A request without the email link options (tracking and one-click unsubscribe off). */
-  public MessageRequest(
-      java.util.UUID contactId,
-      String toPhone,
-      String toEmail,
-      java.util.List<String> channels,
-      String smsText,
-      Boolean smsSubstitution,
-      String emailSubject,
-      String emailHtml,
-      String emailText,
-      String idempotencyKey) {
-    this(
-        contactId,
-        toPhone,
-        toEmail,
-        channels,
-        smsText,
-        smsSubstitution,
-        emailSubject,
-        emailHtml,
-        emailText,
-        null,
-        null,
-        idempotencyKey);
-  }
 }

@@ -8,7 +8,6 @@ import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
 import dev.tandem.support.TestApp;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,19 +24,7 @@ class DeliveryResilienceTest {
   }
 
   private String sendEmail() {
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "to",
-                Map.of("email", TestApp.uniqueEmail()),
-                "channels",
-                List.of("email"),
-                "email",
-                Map.of("subject", "Receipt", "text", "Thanks")));
-    assertThat(response.status()).isEqualTo(202);
-    return response.body().get("id").asText();
+    return tandem.sendEmail(TestApp.uniqueEmail(), Map.of("subject", "Receipt", "text", "Thanks"));
   }
 
   @Test

@@ -30,19 +30,7 @@ class SmtpSendingTest {
   }
 
   private String sendEmail(String subject, String html) {
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "to",
-                Map.of("email", TestApp.uniqueEmail()),
-                "channels",
-                List.of("email"),
-                "email",
-                Map.of("subject", subject, "html", html)));
-    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
-    return response.body().get("id").asText();
+    return tandem.sendEmail(TestApp.uniqueEmail(), Map.of("subject", subject, "html", html));
   }
 
   private SandboxSmtpServer smtp() {

@@ -170,6 +170,23 @@ public final class TestApp implements AutoCloseable {
     return response.body().get("id").asText();
   }
 
+  /** Sends one email to this address (its contact created if new); returns the message id. */
+  public String sendEmail(String address, Map<String, Object> email) {
+    Response response =
+        call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", address),
+                "channels",
+                java.util.List.of("email"),
+                "email",
+                email));
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    return response.body().get("id").asText();
+  }
+
   /** Sends one SMS to a new contact with a phone number no other test uses. */
   public String sendSms(String text) {
     return sendSms(uniquePhone(), text);
