@@ -59,24 +59,6 @@ public final class EmailThroughputBench {
     }
   }
 
-  private static double cpuSeconds() throws Exception {
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    long ticks = 0;
-    try (var procs = Files.list(Path.of("/proc"))) {
-      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
-        try {
-          String stat = Files.readString(proc.resolve("stat"));
-          if (stat.contains("(postgres)")) {
-            String[] fields = stat.split("\\) ")[1].split(" ");
-            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-          }
-        } catch (Exception gone) {
-          // ended while read
-        }
-      }
-    }
-    return os.getProcessCpuTime() / 1e9 + ticks / 100.0;
-  }
 
   /** The same MIME Tandem sends, over POOL reused connections; returns {seconds, cpu}. */
   static double[] raw(int port, int messages) throws Exception {
@@ -88,7 +70,7 @@ public final class EmailThroughputBench {
       t.connect("127.0.0.1", port, null, null);
       pool.add(t);
     }
-    double cpu0 = cpuSeconds();
+    double cpu0 = cpu();
     long start = System.nanoTime();
     var failures = new AtomicInteger();
     try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -121,7 +103,7 @@ public final class EmailThroughputBench {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    double cpu = cpuSeconds() - cpu0;
+    double cpu = cpu() - cpu0;
     for (Transport t : pool) {
       t.close();
     }
@@ -146,13 +128,13 @@ public final class EmailThroughputBench {
     String key = "tdm_bench_key_0123456789abcdef";
     try (App app = App.start(ConfigLoader.load(null, Map.of(), overrides), App.Options.production(Optional.of(key)))) {
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-      post(app, http, key, WARMUP, clients, "warm");
-      await(app, WARMUP);
-      double cpu0 = cpuSeconds();
+      Bench.postMessages(app, http, key, WARMUP, clients, i -> emailBody("warm", i));
+      Bench.awaitStatus(app, "sent", WARMUP);
+      double cpu0 = cpu();
       long start = System.nanoTime();
-      post(app, http, key, messages, clients, "run");
-      await(app, WARMUP + messages);
-      return new double[] {(System.nanoTime() - start) / 1e9, cpuSeconds() - cpu0};
+      Bench.postMessages(app, http, key, messages, clients, i -> emailBody("run", i));
+      Bench.awaitStatus(app, "sent", WARMUP + messages);
+      return new double[] {(System.nanoTime() - start) / 1e9, cpu() - cpu0};
     } finally {
       try (var paths = Files.walk(data)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -160,46 +142,14 @@ public final class EmailThroughputBench {
     }
   }
 
-  private static void post(App app, HttpClient http, String key, int messages, int clients, String tag) throws Exception {
-    var permits = new Semaphore(clients);
-    var failures = new AtomicInteger();
-    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int i = 0; i < messages; i++) {
-        permits.acquire();
-        String body = "{\"to\":{\"email\":\"" + tag + i + "@example.com\"},\"channels\":[\"email\"],"
-            + "\"email\":{\"subject\":\"" + SUBJECT + "\",\"html\":\"" + HTML.replace("\"", "\\\"") + "\"}}";
-        pool.submit(() -> {
-          try {
-            var response = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/messages"))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() != 202) {
-              failures.incrementAndGet();
-            }
-          } catch (Exception e) {
-            failures.incrementAndGet();
-          } finally {
-            permits.release();
-          }
-          return null;
-        });
-      }
-    }
-    if (failures.get() > 0) {
-      throw new IllegalStateException(failures.get() + " POST /v1/messages failed");
-    }
+
+
+  private static double cpu() throws Exception {
+    return Bench.processCpuSeconds() + Bench.postgresCpuSeconds();
   }
 
-  private static void await(App app, int total) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-    while (System.nanoTime() < deadline) {
-      int sent = app.database.jdbi().withHandle(h -> h.createQuery(
-          "SELECT count(*) FROM delivery WHERE status = 'sent'").mapTo(Integer.class).one());
-      if (sent >= total) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("Tandem did not send " + total + " emails in 300 s");
+  private static String emailBody(String tag, int i) {
+    return "{\"to\":{\"email\":\"" + tag + i + "@example.com\"},\"channels\":[\"email\"],"
+        + "\"email\":{\"subject\":\"" + SUBJECT + "\",\"html\":\"" + HTML.replace("\"", "\\\"") + "\"}}";
   }
 }

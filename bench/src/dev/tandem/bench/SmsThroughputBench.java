@@ -104,10 +104,6 @@ public final class SmsThroughputBench {
     }
   }
 
-  private static double processCpuSeconds() {
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    return os.getProcessCpuTime() / 1e9;
-  }
 
   /** Raw jSMPP: pipelined submits on one bind, done when every receipt arrived. */
   static Result rawJsmpp(int port, int messages) throws Exception {
@@ -133,7 +129,7 @@ public final class SmsThroughputBench {
     });
     session.connectAndBind("127.0.0.1", port, new BindParameter(BindType.BIND_TRX, "raw", "raw", "",
         TypeOfNumber.UNKNOWN, NumberingPlanIndicator.UNKNOWN, null));
-    double cpu0 = processCpuSeconds();
+    double cpu0 = Bench.processCpuSeconds();
     long start = System.nanoTime();
     var window = new Semaphore(WINDOW);
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -159,7 +155,7 @@ public final class SmsThroughputBench {
       throw new IllegalStateException("raw jSMPP: only " + (messages - receipts.getCount()) + " receipts");
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    double cpu = processCpuSeconds() - cpu0;
+    double cpu = Bench.processCpuSeconds() - cpu0;
     session.unbindAndClose();
     return new Result("raw jSMPP", messages, seconds, cpu, WINDOW + " in flight, one bind; CPU includes the simulator");
   }
@@ -181,16 +177,16 @@ public final class SmsThroughputBench {
         Thread.sleep(20);
       }
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-      postMessages(app, http, key, WARMUP, clients, "warm"); // warm-up
-      awaitDelivered(app, WARMUP);
-      double jvm0 = processCpuSeconds();
-      double pg0 = postgresCpuSeconds();
+      Bench.postMessages(app, http, key, WARMUP, clients, i -> smsBody("warm", i)); // warm-up
+      Bench.awaitStatus(app, "delivered", WARMUP);
+      double jvm0 = Bench.processCpuSeconds();
+      double pg0 = Bench.postgresCpuSeconds();
       long start = System.nanoTime();
-      postMessages(app, http, key, messages, clients, "run");
-      awaitDelivered(app, WARMUP + messages);
+      Bench.postMessages(app, http, key, messages, clients, i -> smsBody("run", i));
+      Bench.awaitStatus(app, "delivered", WARMUP + messages);
       double seconds = (System.nanoTime() - start) / 1e9;
-      double jvm = processCpuSeconds() - jvm0;
-      double pg = postgresCpuSeconds() - pg0;
+      double jvm = Bench.processCpuSeconds() - jvm0;
+      double pg = Bench.postgresCpuSeconds() - pg0;
       return new Result("Tandem", messages, seconds, jvm + pg,
           "API → PostgreSQL (fsync on) → SMPP → receipt stored; CPU = JVM+simulator %.2f + PostgreSQL %.2f per 1000"
               .formatted(jvm / messages * 1000, pg / messages * 1000));
@@ -219,25 +215,25 @@ public final class SmsThroughputBench {
         Thread.sleep(20);
       }
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-      postMessages(app, http, key, WARMUP, clients, "warm");
+      Bench.postMessages(app, http, key, WARMUP, clients, i -> smsBody("warm", i));
       app.dispatcher.drain();
-      awaitDelivered(app, WARMUP);
-      double jvm0 = processCpuSeconds();
-      double pg0 = postgresCpuSeconds();
+      Bench.awaitStatus(app, "delivered", WARMUP);
+      double jvm0 = Bench.processCpuSeconds();
+      double pg0 = Bench.postgresCpuSeconds();
       long start = System.nanoTime();
-      postMessages(app, http, key, messages, clients, "run");
+      Bench.postMessages(app, http, key, messages, clients, i -> smsBody("run", i));
       double acceptSeconds = (System.nanoTime() - start) / 1e9;
-      double jvm1 = processCpuSeconds();
-      double pg1 = postgresCpuSeconds();
+      double jvm1 = Bench.processCpuSeconds();
+      double pg1 = Bench.postgresCpuSeconds();
       System.out.printf("accept only:   %6.0f msg/s  CPU/1000: JVM %.2f s, PostgreSQL %.2f s%n",
           messages / acceptSeconds, (jvm1 - jvm0) / messages * 1000, (pg1 - pg0) / messages * 1000);
       start = System.nanoTime();
       app.dispatcher.start(2);
-      awaitDelivered(app, WARMUP + messages);
+      Bench.awaitStatus(app, "delivered", WARMUP + messages);
       double dispatchSeconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("dispatch only: %6.0f msg/s  CPU/1000: JVM %.2f s, PostgreSQL %.2f s%n",
-          messages / dispatchSeconds, (processCpuSeconds() - jvm1) / messages * 1000,
-          (postgresCpuSeconds() - pg1) / messages * 1000);
+          messages / dispatchSeconds, (Bench.processCpuSeconds() - jvm1) / messages * 1000,
+          (Bench.postgresCpuSeconds() - pg1) / messages * 1000);
       app.database.jdbi().useHandle(h -> h.createQuery(
               "SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_upd, n_tup_hot_upd, n_dead_tup"
                   + " FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")
@@ -253,48 +249,11 @@ public final class SmsThroughputBench {
     }
   }
 
-  private static void postMessages(App app, HttpClient http, String key, int messages, int clients, String tag)
-      throws Exception {
-    var permits = new Semaphore(clients);
-    var failures = new AtomicInteger();
-    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int i = 0; i < messages; i++) {
-        permits.acquire();
-        String body = "{\"to\":{\"phone\":\"+1415555" + (1000 + i % 9000) + "\"},\"channels\":[\"sms\"],"
-            + "\"sms\":{\"text\":\"" + TEXT + "\"},\"idempotencyKey\":\"" + tag + "-" + i + "\"}";
-        pool.submit(() -> {
-          try {
-            var response = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/messages"))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() != 202) {
-              failures.incrementAndGet();
-            }
-          } catch (Exception e) {
-            failures.incrementAndGet();
-          } finally {
-            permits.release();
-          }
-          return null;
-        });
-      }
-    }
-    if (failures.get() > 0) {
-      throw new IllegalStateException(failures.get() + " POST /v1/messages failed");
-    }
-  }
 
-  private static void awaitDelivered(App app, int total) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-    while (System.nanoTime() < deadline) {
-      int delivered = app.database.jdbi().withHandle(h -> h.createQuery(
-          "SELECT count(*) FROM delivery WHERE status = 'delivered'").mapTo(Integer.class).one());
-      if (delivered >= total) {
-        return;
-      }
-      Thread.sleep(250); // the count scans the table: polling it often would load PostgreSQL itself
-    }
-    throw new IllegalStateException("Tandem did not deliver " + total + " in 300 s");
+
+  private static String smsBody(String tag, int i) {
+    return "{\"to\":{\"phone\":\"+1415555" + (1000 + i % 9000) + "\"},\"channels\":[\"sms\"],"
+        + "\"sms\":{\"text\":\"" + TEXT + "\"},\"idempotencyKey\":\"" + tag + "-" + i + "\"}";
   }
 
   /** Kannel bound to the same simulator; done when its DLR callbacks for every message came back. */
@@ -323,7 +282,7 @@ public final class SmsThroughputBench {
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
       sendViaKannel(http, peer.get("SENDSMS_URL"), 200, clients); // warm-up (C: nothing to compile)
       long[] kannelCpu0 = kannelCpu(peer.get("KANNEL_DIR"));
-      double cpu0 = processCpuSeconds();
+      double cpu0 = Bench.processCpuSeconds();
       long start = System.nanoTime();
       sendViaKannel(http, peer.get("SENDSMS_URL"), messages, clients);
       if (!dlrs.await(300, TimeUnit.SECONDS)) {
@@ -331,7 +290,7 @@ public final class SmsThroughputBench {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long[] kannelCpu1 = kannelCpu(peer.get("KANNEL_DIR"));
-      double cpu = processCpuSeconds() - cpu0 + (kannelCpu1[0] - kannelCpu0[0]) / 100.0;
+      double cpu = Bench.processCpuSeconds() - cpu0 + (kannelCpu1[0] - kannelCpu0[0]) / 100.0;
       return new Result("Kannel", messages, seconds, cpu, "HTTP sendsms → SMPP → DLR callback; CPU = bearerbox + smsbox + simulator");
     } finally {
       new ProcessBuilder("bash", script().toString(), "stop", peer.get("KANNEL_DIR")).inheritIO().start().waitFor();
@@ -391,25 +350,6 @@ public final class SmsThroughputBench {
     if (failures.get() > 0) {
       throw new IllegalStateException(failures.get() + " Kannel sendsms requests failed");
     }
-  }
-
-  /** CPU of every postgres process on the machine (the embedded server and its backends). */
-  private static double postgresCpuSeconds() throws Exception {
-    long ticks = 0;
-    try (var procs = Files.list(Path.of("/proc"))) {
-      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
-        try {
-          String stat = Files.readString(proc.resolve("stat"));
-          if (stat.contains("(postgres)")) {
-            String[] fields = stat.split("\\) ")[1].split(" ");
-            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-          }
-        } catch (Exception gone) {
-          // the process ended while we read
-        }
-      }
-    }
-    return ticks / 100.0;
   }
 
   /** utime+stime (clock ticks) of bearerbox and smsbox. */

@@ -16,6 +16,14 @@ class ArchitectureTest {
           .importPackages("dev.tandem");
 
   @Test
+  void the_rules_below_see_the_whole_code_base() {
+    // an empty import would make every noClasses() rule pass without looking at anything
+    org.assertj.core.api.Assertions.assertThat(CLASSES.size()).isGreaterThan(50);
+    org.assertj.core.api.Assertions.assertThat(CLASSES.containPackage("dev.tandem.sms.smpp"))
+        .isTrue();
+  }
+
+  @Test
   void only_the_smpp_adapter_and_the_sandbox_smsc_use_jsmpp() {
     noClasses()
         .that()

@@ -41,19 +41,7 @@ class EmailLinksTest {
   private record Sent(String messageId, String contactId, MimeMessage received) {}
 
   private Sent send(Map<String, Object> email) throws Exception {
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "to",
-                Map.of("email", TestApp.uniqueEmail()),
-                "channels",
-                List.of("email"),
-                "email",
-                email));
-    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
-    String id = response.body().get("id").asText();
+    String id = tandem.sendEmail(TestApp.uniqueEmail(), email);
     tandem.app.dispatcher.runOnce();
     String providerId = tandem.delivery(id, "email").get("providerId").asText();
     String raw =
@@ -66,7 +54,7 @@ class EmailLinksTest {
         new MimeMessage(
             Session.getInstance(new Properties()),
             new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)));
-    return new Sent(id, response.body().get("contactId").asText(), message);
+    return new Sent(id, tandem.message(id).get("contactId").asText(), message);
   }
 
   private static String html(MimeMessage message) throws Exception {

@@ -44,27 +44,15 @@ class InboundEmailTest {
   private record Sent(String messageId, String deliveryId, String address, String contactId) {}
 
   private Sent sendEmail(String address) {
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "to",
-                Map.of("email", address),
-                "channels",
-                List.of("email"),
-                "email",
-                Map.of(
-                    "subject",
-                    "Your order #1042 has shipped",
-                    "text",
-                    "Your order is on its way.")));
-    String id = response.body().get("id").asText();
+    String id =
+        tandem.sendEmail(
+            address,
+            Map.of("subject", "Your order #1042 has shipped", "text", "Your order is on its way."));
     tandem.app.dispatcher.runOnce();
     assertThat(tandem.status(id, "email")).isEqualTo("sent");
     JsonNode delivery = tandem.delivery(id, "email");
     return new Sent(
-        id, delivery.get("id").asText(), address, response.body().get("contactId").asText());
+        id, delivery.get("id").asText(), address, tandem.message(id).get("contactId").asText());
   }
 
   /**

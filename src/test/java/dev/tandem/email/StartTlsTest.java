@@ -12,7 +12,6 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -107,18 +106,8 @@ class StartTlsTest {
   }
 
   private String send() {
-    var response =
-        tandem.call(
-            "POST",
-            "/v1/messages",
-            Map.of(
-                "to",
-                Map.of("email", TestApp.uniqueEmail()),
-                "channels",
-                List.of("email"),
-                "email",
-                Map.of("subject", "Over TLS", "text", "secret")));
-    String id = response.body().get("id").asText();
+    String id =
+        tandem.sendEmail(TestApp.uniqueEmail(), Map.of("subject", "Over TLS", "text", "secret"));
     tandem.app.dispatcher.runOnce();
     return id;
   }
