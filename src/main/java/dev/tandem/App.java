@@ -3,6 +3,13 @@ package dev.tandem;
 import dev.tandem.api.ApiKeys;
 import dev.tandem.api.ApiServer;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.consent.ConsentLedger;
+import dev.tandem.consent.ContactFlags;
+import dev.tandem.consent.DoubleOptIn;
+import dev.tandem.consent.ErasedAddresses;
+import dev.tandem.consent.Outbound;
+import dev.tandem.consent.SignedLinks;
+import dev.tandem.consent.SmsKeywords;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.delivery.Dispatcher;
@@ -15,6 +22,7 @@ import dev.tandem.email.LinkSigner;
 import dev.tandem.email.inbound.InboundSmtpServer;
 import dev.tandem.email.inbound.MailboxPoller;
 import dev.tandem.email.smtp.SmtpGateway;
+import dev.tandem.event.Changes;
 import dev.tandem.event.Timeline;
 import dev.tandem.ops.Health;
 import dev.tandem.sandbox.SandboxSmtpServer;
@@ -65,6 +73,12 @@ public final class App implements AutoCloseable {
   public final EmailGateway email;
   public final Contacts contacts;
   public final Timeline timeline;
+  public final Changes changes;
+  public final ConsentLedger consent;
+  public final ErasedAddresses erased;
+  public final ContactFlags flags;
+  public final DoubleOptIn doubleOptIn;
+  public final SmsKeywords keywords;
   public final Messages messages;
   public final Dispatcher dispatcher;
   public final InboundMessages inbound;
@@ -106,12 +120,27 @@ public final class App implements AutoCloseable {
       this.contacts =
           new Contacts(jdbi, clock, new PhoneNumbers(config.contacts().defaultRegion()));
       this.timeline = new Timeline(jdbi);
+      this.changes = new Changes(jdbi);
+      var secrets = new Secrets(jdbi);
+      this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
+      this.erased = new ErasedAddresses(secrets.get("erasure"));
+      this.flags = new ContactFlags(jdbi, clock);
+      this.doubleOptIn =
+          new DoubleOptIn(
+              jdbi,
+              clock,
+              consent,
+              new Replies(),
+              new SignedLinks(secrets.get("consent-links")),
+              this::publicUrl);
+      this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies());
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
+      inbound.subscribe(keywords::onSms);
       this.apiKeys = new ApiKeys(jdbi, clock);
-      this.inboundEmails = new InboundEmails(jdbi, clock, contacts, timeline);
-      var links = new LinkSigner(new Secrets(jdbi).get("links"));
-      this.engagement = new EmailEngagement(jdbi, clock, timeline);
+      var links = new LinkSigner(secrets.get("links"));
+      this.engagement = new EmailEngagement(jdbi, clock, timeline, consent);
+      this.inboundEmails = new InboundEmails(jdbi, clock, contacts, timeline, engagement, links);
       this.inboundSmtp =
           config
               .inbound()
@@ -163,7 +192,9 @@ public final class App implements AutoCloseable {
                   config.dispatch(),
                   config.email(),
                   links,
-                  () -> config.http().publicUrl().isEmpty() ? url() : config.http().publicUrl()));
+                  this::publicUrl,
+                  consent,
+                  erased));
       gatewayListener.dispatcher = dispatcher;
       var pricing =
           new SmsPricing(
@@ -171,7 +202,8 @@ public final class App implements AutoCloseable {
               SenderType.of(twilioSms ? config.twilio().from() : config.smpp().sourceAddress()),
               config.sms().substitution());
       this.messages =
-          new Messages(jdbi, clock, contacts, timeline, metrics, pricing, dispatcher::wake);
+          new Messages(
+              jdbi, clock, contacts, timeline, metrics, pricing, consent, dispatcher::wake);
       sms.start();
 
       options.bootstrapApiKey().ifPresent(apiKeys::bootstrap);
@@ -211,7 +243,12 @@ public final class App implements AutoCloseable {
                       sandboxSmsc,
                       twilio,
                       engagement,
-                      links),
+                      links,
+                      consent,
+                      flags,
+                      doubleOptIn,
+                      changes,
+                      clock),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));
@@ -258,6 +295,24 @@ public final class App implements AutoCloseable {
     public void onUnusable(String kind, String source, String raw, String reason) {
       smsProblems.record(kind, source, raw, reason);
     }
+  }
+
+  /** Compliance replies and double opt-in requests go out as messages. */
+  private final class Replies implements Outbound {
+    @Override
+    public void sms(java.util.UUID contactId, String text) {
+      messages.reply(contactId, text);
+    }
+
+    @Override
+    public void email(java.util.UUID contactId, String subject, String text, String html) {
+      messages.replyEmail(contactId, subject, text, html);
+    }
+  }
+
+  /** The URL people's links point at: http.publicUrl, or the local server. */
+  public String publicUrl() {
+    return config.http().publicUrl().isEmpty() ? url() : config.http().publicUrl();
   }
 
   public String url() {

@@ -63,7 +63,12 @@ public final class ApiServer implements AutoCloseable {
       Optional<SmscSimulator> sandboxSmsc,
       Optional<TwilioGateway> twilio,
       EmailEngagement engagement,
-      LinkSigner links) {}
+      LinkSigner links,
+      dev.tandem.consent.ConsentLedger consent,
+      dev.tandem.consent.ContactFlags flags,
+      dev.tandem.consent.DoubleOptIn doubleOptIn,
+      dev.tandem.event.Changes changes,
+      java.time.Clock clock) {}
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
@@ -185,6 +190,15 @@ public final class ApiServer implements AutoCloseable {
     app.post("/v1/messages", this::sendMessage);
     app.post("/v1/sms/inspect", this::inspectSms);
     registerEmailLinks();
+    new ConsentRoutes(
+            json,
+            features.contacts(),
+            features.consent(),
+            features.flags(),
+            features.doubleOptIn(),
+            features.changes(),
+            features.clock())
+        .register(app);
     app.post(TwilioGateway.STATUS_PATH, ctx -> twilioWebhook(ctx, TwilioGateway::onStatusCallback));
     app.post(
         TwilioGateway.INBOUND_PATH,
@@ -307,7 +321,7 @@ public final class ApiServer implements AutoCloseable {
         Body.parse(
             json,
             ctx.body(),
-            Set.of("contactId", "to", "channels", "sms", "email", "idempotencyKey"));
+            Set.of("contactId", "to", "channels", "topic", "sms", "email", "idempotencyKey"));
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text", "substitution"));
     Body email =
@@ -338,6 +352,7 @@ public final class ApiServer implements AutoCloseable {
                     to.string("phone"),
                     to.string("email"),
                     body.strings("channels"),
+                    body.string("topic"),
                     sms.string("text"),
                     onOff(sms, "substitution"),
                     email.string("subject"),
@@ -461,7 +476,13 @@ public final class ApiServer implements AutoCloseable {
     app.post(
         "/u/{token}",
         ctx -> {
-          features.engagement().unsubscribed(unsubscribeToken(ctx));
+          // RFC 8058: the mail provider's one-click POST carries List-Unsubscribe=One-Click
+          boolean oneClick = "One-Click".equals(ctx.formParam("List-Unsubscribe"));
+          var evidence = new LinkedHashMap<String, Object>();
+          evidence.put("method", oneClick ? "one-click" : "page");
+          evidence.put("ip", ctx.ip());
+          evidence.put("userAgent", Optional.ofNullable(ctx.userAgent()).orElse(""));
+          features.engagement().unsubscribed(unsubscribeToken(ctx), evidence);
           ctx.contentType("text/html; charset=utf-8")
               .result(
                   page(
@@ -527,7 +548,7 @@ public final class ApiServer implements AutoCloseable {
     ctx.status(202).json(Map.of("status", "delivered to Tandem's SMPP client"));
   }
 
-  private static UUID uuidParam(Context ctx, String name) {
+  static UUID uuidParam(Context ctx, String name) {
     String value = ctx.pathParam(name);
     try {
       return UUID.fromString(value);

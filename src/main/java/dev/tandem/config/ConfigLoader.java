@@ -98,6 +98,33 @@ public final class ConfigLoader {
     d.put("dispatch.retryBase", "2s");
     d.put("dispatch.retryMax", "10m");
     d.put("dispatch.lease", "2m");
+    d.put(
+        "consent.topics",
+        "alerts:critical:Security and service alerts;"
+            + " account:transactional:Receipts and account updates;"
+            + " news:marketing:News and offers");
+    d.put("consent.defaultTopic", "account");
+    d.put("consent.revocationScope", "channel");
+    d.put("consent.senderName", "Tandem");
+    d.put(
+        "consent.stopReply",
+        "{sender}: you are unsubscribed and will get no more texts. Reply START to resubscribe.");
+    d.put(
+        "consent.startReply",
+        "{sender}: you are subscribed again. Reply HELP for help, STOP to opt out.");
+    d.put(
+        "consent.helpReply",
+        "{sender}: texts about your account. Msg & data rates may apply. Reply STOP to opt out.");
+    d.put(
+        "consent.confirmRequest",
+        "{sender}: reply YES to get {topic} by text. Msg & data rates may apply. Reply STOP to"
+            + " opt out.");
+    d.put("consent.confirmedReply", "{sender}: thanks, you are subscribed to {topic}.");
+    d.put("consent.optOutKeywords", "");
+    d.put("consent.optInKeywords", "");
+    d.put("consent.helpKeywords", "");
+    d.put("consent.doubleOptInExpiry", "48h");
+    d.put("consent.preferenceLinkTtl", "30d");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -264,7 +291,8 @@ public final class ConfigLoader {
                 v.integer("dispatch.maxAttempts", 1, 1000),
                 v.duration("dispatch.retryBase", Duration.ZERO),
                 v.duration("dispatch.retryMax", Duration.ZERO),
-                v.duration("dispatch.lease", Duration.ofSeconds(5))));
+                v.duration("dispatch.lease", Duration.ofSeconds(5))),
+            v.consent());
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",
@@ -440,6 +468,96 @@ public final class ConfigLoader {
             "point it at the RSA private key (PKCS#8, PEM or DER)");
       }
       return Optional.of(new TandemConfig.Dkim(domain.get(), selector.get(), file));
+    }
+
+    TandemConfig.Consent consent() {
+      var topics = topics("consent.topics");
+      String defaultTopic = text("consent.defaultTopic");
+      if (topics.stream().noneMatch(t -> t.key().equals(defaultTopic))) {
+        throw new ConfigException(
+            "consent.defaultTopic",
+            defaultTopic,
+            "not one of consent.topics",
+            "use one of " + topics.stream().map(TandemConfig.Topic::key).toList());
+      }
+      return new TandemConfig.Consent(
+          topics,
+          defaultTopic,
+          choice("consent.revocationScope", TandemConfig.RevocationScope.class),
+          text("consent.senderName"),
+          reply("consent.stopReply"),
+          reply("consent.startReply"),
+          reply("consent.helpReply"),
+          reply("consent.confirmRequest"),
+          reply("consent.confirmedReply"),
+          words("consent.optOutKeywords"),
+          words("consent.optInKeywords"),
+          words("consent.helpKeywords"),
+          duration("consent.doubleOptInExpiry", Duration.ofMinutes(5)),
+          duration("consent.preferenceLinkTtl", Duration.ofMinutes(5)));
+    }
+
+    /** {@code key:class:description; key:class:description}. */
+    List<TandemConfig.Topic> topics(String key) {
+      String value = text(key);
+      var topics = new java.util.ArrayList<TandemConfig.Topic>();
+      for (String entry : value.split(";")) {
+        if (entry.isBlank()) {
+          continue;
+        }
+        String[] parts = entry.strip().split(":", 3);
+        if (parts.length != 3 || !parts[0].strip().matches("[a-z0-9][a-z0-9_-]{0,39}")) {
+          throw new ConfigException(
+              key,
+              value,
+              "'" + entry.strip() + "' is not key:class:description",
+              "write topics like alerts:critical:Security alerts; news:marketing:News and offers"
+                  + " (keys in lower case, letters, digits, - and _)");
+        }
+        TandemConfig.TopicClass topicClass = null;
+        for (var c : TandemConfig.TopicClass.values()) {
+          if (c.name().equalsIgnoreCase(parts[1].strip())) {
+            topicClass = c;
+          }
+        }
+        if (topicClass == null) {
+          throw new ConfigException(
+              key,
+              value,
+              "topic '" + parts[0].strip() + "' has class '" + parts[1].strip() + "'",
+              "use critical, transactional or marketing");
+        }
+        String topicKey = parts[0].strip();
+        if (topics.stream().anyMatch(t -> t.key().equals(topicKey))) {
+          throw new ConfigException(
+              key, value, "topic '" + topicKey + "' is listed twice", "list each topic once");
+        }
+        topics.add(new TandemConfig.Topic(topicKey, topicClass, parts[2].strip()));
+      }
+      if (topics.isEmpty()) {
+        throw new ConfigException(key, value, "no topics", "list at least one topic");
+      }
+      return List.copyOf(topics);
+    }
+
+    String reply(String key) {
+      String value = text(key);
+      if (value.isEmpty() || value.length() > 320) {
+        throw new ConfigException(
+            key, value, "a reply must be 1 to 320 characters", "write a short text");
+      }
+      return value;
+    }
+
+    List<String> words(String key) {
+      String value = text(key);
+      return value.isEmpty()
+          ? List.of()
+          : java.util.Arrays.stream(value.split(","))
+              .map(String::strip)
+              .filter(w -> !w.isEmpty())
+              .map(w -> w.toUpperCase(Locale.ROOT))
+              .toList();
     }
 
     boolean onOff(String key) {

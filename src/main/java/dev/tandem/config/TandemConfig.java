@@ -20,7 +20,8 @@ public record TandemConfig(
     Smpp smpp,
     Twilio twilio,
     Inbound inbound,
-    Dispatch dispatch) {
+    Dispatch dispatch,
+    Consent consent) {
 
   public record Http(String host, int port, String publicUrl) {}
 
@@ -153,6 +154,50 @@ public record TandemConfig(
       Duration retryBase,
       Duration retryMax,
       Duration lease) {}
+
+  /** How a message's topic is treated by the consent policy (ARCHITECTURE, consent rules). */
+  public enum TopicClass {
+    /** Security and service alerts: ignores quiet hours and caps, never an SMS STOP. */
+    CRITICAL,
+    /** Receipts, account updates: allowed unless revoked. */
+    TRANSACTIONAL,
+    /** Needs an explicit grant per channel. */
+    MARKETING
+  }
+
+  /** A topic people can consent to; {@code description} is shown to them. */
+  public record Topic(String key, TopicClass topicClass, String description) {}
+
+  /** Whether a revocation on one channel revokes the other channels too. */
+  public enum RevocationScope {
+    CHANNEL,
+    ALL
+  }
+
+  /**
+   * Consent: the topics, the policy switches, and the wording of the compliance replies ({@code
+   * {sender}} is replaced by {@code senderName}, {@code {topic}} by a topic's description).
+   */
+  public record Consent(
+      java.util.List<Topic> topics,
+      String defaultTopic,
+      RevocationScope revocationScope,
+      String senderName,
+      String stopReply,
+      String startReply,
+      String helpReply,
+      String confirmRequest,
+      String confirmedReply,
+      java.util.List<String> optOutKeywords,
+      java.util.List<String> optInKeywords,
+      java.util.List<String> helpKeywords,
+      Duration doubleOptInExpiry,
+      Duration preferenceLinkTtl) {
+
+    public Optional<Topic> topic(String key) {
+      return topics.stream().filter(t -> t.key().equals(key)).findFirst();
+    }
+  }
 
   /** True when the sandbox peers run and Tandem's clients point at them. */
   public boolean sandboxEnabled() {

@@ -147,6 +147,40 @@ public final class KeywordClassifier {
     return Kind.NONE;
   }
 
+  private static final List<String> REVOCATION_HINTS =
+      List.of(
+          "LEAVE ME ALONE",
+          "NOT INTERESTED",
+          "WRONG NUMBER",
+          "NO MORE",
+          "DON'T WANT",
+          "DONT WANT",
+          "DO NOT WANT",
+          "STOP SENDING",
+          "STOP TEXTING",
+          "TAKE ME OFF",
+          "REMOVE ME",
+          "UNSUBSCRIBE");
+
+  /**
+   * True when a text the classifier calls {@code none} still reads like a withdrawal of consent ("I
+   * said stop", "wrong number, leave me alone"): a person should review it. Pure.
+   */
+  public boolean mayRevoke(String text) {
+    String padded = " " + normalize(text) + " ";
+    for (String hint : REVOCATION_HINTS) {
+      if (padded.contains(" " + hint + " ")) {
+        return true;
+      }
+    }
+    for (String token : padded.strip().split(" ")) {
+      if (keywords.optOut().contains(token)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean negated(List<String> tokens, int i) {
     return (i >= 1 && NEGATIONS.contains(tokens.get(i - 1)))
         || (i >= 2 && tokens.get(i - 2).equals("DO") && tokens.get(i - 1).equals("NOT"));

@@ -3,6 +3,9 @@ package dev.tandem.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.consent.ConsentLedger;
+import dev.tandem.consent.ConsentPolicy;
+import dev.tandem.consent.ErasedAddresses;
 import dev.tandem.email.EmailGateway;
 import dev.tandem.email.EmailSendResult;
 import dev.tandem.email.LinkSigner;
@@ -50,6 +53,8 @@ public final class Dispatcher implements AutoCloseable {
   private final TandemConfig.Dispatch config;
   private final TandemConfig.Email emailConfig;
   private final RetryPolicy retries;
+  private final ConsentLedger consent;
+  private final ErasedAddresses erased;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final List<Thread> workers = new ArrayList<>();
@@ -66,8 +71,12 @@ public final class Dispatcher implements AutoCloseable {
       TandemConfig.Dispatch config,
       TandemConfig.Email emailConfig,
       LinkSigner links,
-      Supplier<String> baseUrl) {
+      Supplier<String> baseUrl,
+      ConsentLedger consent,
+      ErasedAddresses erased) {
     this.links = links;
+    this.consent = consent;
+    this.erased = erased;
     this.baseUrl = baseUrl;
     this.outbox = new Outbox(jdbi, timeline, metrics);
     this.receipts = new ReceiptWriter(outbox, clock);
@@ -88,26 +97,14 @@ public final class Dispatcher implements AutoCloseable {
     if (claimed.isEmpty()) {
       return 0;
     }
-    // Re-checked at send time: a bounce that arrived after the message was accepted wins.
-    Map<String, Outbox.Suppression> suppressed =
-        outbox.suppressed(
-            Channel.EMAIL,
-            claimed.stream()
-                .filter(d -> d.channel() == Channel.EMAIL)
-                .map(Outbox.Claimed::address)
-                .toList());
+    List<String> blocked = blocked(claimed);
     List<CompletableFuture<Outcome>> pending = new ArrayList<>(claimed.size());
-    for (Outbox.Claimed delivery : claimed) {
-      String reason =
-          delivery.channel() == Channel.EMAIL
-              ? blocking(suppressed.get(delivery.address()), delivery)
-              : null;
+    for (int i = 0; i < claimed.size(); i++) {
+      String reason = blocked.get(i);
       pending.add(
           reason == null
-              ? dispatch(delivery)
-              : CompletableFuture.completedFuture(
-                  new Outcome.Failed(
-                      "not sent: " + delivery.address() + " is suppressed (" + reason + ")")));
+              ? dispatch(claimed.get(i))
+              : CompletableFuture.completedFuture(new Outcome.Suppressed(reason)));
     }
     List<Outbox.Result> results = new ArrayList<>(claimed.size());
     Instant done = clock.instant();
@@ -132,23 +129,61 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * The reason a suppression blocks this delivery, or null: 'all' blocks everything; 'marketing'
-   * blocks mail that carries an unsubscribe link (marketing mail, until topics say so).
+   * Consent and suppressions, checked again at send time for the whole batch: a STOP, an
+   * unsubscribe or a bounce that arrived after the message was accepted wins. The reason each
+   * delivery must not go, or null.
    */
-  private static String blocking(Outbox.Suppression suppression, Outbox.Claimed delivery) {
-    if (suppression == null) {
-      return null;
+  private List<String> blocked(List<Outbox.Claimed> claimed) {
+    List<Outbox.Claimed> gated = claimed.stream().filter(d -> d.topic() != null).toList();
+    List<ConsentPolicy.Decision> decisions =
+        consent.decide(
+            gated.stream()
+                .map(d -> new ConsentLedger.Ask(d.contactId(), d.channel().key(), d.topic()))
+                .toList());
+    Map<java.util.UUID, String> reasons = new java.util.HashMap<>();
+    for (int i = 0; i < gated.size(); i++) {
+      if (!decisions.get(i).allowed()) {
+        reasons.put(gated.get(i).id(), decisions.get(i).reason());
+      }
     }
-    if (suppression.scope().equals("all")) {
-      return suppression.reason();
+    for (Channel channel : Channel.values()) {
+      var addresses = new ArrayList<String>();
+      for (Outbox.Claimed d : claimed) {
+        if (d.channel() == channel) {
+          addresses.add(d.address());
+          addresses.add(erased.hash(channel.key(), d.address()));
+        }
+      }
+      Map<String, Outbox.Suppression> suppressed = outbox.suppressed(channel, addresses);
+      if (suppressed.isEmpty()) {
+        continue;
+      }
+      for (Outbox.Claimed d : claimed) {
+        if (d.channel() != channel || reasons.containsKey(d.id())) {
+          continue;
+        }
+        Outbox.Suppression s = suppressed.get(d.address());
+        if (s == null) {
+          s = suppressed.get(erased.hash(channel.key(), d.address()));
+        }
+        if (s != null && (s.scope().equals("all") || marketing(d))) {
+          reasons.put(
+              d.id(),
+              d.address()
+                  + " is suppressed ("
+                  + s.reason()
+                  + (s.scope().equals("all") ? "" : ", for marketing")
+                  + ")");
+        }
+      }
     }
-    try {
-      boolean marketing =
-          JSON.readTree(delivery.content()).path("email").path("unsubscribe").asBoolean(false);
-      return marketing ? suppression.reason() + ", for marketing" : null;
-    } catch (Exception unreadable) {
-      return null; // the send fails on the same content with its own reason
-    }
+    return claimed.stream().map(d -> reasons.get(d.id())).toList();
+  }
+
+  private boolean marketing(Outbox.Claimed delivery) {
+    return delivery.topic() != null
+        && consent.config().topic(delivery.topic()).map(t -> t.topicClass()).orElse(null)
+            == TandemConfig.TopicClass.MARKETING;
   }
 
   /** Runs {@link #runOnce} until nothing is due; returns the total. For tests and the demo. */

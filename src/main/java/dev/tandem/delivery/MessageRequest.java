@@ -7,12 +7,14 @@ import java.util.UUID;
  * A send request as the caller wrote it (fields may be null); {@link Messages#accept} validates it.
  *
  * @param contactId the contact, or null when {@code toPhone}/{@code toEmail} name the recipient
+ * @param topic a configured topic; null means {@code consent.defaultTopic}
  */
 public record MessageRequest(
     UUID contactId,
     String toPhone,
     String toEmail,
     List<String> channels,
+    String topic,
     String smsText,
     Boolean smsSubstitution,
     String emailSubject,

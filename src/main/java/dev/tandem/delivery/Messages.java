@@ -2,6 +2,8 @@ package dev.tandem.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.consent.ConsentLedger;
+import dev.tandem.consent.ConsentPolicy;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.NewContact;
@@ -49,6 +51,7 @@ public final class Messages {
   private final MeterRegistry metrics;
   private final Runnable onAccepted;
   private final SmsPricing pricing;
+  private final ConsentLedger consent;
   private final String insertMessage;
   private final String messageByIdempotencyKey;
   private final String insertDelivery;
@@ -65,6 +68,7 @@ public final class Messages {
       Timeline timeline,
       MeterRegistry metrics,
       SmsPricing pricing,
+      ConsentLedger consent,
       Runnable onAccepted) {
     this.jdbi = jdbi;
     this.clock = clock;
@@ -73,6 +77,7 @@ public final class Messages {
     this.metrics = metrics;
     this.onAccepted = onAccepted;
     this.pricing = pricing;
+    this.consent = consent;
     var sql = NamedSql.forClass(Messages.class);
     this.insertMessage = sql.get("insertMessage");
     this.messageByIdempotencyKey = sql.get("messageByIdempotencyKey");
@@ -83,10 +88,47 @@ public final class Messages {
 
   public MessageView accept(MessageRequest request) {
     List<Channel> channels = channels(request.channels());
+    String topic =
+        request.topic() == null
+            ? consent.config().defaultTopic()
+            : consent.topic("topic", request.topic()).key();
     ObjectNode content = content(request, channels, pricing.substitutionByDefault());
     String key = idempotencyKey(request.idempotencyKey());
-    String hash = hash(request, channels, content);
+    String hash = hash(request, channels, topic, content);
     Contact contact = recipient(request);
+    return accept(contact, channels, topic, content, key, hash);
+  }
+
+  /**
+   * Sends a compliance reply (a STOP confirmation, a HELP answer, a double opt-in request) by SMS.
+   * Consent does not gate it: it answers what the person just sent.
+   */
+  public MessageView reply(UUID contactId, String text) {
+    ObjectNode content = JSON.createObjectNode();
+    content.putObject("sms").put("text", text).put("substitution", true);
+    return accept(contacts.get(contactId), List.of(Channel.SMS), null, content, null, "reply");
+  }
+
+  /** An email that answers the person (a double opt-in request); not gated by consent. */
+  public MessageView replyEmail(UUID contactId, String subject, String text, String html) {
+    ObjectNode content = JSON.createObjectNode();
+    content
+        .putObject("email")
+        .put("subject", subject)
+        .put("text", text)
+        .put("html", html)
+        .put("tracking", false)
+        .put("unsubscribe", false);
+    return accept(contacts.get(contactId), List.of(Channel.EMAIL), null, content, null, "reply");
+  }
+
+  private MessageView accept(
+      Contact contact,
+      List<Channel> channels,
+      String topic,
+      ObjectNode content,
+      String key,
+      String hash) {
     Map<Channel, String> addresses = addresses(contact, channels);
     UUID messageId = Ids.next(clock);
     Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
@@ -100,25 +142,36 @@ public final class Messages {
                   .bind("contactId", contact.id())
                   .bind("idempotencyKey", key)
                   .bind("requestHash", hash)
+                  .bind("topic", topic)
                   .bind("content", content.toString())
                   .bind("createdAt", now)
                   .execute();
           if (inserted == 0) {
             return false; // a concurrent request with the same key won
           }
+          Map<Channel, ConsentPolicy.Decision> decisions = new java.util.EnumMap<>(Channel.class);
+          if (topic != null) {
+            List<ConsentPolicy.Decision> decided =
+                consent.decide(
+                    handle,
+                    channels.stream()
+                        .map(c -> new ConsentLedger.Ask(contact.id(), c.key(), topic))
+                        .toList());
+            for (int i = 0; i < channels.size(); i++) {
+              decisions.put(channels.get(i), decided.get(i));
+            }
+          }
+          var events = new ArrayList<TimelineEvent>();
+          Map<String, Object> accepted = new java.util.LinkedHashMap<>();
+          accepted.put("channels", channels.stream().map(Channel::key).toList());
+          accepted.put("topic", topic == null ? "reply" : topic);
+          events.add(
+              new TimelineEvent(
+                  contact.id(), now, "message.accepted", null, messageId, null, accepted));
           deliveries.addAll(
-              insertDeliveries(handle, messageId, contact.id(), addresses, content, now));
-          timeline.append(
-              handle,
-              List.of(
-                  new TimelineEvent(
-                      contact.id(),
-                      now,
-                      "message.accepted",
-                      null,
-                      messageId,
-                      null,
-                      Map.of("channels", channels.stream().map(Channel::key).toList()))));
+              insertDeliveries(
+                  handle, messageId, contact.id(), addresses, content, decisions, now, events));
+          timeline.append(handle, events);
           return true;
         });
     if (!created) {
@@ -136,7 +189,9 @@ public final class Messages {
       UUID contactId,
       Map<Channel, String> addresses,
       ObjectNode content,
-      Instant now) {
+      Map<Channel, ConsentPolicy.Decision> decisions,
+      Instant now,
+      List<TimelineEvent> events) {
     PreparedBatch batch = handle.prepareBatch(insertDelivery);
     var views = new java.util.ArrayList<MessageView.DeliveryView>();
     for (var entry : addresses.entrySet()) {
@@ -148,8 +203,27 @@ public final class Messages {
               : Optional.empty();
       Optional<PriceTable.Cost> cost = priced.flatMap(SmsPricing.Priced::cost);
       UUID id = Ids.next(clock);
+      ConsentPolicy.Decision decision = decisions.get(channel);
+      boolean suppressed = decision != null && !decision.allowed();
+      String reason = suppressed ? "not sent: " + decision.reason() : null;
+      if (suppressed) {
+        events.add(
+            new TimelineEvent(
+                contactId,
+                now,
+                "delivery.suppressed",
+                channel.key(),
+                messageId,
+                id,
+                Map.of("reason", decision.reason())));
+        metrics
+            .counter("tandem.deliveries", "channel", channel.key(), "status", "suppressed")
+            .increment();
+      }
       batch
           .bind("id", id)
+          .bind("status", suppressed ? "suppressed" : "queued")
+          .bind("lastError", reason)
           .bind("messageId", messageId)
           .bind("contactId", contactId)
           .bind("channel", channel.key())
@@ -167,10 +241,10 @@ public final class Messages {
               id,
               channel,
               address,
-              DeliveryStatus.QUEUED,
+              suppressed ? DeliveryStatus.SUPPRESSED : DeliveryStatus.QUEUED,
               0,
               null,
-              null,
+              reason,
               priced.map(SmsPricing.Priced::segments).orElse(null),
               priced.map(SmsPricing.Priced::encoding).orElse(null),
               cost.map(PriceTable.Cost::amount).orElse(null),
@@ -498,12 +572,14 @@ public final class Messages {
     return key;
   }
 
-  private static String hash(MessageRequest request, List<Channel> channels, ObjectNode content) {
+  private static String hash(
+      MessageRequest request, List<Channel> channels, String topic, ObjectNode content) {
     List<String> parts = new ArrayList<>();
     parts.add(String.valueOf(request.contactId()));
     parts.add(String.valueOf(request.toPhone()));
     parts.add(String.valueOf(request.toEmail()));
     parts.add(channels.toString());
+    parts.add(topic);
     parts.add(content.toString());
     try {
       var digest = MessageDigest.getInstance("SHA-256");

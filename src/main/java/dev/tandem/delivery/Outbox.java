@@ -35,6 +35,7 @@ final class Outbox {
   private final String finishDeliveries;
   private final String requeue;
   private final String markFailed;
+  private final String markSuppressed;
   private final String lockReceiptKeys;
   private final String insertReceipt;
   private final String matchPendingReceipts;
@@ -55,6 +56,7 @@ final class Outbox {
     this.finishDeliveries = sql.get("finishDeliveries");
     this.requeue = sql.get("requeue");
     this.markFailed = sql.get("markFailed");
+    this.markSuppressed = sql.get("markSuppressed");
     this.lockReceiptKeys = sql.get("lockReceiptKeys");
     this.insertReceipt = sql.get("insertReceipt");
     this.matchPendingReceipts = sql.get("matchPendingReceipts");
@@ -68,6 +70,7 @@ final class Outbox {
       Channel channel,
       String address,
       int attempts,
+      String topic,
       String content,
       Integer segments,
       java.math.BigDecimal cost,
@@ -117,6 +120,7 @@ final class Outbox {
                     Channel.parse(rs.getString("channel")).orElseThrow(),
                     rs.getString("address"),
                     rs.getInt("attempts"),
+                    rs.getString("topic"),
                     rs.getString("content"),
                     (Integer) rs.getObject("segments"),
                     rs.getBigDecimal("cost"),
@@ -138,6 +142,7 @@ final class Outbox {
       PreparedBatch parts = handle.prepareBatch(insertPart);
       PreparedBatch retry = handle.prepareBatch(requeue);
       PreparedBatch failed = handle.prepareBatch(markFailed);
+      PreparedBatch suppressed = handle.prepareBatch(markSuppressed);
       List<TimelineEvent> events = new ArrayList<>();
       for (Result result : results) {
         Claimed d = result.delivery();
@@ -177,9 +182,18 @@ final class Outbox {
             events.add(event(d, now, "delivery.failed", Map.of("reason", f.reason())));
             count(d.channel(), "failed");
           }
+          case Outcome.Suppressed x -> {
+            suppressed
+                .bind("id", d.id())
+                .bind("error", "not sent: " + x.reason())
+                .bind("now", now)
+                .add();
+            events.add(event(d, now, "delivery.suppressed", Map.of("reason", x.reason())));
+            count(d.channel(), "suppressed");
+          }
         }
       }
-      for (PreparedBatch batch : List.of(sent, parts, retry, failed)) {
+      for (PreparedBatch batch : List.of(sent, parts, retry, failed, suppressed)) {
         if (batch.size() > 0) {
           batch.execute();
         }
@@ -355,6 +369,7 @@ final class Outbox {
         Channel.parse(rs.getString("channel")).orElseThrow(),
         null,
         0,
+        null,
         null,
         null,
         null,

@@ -15,6 +15,9 @@ sealed interface Outcome {
 
   record Failed(String reason) implements Outcome {}
 
+  /** Not sent: consent or a suppression forbids it. */
+  record Suppressed(String reason) implements Outcome {}
+
   /** Try again later; {@code throttled} retries do not count as attempts. */
   record Retry(String reason, boolean throttled) implements Outcome {
     Retry(String reason) {

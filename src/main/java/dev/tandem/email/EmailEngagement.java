@@ -1,6 +1,8 @@
 package dev.tandem.email;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.consent.ConsentChange;
+import dev.tandem.consent.ConsentLedger;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
 import dev.tandem.store.NamedSql;
@@ -19,21 +21,21 @@ public final class EmailEngagement {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private record Delivery(
-      UUID id, UUID messageId, UUID contactId, String address, String content) {}
+      UUID id, UUID messageId, UUID contactId, String address, String topic, String content) {}
 
   private final Jdbi jdbi;
   private final Clock clock;
   private final Timeline timeline;
   private final String delivery;
-  private final String suppress;
+  private final ConsentLedger consent;
 
-  public EmailEngagement(Jdbi jdbi, Clock clock, Timeline timeline) {
+  public EmailEngagement(Jdbi jdbi, Clock clock, Timeline timeline, ConsentLedger consent) {
     this.jdbi = jdbi;
     this.clock = clock;
     this.timeline = timeline;
+    this.consent = consent;
     var sql = NamedSql.forClass(EmailEngagement.class);
     this.delivery = sql.get("delivery");
-    this.suppress = sql.get("suppress");
   }
 
   public void opened(UUID deliveryId) {
@@ -44,30 +46,55 @@ public final class EmailEngagement {
     record(deliveryId, "email.clicked", Map.of("url", url));
   }
 
-  /** Suppresses marketing email to the delivery's address and records it; false if unknown. */
-  public boolean unsubscribed(UUID deliveryId) {
+  /**
+   * Revokes the email's topic on email for its recipient (RFC 8058 one-click, the mailto variant or
+   * the page); a replay changes nothing. {@code evidence} holds the method, IP and user agent.
+   * False when the delivery is unknown.
+   */
+  public boolean unsubscribed(UUID deliveryId, Map<String, Object> evidence) {
     Optional<Delivery> found = find(deliveryId);
     found.ifPresent(d ->
         jdbi.useTransaction(handle -> {
-          handle
-              .createUpdate(suppress)
-              .bind("address", d.address())
-              .bind("reason", "unsubscribed (one-click)")
-              .bind("now", clock.instant())
-              .execute();
-          timeline.append(
-              handle,
-              List.of(
-                  new TimelineEvent(
-                      d.contactId(),
-                      clock.instant(),
-                      "email.unsubscribed",
-                      "email",
-                      d.messageId(),
-                      d.id(),
-                      Map.of("address", d.address()))));
+          var proof = new java.util.LinkedHashMap<String, Object>(evidence);
+          proof.put("deliveryId", d.id().toString());
+          proof.put("messageId", d.messageId().toString());
+          List<Long> added =
+              consent.record(
+                  handle,
+                  List.of(
+                      new ConsentChange(
+                          d.contactId(),
+                          "email",
+                          d.topic() == null ? ConsentChange.ALL_TOPICS : d.topic(),
+                          ConsentChange.Action.REVOKED,
+                          ConsentChange.Source.EMAIL_UNSUBSCRIBE,
+                          "Unsubscribe link in the email \"" + subject(d) + "\"",
+                          proof,
+                          clock.instant(),
+                          "unsubscribe:" + d.id())));
+          if (!added.isEmpty()) {
+            timeline.append(
+                handle,
+                List.of(
+                    new TimelineEvent(
+                        d.contactId(),
+                        clock.instant(),
+                        "email.unsubscribed",
+                        "email",
+                        d.messageId(),
+                        d.id(),
+                        Map.of("topic", d.topic() == null ? "*" : d.topic()))));
+          }
         }));
     return found.isPresent();
+  }
+
+  private static String subject(Delivery d) {
+    try {
+      return JSON.readTree(d.content()).path("email").path("subject").asText("");
+    } catch (Exception e) {
+      return "";
+    }
   }
 
   /** The HTML (or text) of the email as written, for the hosted "view in browser" page. */
@@ -115,6 +142,7 @@ public final class EmailEngagement {
                     rs.getObject("message_id", UUID.class),
                     rs.getObject("contact_id", UUID.class),
                     rs.getString("address"),
+                    rs.getString("topic"),
                     rs.getString("content")))
             .findOne());
   }

@@ -51,6 +51,8 @@ public final class InboundEmails {
   private final Contacts contacts;
   private final Timeline timeline;
   private final List<Consumer<ReceivedEmail>> subscribers = new CopyOnWriteArrayList<>();
+  private final EmailEngagement engagement;
+  private final LinkSigner links;
   private final String deliveryById;
   private final String deliveryByMessageId;
   private final String insert;
@@ -62,7 +64,15 @@ public final class InboundEmails {
   /** A soft bounce that ended the remote MTA's tries sends again this many times, an hour apart. */
   static final int SOFT_BOUNCE_RESENDS = 2;
 
-  public InboundEmails(Jdbi jdbi, Clock clock, Contacts contacts, Timeline timeline) {
+  public InboundEmails(
+      Jdbi jdbi,
+      Clock clock,
+      Contacts contacts,
+      Timeline timeline,
+      EmailEngagement engagement,
+      LinkSigner links) {
+    this.engagement = engagement;
+    this.links = links;
     this.jdbi = jdbi;
     this.clock = clock;
     this.contacts = contacts;
@@ -109,6 +119,10 @@ public final class InboundEmails {
           .execute();
       act(handle, id, mail, delivery, contactId, now);
     });
+    if (mail.kind() == InboundMail.Kind.UNSUBSCRIBE && delivery.isPresent()) {
+      engagement.unsubscribed(
+          delivery.get().id(), Map.of("method", "mailto", "inboundEmailId", id.toString()));
+    }
     if (mail.kind() == InboundMail.Kind.REPLY && contactId.isPresent()) {
       var received =
           new ReceivedEmail(
@@ -201,6 +215,14 @@ public final class InboundEmails {
         detail.put("text", limit(mail.newText(), 10_000));
         event(handle, delivery, contactId, now, "email.received", detail);
       }
+      case UNSUBSCRIBE ->
+          event(
+              handle,
+              delivery,
+              contactId,
+              now,
+              "email.unsubscribe_request",
+              Map.of("inboundId", id.toString(), "valid", delivery.isPresent()));
       case UNREADABLE -> {} // stored with its reason; nothing to attribute it to
     }
   }
@@ -254,6 +276,18 @@ public final class InboundEmails {
   }
 
   private Optional<DeliveryRef> findDelivery(InboundMail mail) {
+    if (mail.kind() == InboundMail.Kind.UNSUBSCRIBE) {
+      // a forged or mangled token names nobody: nothing is revoked
+      return mail.verpToken()
+          .flatMap(token -> links.verify(token, LinkSigner.Purpose.UNSUBSCRIBE))
+          .flatMap(id ->
+              jdbi.withHandle(handle ->
+                  handle
+                      .createQuery(deliveryById)
+                      .bind("id", id)
+                      .map((rs, ctx) -> ref(rs))
+                      .findOne()));
+    }
     return jdbi.withHandle(handle -> {
       if (mail.verpToken().isPresent()) {
         String hex = mail.verpToken().get();

@@ -34,6 +34,11 @@ public record InboundMail(
     AUTO_REPLY,
     /** A person's reply. */
     REPLY,
+    /**
+     * Mail to the {@code mailto:unsubscribe+<token>@} address of List-Unsubscribe; {@code
+     * verpToken} holds the signed token.
+     */
+    UNSUBSCRIBE,
     /** Mail Tandem could not read; {@code problem} says why. */
     UNREADABLE
   }

@@ -1,6 +1,6 @@
 -- name: insertMessage
-INSERT INTO message (id, contact_id, idempotency_key, request_hash, content, created_at)
-VALUES (:id, :contactId, :idempotencyKey, :requestHash, CAST(:content AS jsonb), :createdAt)
+INSERT INTO message (id, contact_id, idempotency_key, request_hash, topic, content, created_at)
+VALUES (:id, :contactId, :idempotencyKey, :requestHash, :topic, CAST(:content AS jsonb), :createdAt)
 ON CONFLICT (idempotency_key) DO NOTHING
 
 -- name: messageByIdempotencyKey
@@ -8,9 +8,10 @@ SELECT id, request_hash FROM message WHERE idempotency_key = :idempotencyKey
 
 -- name: insertDelivery
 INSERT INTO delivery (id, message_id, contact_id, channel, address, status, attempts,
-                      next_attempt_at, created_at, updated_at, segments, encoding, cost, currency)
-VALUES (:id, :messageId, :contactId, :channel, :address, 'queued', 0, :now, :now, :now,
-        CAST(:segments AS integer), :encoding, CAST(:cost AS numeric), :currency)
+                      next_attempt_at, created_at, updated_at, segments, encoding, cost, currency,
+                      last_error)
+VALUES (:id, :messageId, :contactId, :channel, :address, :status, 0, :now, :now, :now,
+        CAST(:segments AS integer), :encoding, CAST(:cost AS numeric), :currency, :lastError)
 
 -- name: messageById
 SELECT id, contact_id, created_at FROM message WHERE id = :id

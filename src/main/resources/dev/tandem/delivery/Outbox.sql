@@ -16,7 +16,8 @@ FROM (
   FOR UPDATE SKIP LOCKED
 ) due, message m
 WHERE d.id = due.id AND m.id = d.message_id
-RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.content::text AS content,
+RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.topic,
+          m.content::text AS content,
           d.segments, d.cost, d.currency
 
 -- name: markSent
@@ -30,6 +31,11 @@ INSERT INTO sms_part (delivery_id, seq, provider_id, receipt_key)
 VALUES (:deliveryId, :seq, :providerId, :receiptKey)
 ON CONFLICT (delivery_id, seq) DO UPDATE
 SET provider_id = EXCLUDED.provider_id, receipt_key = EXCLUDED.receipt_key, status = 'sent', stat = NULL
+
+-- name: markSuppressed
+UPDATE delivery
+SET status = 'suppressed', lease_until = NULL, last_error = :error, updated_at = :now
+WHERE id = :id AND status = 'sending'
 
 -- name: requeue
 -- A throttled attempt is refunded: the SMSC's load is not the message's failure.

@@ -123,7 +123,8 @@ class EmailLinksTest {
   }
 
   @Test
-  void one_click_unsubscribe_suppresses_marketing_and_a_get_only_asks() throws Exception {
+  void one_click_unsubscribe_revokes_the_topic_on_email_once_and_a_get_only_asks()
+      throws Exception {
     Sent sent = send(Map.of("subject", "News", "text", "Our news", "unsubscribe", "on"));
     String header = sent.received().getHeader("List-Unsubscribe", null);
     assertThat(sent.received().getHeader("List-Unsubscribe-Post", null))
@@ -138,22 +139,24 @@ class EmailLinksTest {
     assertThat(timeline(sent.contactId())).doesNotContain("email.unsubscribed");
 
     var oneClick = post(https.group(1), "List-Unsubscribe=One-Click");
+    var replayed = post(https.group(1), "List-Unsubscribe=One-Click");
     assertThat(oneClick.statusCode()).isEqualTo(200);
-    assertThat(timeline(sent.contactId())).contains("email.unsubscribed");
-    int suppressed =
-        tandem
-            .app
-            .database
-            .jdbi()
-            .withHandle(h ->
-                h.createQuery("SELECT count(*) FROM suppression WHERE scope = 'marketing'")
-                    .mapTo(Integer.class)
-                    .one());
-    assertThat(suppressed).isEqualTo(1);
+    assertThat(replayed.statusCode()).isEqualTo(200);
+    assertThat(timeline(sent.contactId())).containsOnlyOnce("email.unsubscribed");
+    var consents = tandem.call("GET", "/v1/contacts/" + sent.contactId() + "/consents", null);
+    JsonNode history = consents.body().get("history");
+    assertThat(history).hasSize(1); // the replay added nothing
+    assertThat(history.get(0).get("channel").asText()).isEqualTo("email");
+    assertThat(history.get(0).get("topic").asText()).isEqualTo("account");
+    assertThat(history.get(0).get("action").asText()).isEqualTo("revoked");
+    assertThat(history.get(0).get("source").asText()).isEqualTo("email-unsubscribe");
+    assertThat(history.get(0).get("evidence").get("method").asText()).isEqualTo("one-click");
+    assertThat(history.get(0).get("evidence").get("deliveryId").asText())
+        .isEqualTo(tandem.delivery(sent.messageId(), "email").get("id").asText());
 
-    // marketing mail to that address is now refused; a transactional one still goes out
+    // that topic on email is now refused; another topic still goes out
     String address = tandem.delivery(sent.messageId(), "email").get("address").asText();
-    var marketing =
+    var sameTopic =
         tandem.call(
             "POST",
             "/v1/messages",
@@ -164,7 +167,7 @@ class EmailLinksTest {
                 List.of("email"),
                 "email",
                 Map.of("subject", "More news", "text", "x", "unsubscribe", "on")));
-    var receipt =
+    var alert =
         tandem.call(
             "POST",
             "/v1/messages",
@@ -173,15 +176,17 @@ class EmailLinksTest {
                 Map.of("email", address),
                 "channels",
                 List.of("email"),
+                "topic",
+                "alerts",
                 "email",
-                Map.of("subject", "Your receipt", "text", "x")));
+                Map.of("subject", "New sign-in", "text", "x")));
     tandem.app.dispatcher.runOnce();
-    assertThat(tandem.status(marketing.body().get("id").asText(), "email")).isEqualTo("failed");
-    assertThat(
-            tandem.delivery(marketing.body().get("id").asText(), "email").get("lastError").asText())
-        .contains("suppressed")
-        .contains("for marketing");
-    assertThat(tandem.status(receipt.body().get("id").asText(), "email")).isEqualTo("sent");
+    String refused = sameTopic.body().get("id").asText();
+    assertThat(tandem.status(refused, "email")).isEqualTo("suppressed");
+    assertThat(tandem.delivery(refused, "email").get("lastError").asText())
+        .contains("account revoked on email")
+        .contains("email-unsubscribe");
+    assertThat(tandem.status(alert.body().get("id").asText(), "email")).isEqualTo("sent");
 
     String forged = https.group(1).substring(0, https.group(1).length() - 3) + "AAA";
     assertThat(post(forged, "List-Unsubscribe=One-Click").statusCode()).isEqualTo(404);

@@ -131,7 +131,7 @@ class InboundEmailTest {
                 Map.of("subject", "Again", "text", "x")));
     String id = response.body().get("id").asText();
     tandem.app.dispatcher.runOnce();
-    assertThat(tandem.status(id, "email")).isEqualTo("failed");
+    assertThat(tandem.status(id, "email")).isEqualTo("suppressed");
     return new Sent(id, "", "", contactId);
   }
 

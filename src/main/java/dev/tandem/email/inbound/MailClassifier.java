@@ -38,6 +38,9 @@ public final class MailClassifier {
   private static final Session SESSION = Session.getInstance(new Properties());
   private static final Pattern VERP =
       Pattern.compile("bounces\\+([0-9a-f]{32})@", Pattern.CASE_INSENSITIVE);
+  private static final Pattern UNSUBSCRIBE =
+      Pattern.compile(
+          "unsubscribe\\+([A-Za-z0-9_-]+\\.u\\.[A-Za-z0-9_-]+)@", Pattern.CASE_INSENSITIVE);
   private static final Pattern ENHANCED_STATUS =
       Pattern.compile("\\b([245])\\.(\\d{1,3})\\.(\\d{1,3})\\b");
   private static final Pattern SMTP_CODE = Pattern.compile("(?m)(?:^|\\s)([245])\\d\\d[ -]");
@@ -70,6 +73,21 @@ public final class MailClassifier {
       return unreadable("the message cannot be parsed as MIME: " + e.getMessage());
     }
     try {
+      Optional<String> unsubscribe = unsubscribeToken(message, envelopeRecipients);
+      if (unsubscribe.isPresent()) {
+        String text = bodyText(message);
+        return new InboundMail(
+            Kind.UNSUBSCRIBE,
+            from,
+            subject,
+            unsubscribe,
+            references(message),
+            Optional.empty(),
+            Optional.empty(),
+            text.strip(),
+            text,
+            Optional.empty());
+      }
       Optional<String> token = verpToken(message, envelopeRecipients);
       ContentType type = contentType(message);
       if (type.match("multipart/report")) {
@@ -320,6 +338,22 @@ public final class MailClassifier {
       Optional<String> token = findToken(header(message, name));
       if (token.isPresent()) {
         return token;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The signed token of mail sent to the List-Unsubscribe mailto address. */
+  private static Optional<String> unsubscribeToken(
+      MimeMessage message, List<String> envelopeRecipients) throws MessagingException {
+    var candidates = new java.util.ArrayList<>(envelopeRecipients);
+    for (String name : List.of("Delivered-To", "X-Original-To", "To")) {
+      candidates.add(header(message, name));
+    }
+    for (String text : candidates) {
+      Matcher m = UNSUBSCRIBE.matcher(text);
+      if (m.find()) {
+        return Optional.of(m.group(1));
       }
     }
     return Optional.empty();

@@ -1,0 +1,105 @@
+package dev.tandem.consent;
+
+import dev.tandem.config.TandemConfig;
+import dev.tandem.sms.InboundMessages;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Acts on keywords in inbound SMS (STANDARDS §3): an opt-out revokes SMS for every topic at once
+ * and is confirmed by exactly one reply; an opt-in lifts it (or confirms a waiting double opt-in);
+ * HELP is answered. Text that is none of these but sounds like a revocation is flagged for review.
+ */
+public final class SmsKeywords {
+  private final KeywordClassifier classifier;
+  private final ConsentLedger ledger;
+  private final DoubleOptIn doubleOptIn;
+  private final ContactFlags flags;
+  private final Outbound outbound;
+  private final TandemConfig.Consent config;
+
+  public SmsKeywords(
+      ConsentLedger ledger, DoubleOptIn doubleOptIn, ContactFlags flags, Outbound outbound) {
+    this.ledger = ledger;
+    this.doubleOptIn = doubleOptIn;
+    this.flags = flags;
+    this.outbound = outbound;
+    this.config = ledger.config();
+    this.classifier = new KeywordClassifier(keywords(config));
+  }
+
+  /** The default keyword lists with the configured ones added. */
+  public static KeywordClassifier.Keywords keywords(TandemConfig.Consent config) {
+    var defaults = KeywordClassifier.Keywords.defaults();
+    return new KeywordClassifier.Keywords(
+        union(defaults.optOut(), config.optOutKeywords()),
+        union(defaults.optIn(), config.optInKeywords()),
+        union(defaults.help(), config.helpKeywords()),
+        defaults.filler(),
+        defaults.phrases());
+  }
+
+  private static Set<String> union(Set<String> base, List<String> more) {
+    var all = new HashSet<>(base);
+    more.forEach(w -> all.add(KeywordClassifier.normalize(w)));
+    return Set.copyOf(all);
+  }
+
+  public KeywordClassifier classifier() {
+    return classifier;
+  }
+
+  /** Handles one stored inbound SMS (subscribed to {@code sms.received}). */
+  public void onSms(InboundMessages.ReceivedSms sms) {
+    KeywordClassifier.Kind kind = classifier.classify(sms.text());
+    Map<String, Object> evidence = new LinkedHashMap<>();
+    evidence.put("inboundSmsId", sms.id().toString());
+    evidence.put("keyword", KeywordClassifier.normalize(sms.text()));
+    evidence.put("to", sms.to());
+    switch (kind) {
+      case OPT_OUT -> {
+        ledger.record(
+            List.of(change(sms, ConsentChange.Action.REVOKED, evidence, "Replied: " + sms.text())));
+        outbound.sms(sms.contactId(), text(config.stopReply()));
+      }
+      case OPT_IN -> {
+        if (doubleOptIn.confirmSms(sms.contactId(), sms.id(), sms.text()).isEmpty()) {
+          ledger.record(
+              List.of(
+                  change(sms, ConsentChange.Action.GRANTED, evidence, "Replied: " + sms.text())));
+          outbound.sms(sms.contactId(), text(config.startReply()));
+        }
+      }
+      case HELP -> outbound.sms(sms.contactId(), text(config.helpReply()));
+      case NONE -> {
+        if (classifier.mayRevoke(sms.text())) {
+          flags.flag(sms.contactId(), "possible-revocation", "sms", sms.text(), sms.id());
+        }
+      }
+    }
+  }
+
+  private static ConsentChange change(
+      InboundMessages.ReceivedSms sms,
+      ConsentChange.Action action,
+      Map<String, Object> evidence,
+      String wording) {
+    return new ConsentChange(
+        sms.contactId(),
+        "sms",
+        ConsentChange.ALL_TOPICS,
+        action,
+        ConsentChange.Source.SMS_KEYWORD,
+        wording,
+        evidence,
+        sms.at(),
+        "sms-keyword:" + sms.id());
+  }
+
+  private String text(String template) {
+    return template.replace("{sender}", config.senderName());
+  }
+}
