@@ -24,6 +24,7 @@ import dev.tandem.email.inbound.MailboxPoller;
 import dev.tandem.email.smtp.SmtpGateway;
 import dev.tandem.event.Changes;
 import dev.tandem.event.Timeline;
+import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
@@ -79,6 +80,7 @@ public final class App implements AutoCloseable {
   public final ContactFlags flags;
   public final DoubleOptIn doubleOptIn;
   public final SmsKeywords keywords;
+  public final Importer importer;
   public final Messages messages;
   public final Dispatcher dispatcher;
   public final InboundMessages inbound;
@@ -117,10 +119,11 @@ public final class App implements AutoCloseable {
                           config.sandbox().receiptStatus())))
               : Optional.empty();
 
-      this.contacts =
-          new Contacts(jdbi, clock, new PhoneNumbers(config.contacts().defaultRegion()));
       this.timeline = new Timeline(jdbi);
       this.changes = new Changes(jdbi);
+      this.contacts =
+          new Contacts(
+              jdbi, clock, new PhoneNumbers(config.contacts().defaultRegion()), timeline, changes);
       var secrets = new Secrets(jdbi);
       this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
       this.erased = new ErasedAddresses(secrets.get("erasure"));
@@ -134,6 +137,7 @@ public final class App implements AutoCloseable {
               new SignedLinks(secrets.get("consent-links")),
               this::publicUrl);
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies());
+      this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       inbound.subscribe(keywords::onSms);
@@ -248,7 +252,8 @@ public final class App implements AutoCloseable {
                       flags,
                       doubleOptIn,
                       changes,
-                      clock),
+                      clock,
+                      importer),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

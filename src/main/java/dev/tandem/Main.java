@@ -22,7 +22,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "Tandem 0.1.0",
     description = "Keeps an organization's SMS and email channels in sync.",
-    subcommands = {Main.Serve.class, Demo.class, SmsCommand.class, Main.ApiKey.class})
+    subcommands = {
+      Main.Serve.class,
+      Demo.class,
+      SmsCommand.class,
+      ContactsCommand.class,
+      Main.ApiKey.class
+    })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

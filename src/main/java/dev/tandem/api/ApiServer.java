@@ -68,7 +68,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.consent.ContactFlags flags,
       dev.tandem.consent.DoubleOptIn doubleOptIn,
       dev.tandem.event.Changes changes,
-      java.time.Clock clock) {}
+      java.time.Clock clock,
+      dev.tandem.imports.Importer importer) {}
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
@@ -199,6 +200,17 @@ public final class ApiServer implements AutoCloseable {
             features.changes(),
             features.clock())
         .register(app);
+    new ImportRoutes(features.importer()).register(app);
+    app.post("/v1/contacts/merge", this::merge);
+    app.get(
+        "/v1/contacts/{id}/merges",
+        ctx ->
+            ctx.json(
+                Map.of(
+                    "items",
+                    features
+                        .contacts()
+                        .merges(features.contacts().get(uuidParam(ctx, "id")).id()))));
     app.post(TwilioGateway.STATUS_PATH, ctx -> twilioWebhook(ctx, TwilioGateway::onStatusCallback));
     app.post(
         TwilioGateway.INBOUND_PATH,
@@ -260,6 +272,21 @@ public final class ApiServer implements AutoCloseable {
     Map<String, String> checks = features.health().run();
     boolean ok = Health.allOk(checks);
     ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "ready" : "not ready", "checks", checks));
+  }
+
+  private void merge(Context ctx) {
+    Body body = Body.parse(json, ctx.body(), Set.of("survivor", "merged", "reason"));
+    UUID survivor = body.uuid("survivor");
+    UUID merged = body.uuid("merged");
+    if (survivor == null || merged == null) {
+      throw new InvalidInput(
+          "missing-contact",
+          survivor == null ? "survivor" : "merged",
+          "Give both contacts: survivor (kept) and merged (absorbed into it).");
+    }
+    String reason = Optional.ofNullable(body.string("reason")).orElse("merged by hand (API)");
+    var merge = features.contacts().merge(survivor, merged, false, reason);
+    ctx.json(Map.of("merge", merge, "contact", contactJson(features.contacts().get(survivor))));
   }
 
   private void createContact(Context ctx) {
@@ -565,6 +592,8 @@ public final class ApiServer implements AutoCloseable {
     out.put("name", c.name().orElse(null));
     out.put("phone", c.phone().orElse(null));
     out.put("email", c.email().orElse(null));
+    out.put("phones", c.phones());
+    out.put("emails", c.emails());
     out.put("timeZone", c.timeZone().orElse(null));
     out.put("createdAt", c.createdAt());
     return out;

@@ -4,7 +4,10 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
-/** One person, whichever addresses they have. Phone is E.164; email is normalized. */
+/**
+ * One person, whichever addresses they have. Phones are E.164, emails normalized; {@code phone} and
+ * {@code email} are the first of each (where messages go), {@code phones} and {@code emails} all.
+ */
 public record Contact(
     UUID id,
     Optional<String> externalId,
@@ -12,4 +15,6 @@ public record Contact(
     Optional<String> phone,
     Optional<String> email,
     Optional<String> timeZone,
-    Instant createdAt) {}
+    Instant createdAt,
+    java.util.List<String> phones,
+    java.util.List<String> emails) {}

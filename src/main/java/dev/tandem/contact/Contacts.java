@@ -3,12 +3,18 @@ package dev.tandem.contact;
 import dev.tandem.error.Conflict;
 import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
+import dev.tandem.event.Changes;
+import dev.tandem.event.Timeline;
+import dev.tandem.event.TimelineEvent;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -24,8 +30,18 @@ public final class Contacts {
   private final String ownerOfAddress;
   private final String ownerOfExternalId;
   private final String findById;
+  private final Timeline timeline;
+  private final Changes changes;
+  private final String survivorOf;
+  private final String lockPair;
+  private final List<String> moves;
+  private final String setExternalId;
+  private final String insertMerge;
+  private final String mergesOf;
 
-  public Contacts(Jdbi jdbi, Clock clock, PhoneNumbers phones) {
+  public Contacts(Jdbi jdbi, Clock clock, PhoneNumbers phones, Timeline timeline, Changes changes) {
+    this.timeline = timeline;
+    this.changes = changes;
     this.jdbi = jdbi;
     this.clock = clock;
     this.phones = phones;
@@ -35,6 +51,28 @@ public final class Contacts {
     this.ownerOfAddress = sql.get("ownerOfAddress");
     this.ownerOfExternalId = sql.get("ownerOfExternalId");
     this.findById = sql.get("findById");
+    this.survivorOf = sql.get("survivorOf");
+    this.lockPair = sql.get("lockPair");
+    this.moves =
+        java.util.stream.Stream.of(
+                "moveAddresses",
+                "moveMessages",
+                "moveDeliveries",
+                "moveInboundSms",
+                "moveInboundEmail",
+                "moveEvents",
+                "moveConsentEvents",
+                "mergeConsentState",
+                "dropConsentState",
+                "movePending",
+                "moveFlags",
+                "absorb",
+                "tombstone")
+            .map(sql::get)
+            .toList();
+    this.setExternalId = sql.get("setExternalId");
+    this.insertMerge = sql.get("insertMerge");
+    this.mergesOf = sql.get("mergesOf");
   }
 
   public PhoneNumbers phoneNumbers() {
@@ -94,6 +132,12 @@ public final class Contacts {
       if (email != null) {
         claimAddress(handle, id, "email", email, now);
       }
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("phone", phone);
+      data.put("email", email);
+      data.put("name", name);
+      data.put("externalId", externalId);
+      changes.append(handle, List.of(new Changes.NewChange(id, "contact.created", data, now)));
       return new Contact(
           id,
           Optional.ofNullable(externalId),
@@ -101,7 +145,9 @@ public final class Contacts {
           Optional.ofNullable(phone),
           Optional.ofNullable(email),
           Optional.ofNullable(timeZone),
-          now);
+          now,
+          phone == null ? java.util.List.of() : java.util.List.of(phone),
+          email == null ? java.util.List.of() : java.util.List.of(email));
     });
   }
 
@@ -142,14 +188,138 @@ public final class Contacts {
                     Optional.ofNullable(rs.getString("phone")),
                     Optional.ofNullable(rs.getString("email")),
                     Optional.ofNullable(rs.getString("time_zone")),
-                    rs.getTimestamp("created_at").toInstant()))
+                    rs.getTimestamp("created_at").toInstant(),
+                    java.util.List.of((String[]) rs.getArray("phones").getArray()),
+                    java.util.List.of((String[]) rs.getArray("emails").getArray())))
             .findOne());
   }
 
+  /** The contact, or the one it was merged into. */
   public Contact get(UUID id) {
-    return find(id)
+    return jdbi.withHandle(
+            h -> h.createQuery(survivorOf).bind("id", id).mapTo(UUID.class).findOne())
+        .flatMap(this::find)
         .orElseThrow(() ->
             new NotFound("contact-not-found", "contactId", "There is no contact " + id + "."));
+  }
+
+  /** A merge as recorded. */
+  public record Merge(
+      long id, UUID survivor, UUID merged, boolean automatic, String reason, Instant at) {}
+
+  /**
+   * Merges {@code merged} into {@code survivor}: addresses, messages, deliveries, inbound mail and
+   * SMS, timeline, consent events and state (the newer state wins) all move; the survivor keeps its
+   * fields and takes those it lacks; {@code merged} stays as a tombstone that forwards to the
+   * survivor. Two different external ids are two people in the source system: refused.
+   */
+  public Merge merge(UUID survivor, UUID merged, boolean automatic, String reason) {
+    return jdbi.inTransaction(handle -> merge(handle, survivor, merged, automatic, reason));
+  }
+
+  public Merge merge(Handle handle, UUID survivor, UUID merged, boolean automatic, String reason) {
+    if (survivor.equals(merged)) {
+      throw new InvalidInput(
+          "same-contact", "merged", "survivor and merged are the same contact " + survivor + ".");
+    }
+    record Row(UUID id, String externalId, UUID mergedInto, boolean erased) {}
+    var rows =
+        handle
+            .createQuery(lockPair)
+            .bind("a", survivor)
+            .bind("b", merged)
+            .map((rs, ctx) ->
+                new Row(
+                    rs.getObject("id", UUID.class),
+                    rs.getString("external_id"),
+                    rs.getObject("merged_into", UUID.class),
+                    rs.getTimestamp("erased_at") != null))
+            .list();
+    for (UUID id : List.of(survivor, merged)) {
+      Row row =
+          rows.stream()
+              .filter(r -> r.id().equals(id))
+              .findFirst()
+              .orElseThrow(() ->
+                  new NotFound(
+                      "contact-not-found",
+                      id.equals(survivor) ? "survivor" : "merged",
+                      "There is no contact " + id + "."));
+      if (row.mergedInto() != null || row.erased()) {
+        throw new Conflict(
+            "contact-gone",
+            id.equals(survivor) ? "survivor" : "merged",
+            "Contact "
+                + id
+                + (row.erased() ? " was erased." : " was merged into " + row.mergedInto() + ".")
+                + " Merge the contact that holds the record now.");
+      }
+    }
+    String survivorExt =
+        rows.stream().filter(r -> r.id().equals(survivor)).findFirst().orElseThrow().externalId();
+    String mergedExt =
+        rows.stream().filter(r -> r.id().equals(merged)).findFirst().orElseThrow().externalId();
+    if (survivorExt != null && mergedExt != null && !survivorExt.equals(mergedExt)) {
+      throw new Conflict(
+          "external-ids-differ",
+          "merged",
+          "Contact "
+              + survivor
+              + " has externalId '"
+              + survivorExt
+              + "' and "
+              + merged
+              + " has '"
+              + mergedExt
+              + "': the source system says they are two people. Fix the ids there first.");
+    }
+    for (String statement : moves) {
+      handle.createUpdate(statement).bind("survivor", survivor).bind("merged", merged).execute();
+    }
+    if (mergedExt != null) {
+      handle
+          .createUpdate(setExternalId)
+          .bind("survivor", survivor)
+          .bind("externalId", mergedExt)
+          .execute();
+    }
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    long id =
+        handle
+            .createUpdate(insertMerge)
+            .bind("survivor", survivor)
+            .bind("merged", merged)
+            .bind("automatic", automatic)
+            .bind("reason", reason)
+            .bind("at", now)
+            .executeAndReturnGeneratedKeys("id")
+            .mapTo(Long.class)
+            .one();
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("merged", merged.toString());
+    detail.put("automatic", automatic);
+    detail.put("reason", reason);
+    timeline.append(
+        handle,
+        List.of(new TimelineEvent(survivor, now, "contact.merged", null, null, null, detail)));
+    changes.append(handle, List.of(new Changes.NewChange(survivor, "contact.merged", detail, now)));
+    return new Merge(id, survivor, merged, automatic, reason, now);
+  }
+
+  /** Every merge this contact took part in, oldest first. */
+  public List<Merge> merges(UUID contactId) {
+    return jdbi.withHandle(h ->
+        h.createQuery(mergesOf)
+            .bind("id", contactId)
+            .map((rs, ctx) ->
+                new Merge(
+                    rs.getLong("id"),
+                    rs.getObject("survivor", UUID.class),
+                    rs.getObject("merged", UUID.class),
+                    rs.getBoolean("automatic"),
+                    rs.getString("reason"),
+                    rs.getTimestamp("at").toInstant()))
+            .list());
   }
 
   /** The contact with this phone number, written in any form. */

@@ -18,6 +18,86 @@ SELECT c.id, c.external_id, c.name, c.time_zone, c.created_at,
        (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'phone'
          ORDER BY a.created_at LIMIT 1) AS phone,
        (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'email'
-         ORDER BY a.created_at LIMIT 1) AS email
+         ORDER BY a.created_at LIMIT 1) AS email,
+       ARRAY(SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'phone'
+         ORDER BY a.created_at, a.value) AS phones,
+       ARRAY(SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'email'
+         ORDER BY a.created_at, a.value) AS emails,
+       c.merged_into
 FROM contact c
 WHERE c.id = :id
+
+-- name: survivorOf
+-- A merged contact forwards to the contact that absorbed it (and so on).
+WITH RECURSIVE chain(id, merged_into, depth) AS (
+  SELECT id, merged_into, 0 FROM contact WHERE id = :id
+  UNION ALL
+  SELECT c.id, c.merged_into, chain.depth + 1 FROM contact c JOIN chain ON c.id = chain.merged_into
+  WHERE chain.depth < 100
+)
+SELECT id FROM chain WHERE merged_into IS NULL
+
+-- name: lockPair
+SELECT id, external_id, name, time_zone, merged_into, erased_at FROM contact
+WHERE id IN (:a, :b) ORDER BY id FOR UPDATE
+
+-- name: moveAddresses
+UPDATE contact_address SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: moveMessages
+UPDATE message SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: moveDeliveries
+UPDATE delivery SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: moveInboundSms
+UPDATE inbound_sms SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: moveInboundEmail
+UPDATE inbound_email SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: moveEvents
+UPDATE event SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: moveConsentEvents
+UPDATE consent_event SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: mergeConsentState
+-- The two states combine as the ledger orders events: the newer wins, a revocation wins a tie.
+INSERT INTO consent_state AS s (contact_id, channel, topic, status, event_id, at)
+SELECT :survivor, channel, topic, status, event_id, at FROM consent_state WHERE contact_id = :merged
+ON CONFLICT (contact_id, channel, topic) DO UPDATE
+SET status = EXCLUDED.status, event_id = EXCLUDED.event_id, at = EXCLUDED.at
+WHERE s.at < EXCLUDED.at OR (s.at = EXCLUDED.at AND (EXCLUDED.status = 'revoked' OR s.status = 'granted'))
+
+-- name: dropConsentState
+DELETE FROM consent_state WHERE contact_id = :merged
+
+-- name: movePending
+UPDATE consent_pending SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: moveFlags
+UPDATE contact_flag SET contact_id = :survivor WHERE contact_id = :merged
+
+-- name: absorb
+-- The survivor keeps its own fields and takes what it lacks from the merged contact.
+UPDATE contact s
+SET name = COALESCE(s.name, m.name),
+    time_zone = COALESCE(s.time_zone, m.time_zone)
+FROM contact m
+WHERE s.id = :survivor AND m.id = :merged
+
+-- name: tombstone
+UPDATE contact SET merged_into = :survivor, external_id = NULL WHERE id = :merged
+
+-- name: setExternalId
+UPDATE contact SET external_id = :externalId WHERE id = :survivor AND external_id IS NULL
+
+-- name: insertMerge
+INSERT INTO contact_merge (survivor, merged, automatic, reason, at)
+VALUES (:survivor, :merged, :automatic, :reason, :at)
+
+-- name: mergesOf
+SELECT id, survivor, merged, automatic, reason, at FROM contact_merge
+WHERE survivor = :id OR merged = :id
+ORDER BY id

@@ -1,0 +1,80 @@
+package dev.tandem.api;
+
+import dev.tandem.error.InvalidInput;
+import dev.tandem.imports.Importer;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/imports}: a CSV body, streamed into the importer (never held in memory), with the
+ * column mapping, topic and dry-run flag as query parameters; answers with the report.
+ */
+final class ImportRoutes {
+  private final Importer importer;
+
+  ImportRoutes(Importer importer) {
+    this.importer = importer;
+  }
+
+  void register(Javalin app) {
+    app.post("/v1/imports", this::importCsv);
+  }
+
+  private void importCsv(Context ctx) throws Exception {
+    Map<String, String> mapping = new LinkedHashMap<>();
+    for (String pair : ctx.queryParams("map")) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new InvalidInput(
+            "invalid-mapping",
+            "map",
+            "'" + pair + "' is not field=Column, e.g. map=phone=Mobile%20number.");
+      }
+      mapping.put(pair.substring(0, eq), pair.substring(eq + 1));
+    }
+    String dryRun = ctx.queryParam("dryRun");
+    if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
+      throw new InvalidInput("invalid-dry-run", "dryRun", "dryRun is true or false.");
+    }
+    Charset charset = charset(ctx.contentType());
+    var report =
+        importer.run(
+            ctx.bodyInputStream(),
+            new Importer.Options(
+                mapping,
+                ctx.queryParam("topic"),
+                "true".equals(dryRun),
+                charset,
+                ctx.queryParam("name") == null ? "api upload" : ctx.queryParam("name")),
+            Importer.Progress.NONE);
+    ctx.json(report);
+  }
+
+  private static Charset charset(String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    for (String part : contentType.split(";")) {
+      String p = part.strip();
+      if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+        String name = p.substring(8).replace("\"", "");
+        try {
+          return Charset.forName(name);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+          throw new InvalidInput(
+              "unknown-charset",
+              "Content-Type",
+              "'"
+                  + name
+                  + "' is not a character set Tandem knows; send UTF-8 or e.g. windows-1252.");
+        }
+      }
+    }
+    return null;
+  }
+}

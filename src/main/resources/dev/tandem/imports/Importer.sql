@@ -1,0 +1,32 @@
+-- name: owners
+SELECT a.kind, a.value, a.contact_id
+FROM unnest(CAST(:kinds AS text[]), CAST(:values AS text[])) AS k(kind, value)
+JOIN contact_address a ON a.kind = k.kind AND a.value = k.value
+UNION ALL
+SELECT 'ext', c.external_id, c.id
+FROM contact c
+WHERE c.external_id = ANY(ARRAY(SELECT v FROM unnest(CAST(:kinds AS text[]), CAST(:values AS text[])) AS k(kind, v) WHERE kind = 'ext'))
+
+-- name: contactsById
+SELECT id, name, external_id, time_zone FROM contact WHERE id = ANY(CAST(:ids AS uuid[]))
+
+-- name: erasedAmong
+SELECT address FROM suppression WHERE address = ANY(CAST(:hashes AS text[]))
+
+-- name: statesOf
+SELECT contact_id, channel, topic, status FROM consent_state WHERE contact_id = ANY(CAST(:ids AS uuid[]))
+
+-- name: existingKeys
+SELECT dedupe_key FROM consent_event WHERE dedupe_key = ANY(CAST(:keys AS text[]))
+
+-- name: insertContact
+INSERT INTO contact (id, external_id, name, time_zone, created_at)
+VALUES (:id, :externalId, :name, :timeZone, :createdAt)
+
+-- name: insertAddress
+INSERT INTO contact_address (kind, value, contact_id, created_at)
+VALUES (:kind, :value, :contactId, :createdAt)
+ON CONFLICT (kind, value) DO NOTHING
+
+-- name: fillContact
+UPDATE contact SET name = :name, external_id = :externalId, time_zone = :timeZone WHERE id = :id

@@ -1,0 +1,291 @@
+package dev.tandem.imports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.support.TestApp;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Importing the two fixture lists (src/test/resources/imports), which overlap and disagree. */
+class ImportTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private TestApp tandem;
+
+  @BeforeEach
+  void start() {
+    tandem = TestApp.start();
+  }
+
+  @AfterEach
+  void stop() {
+    tandem.close();
+  }
+
+  private static byte[] fixture(String name) throws IOException {
+    try (InputStream in = ImportTest.class.getResourceAsStream("/imports/" + name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private record Result(int status, JsonNode body) {}
+
+  private Result upload(byte[] csv, String contentType, String... query) throws Exception {
+    var params = new ArrayList<String>();
+    for (int i = 0; i < query.length; i += 2) {
+      params.add(query[i] + "=" + URLEncoder.encode(query[i + 1], StandardCharsets.UTF_8));
+    }
+    var request =
+        HttpRequest.newBuilder(
+                URI.create(tandem.app.url() + "/v1/imports?" + String.join("&", params)))
+            .header("Authorization", "Bearer " + TestApp.API_KEY)
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(csv))
+            .build();
+    var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    return new Result(response.statusCode(), JSON.readTree(response.body()));
+  }
+
+  private Result importSms() throws Exception {
+    return upload(
+        fixture("sms-list.csv"),
+        "text/csv",
+        "topic",
+        "news",
+        "map",
+        "sms_consent_date=Opt-In Date",
+        "map",
+        "sms_consent_source=Opt-In Source",
+        "map",
+        "sms_consent_wording=Opt-In Wording",
+        "name",
+        "sms-list.csv");
+  }
+
+  private Result importEmail() throws Exception {
+    return upload(fixture("email-list.csv"), "text/csv; charset=utf-8", "topic", "news");
+  }
+
+  private JsonNode contactByPhone(String phone) {
+    return tandem
+        .call("GET", "/v1/contacts?phone=" + URLEncoder.encode(phone, StandardCharsets.UTF_8), null)
+        .body()
+        .get("items");
+  }
+
+  private JsonNode contactByEmail(String email) {
+    return tandem.call("GET", "/v1/contacts?email=" + email, null).body().get("items");
+  }
+
+  private long count(String table) {
+    long n =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(
+                h -> h.createQuery("SELECT count(*) FROM " + table).mapTo(Long.class).one());
+    return n;
+  }
+
+  private static List<String> lines(JsonNode list) {
+    var out = new ArrayList<String>();
+    list.forEach(item ->
+        out.add(
+            item.get("line").asLong()
+                + " "
+                + item.path("kind").asText("")
+                + " "
+                + item.get(item.has("reason") ? "reason" : "detail").asText()));
+    return out;
+  }
+
+  @Test
+  void two_overlapping_lists_become_one_record_per_person_with_a_report() throws Exception {
+    Result sms = importSms();
+    assertThat(sms.status()).as(sms.body().toString()).isEqualTo(200);
+    JsonNode s = sms.body();
+    assertThat(s.get("rows").asLong()).isEqualTo(8);
+    assertThat(s.get("created").asLong()).isEqualTo(5);
+    assertThat(s.get("unchanged").asLong()).as("line 8 repeats line 2").isEqualTo(1);
+    assertThat(s.get("rejected").asLong()).isEqualTo(2);
+    assertThat(lines(s.get("rejectedRows")))
+        .satisfiesExactly(
+            r -> assertThat(r).startsWith("6 ").contains("not-a-phone"),
+            r -> assertThat(r).startsWith("7 ").contains("'maybe'"));
+    assertThat(s.get("consentEvents").asLong()).isEqualTo(5);
+    assertThat(s.get("conflictCount").asLong()).isZero();
+
+    Result email = importEmail();
+    JsonNode e = email.body();
+    assertThat(email.status()).as(e.toString()).isEqualTo(200);
+    assertThat(e.get("rows").asLong()).isEqualTo(7);
+    assertThat(e.get("created").asLong()).as("grace@, Bob, dup").isEqualTo(3);
+    assertThat(e.get("updated").asLong()).as("Ada and Alan gain their email").isEqualTo(2);
+    assertThat(e.get("merged").asLong()).as("line 8 joins Grace's two records").isEqualTo(1);
+    assertThat(e.get("rejected").asLong()).isEqualTo(1);
+    assertThat(lines(e.get("conflicts")))
+        .anySatisfy(c ->
+            assertThat(c)
+                .startsWith("4 consent-differs")
+                .contains("sms news was revoked and this row says granted"))
+        .anySatisfy(c ->
+            assertThat(c)
+                .startsWith("5 address-claimed")
+                .contains("phone +14155550104")
+                .contains("Katherine Johnson")
+                .contains("Bob Smith"));
+
+    JsonNode ada = contactByPhone("+14155550101").get(0);
+    assertThat(ada.get("emails")).extracting(JsonNode::asText).containsExactly("ada@example.com");
+    JsonNode grace = contactByEmail("grace@example.com").get(0);
+    assertThat(grace.get("phones")).extracting(JsonNode::asText).containsExactly("+14155550102");
+    JsonNode katherine = contactByPhone("+14155550104").get(0);
+    assertThat(katherine.get("name").asText()).isEqualTo("Katherine Johnson");
+    assertThat(katherine.get("emails")).isEmpty();
+    JsonNode bob = contactByEmail("kj@example.com").get(0);
+    assertThat(bob.get("name").asText()).isEqualTo("Bob Smith");
+    assertThat(bob.get("phones"))
+        .as("names alone never merge, and a different one keeps apart")
+        .isEmpty();
+    assertThat(contactByEmail("dup@example.com")).hasSize(1);
+
+    // Alan: opted out of news by SMS on 1 February; the email list's older opt-in does not undo it
+    String alan = contactByPhone("+14155550103").get(0).get("id").asText();
+    JsonNode consents = tandem.call("GET", "/v1/contacts/" + alan + "/consents", null).body();
+    JsonNode smsNews = null;
+    for (JsonNode row : consents.get("effective")) {
+      if (row.get("channel").asText().equals("sms") && row.get("topic").asText().equals("news")) {
+        smsNews = row;
+      }
+    }
+    assertThat(smsNews.get("allowed").asBoolean()).isFalse();
+    assertThat(consents.get("history")).hasSize(3); // sms revoked, email granted, sms granted
+    JsonNode first = consents.get("history").get(0);
+    assertThat(first.get("source").asText()).isEqualTo("import");
+    assertThat(first.get("at").asText()).startsWith("2026-02-01");
+    assertThat(first.get("evidence").get("file").asText()).isEqualTo("sms-list.csv");
+    assertThat(first.get("evidence").get("line").asInt()).isEqualTo(4);
+
+    // the merge is on record and on the timeline
+    JsonNode merges =
+        tandem.call("GET", "/v1/contacts/" + grace.get("id").asText() + "/merges", null).body();
+    assertThat(merges.get("items")).hasSize(1);
+    assertThat(merges.get("items").get(0).get("automatic").asBoolean()).isTrue();
+
+    // the multi-line quoted field arrived whole
+    JsonNode hopper = contactByPhone("+14155550106").get(0);
+    String hopperId = hopper.get("id").asText();
+    JsonNode wording =
+        tandem
+            .call("GET", "/v1/contacts/" + hopperId + "/consents", null)
+            .body()
+            .get("history")
+            .get(0)
+            .get("wording");
+    assertThat(wording.asText()).isEqualTo("Text me deals from Shop.\nMsg & data rates may apply.");
+    assertThat(hopper.get("name").asText()).isEqualTo("Hopper, Grace");
+  }
+
+  @Test
+  void importing_the_same_files_again_changes_nothing() throws Exception {
+    importSms();
+    importEmail();
+    var tables =
+        List.of("contact", "contact_address", "consent_event", "consent_state", "contact_merge");
+    var before = new ArrayList<Long>();
+    tables.forEach(t -> before.add(count(t)));
+
+    JsonNode sms = importSms().body();
+    JsonNode email = importEmail().body();
+
+    var after = new ArrayList<Long>();
+    tables.forEach(t -> after.add(count(t)));
+    assertThat(after).isEqualTo(before);
+    for (JsonNode report : List.of(sms, email)) {
+      assertThat(report.get("created").asLong()).isZero();
+      assertThat(report.get("updated").asLong()).isZero();
+      assertThat(report.get("merged").asLong()).isZero();
+      assertThat(report.get("consentEvents").asLong()).isZero();
+    }
+    assertThat(sms.get("unchanged").asLong()).isEqualTo(6);
+  }
+
+  @Test
+  void a_dry_run_reports_and_writes_nothing() throws Exception {
+    long contacts = count("contact");
+    JsonNode report =
+        upload(fixture("email-list.csv"), "text/csv", "topic", "news", "dryRun", "true").body();
+    assertThat(report.get("dryRun").asBoolean()).isTrue();
+    assertThat(report.get("created").asLong()).isEqualTo(5);
+    assertThat(count("contact")).isEqualTo(contacts);
+    assertThat(count("consent_event")).isZero();
+  }
+
+  @Test
+  void a_malformed_file_fails_with_the_line_and_imports_nothing() throws Exception {
+    byte[] csv =
+        "phone,name\n+14155550201,Ok Row\n+14155550202,\"Never closed\n+14155550203,x\n"
+            .getBytes(StandardCharsets.UTF_8);
+    Result result = upload(csv, "text/csv");
+    assertThat(result.status()).isEqualTo(422);
+    assertThat(result.body().get("field").asText()).isEqualTo("file");
+    assertThat(result.body().get("detail").asText())
+        .contains("line 3")
+        .contains("never closed")
+        .contains("Nothing was imported");
+    assertThat(contactByPhone("+14155550201")).isEmpty();
+
+    Result noAddress =
+        upload("first,last\nAda,Lovelace\n".getBytes(StandardCharsets.UTF_8), "text/csv");
+    assertThat(noAddress.status()).isEqualTo(422);
+    assertThat(noAddress.body().get("detail").asText()).contains("no column is a phone");
+
+    Result noTopic =
+        upload(
+            "phone,sms_consent\n+14155550204,yes\n".getBytes(StandardCharsets.UTF_8), "text/csv");
+    assertThat(noTopic.status()).isEqualTo(422);
+    assertThat(noTopic.body().get("field").asText()).isEqualTo("topic");
+  }
+
+  @Test
+  void bytes_in_the_wrong_encoding_are_refused_unless_the_encoding_is_named() throws Exception {
+    byte[] latin1 = "phone,name\n+14155550301,Ren\u00e9e\n".getBytes(StandardCharsets.ISO_8859_1);
+    Result asUtf8 = upload(latin1, "text/csv");
+    assertThat(asUtf8.status()).isEqualTo(422);
+    assertThat(asUtf8.body().get("detail").asText()).contains("line 2").contains("not UTF-8");
+    assertThat(contactByPhone("+14155550301")).isEmpty();
+
+    Result named = upload(latin1, "text/csv; charset=windows-1252");
+    assertThat(named.status()).isEqualTo(200);
+    assertThat(contactByPhone("+14155550301").get(0).get("name").asText()).isEqualTo("Ren\u00e9e");
+  }
+
+  @Test
+  void rows_far_apart_in_a_large_file_still_resolve_to_one_person() throws Exception {
+    var csv = new StringBuilder("phone,email,name\n");
+    for (int i = 0; i < 1500; i++) {
+      csv.append(String.format("+1415556%04d,,Person %d%n", i, i));
+    }
+    for (int i = 0; i < 1500; i++) { // a later chunk: the same people with their email
+      csv.append(String.format("+1415556%04d,p%d@example.net,Person %d%n", i, i, i));
+    }
+    JsonNode report = upload(csv.toString().getBytes(StandardCharsets.UTF_8), "text/csv").body();
+    assertThat(report.get("created").asLong()).isEqualTo(1500);
+    assertThat(report.get("updated").asLong()).isEqualTo(1500);
+    assertThat(contactByEmail("p1234@example.net").get(0).get("phones").get(0).asText())
+        .isEqualTo("+14155561234");
+  }
+}
