@@ -26,6 +26,7 @@ import dev.tandem.event.Changes;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
+import dev.tandem.privacy.Privacy;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
 import dev.tandem.sms.DeliveryReceipt;
@@ -81,6 +82,7 @@ public final class App implements AutoCloseable {
   public final DoubleOptIn doubleOptIn;
   public final SmsKeywords keywords;
   public final Importer importer;
+  public final Privacy privacy;
   public final Messages messages;
   public final Dispatcher dispatcher;
   public final InboundMessages inbound;
@@ -138,6 +140,7 @@ public final class App implements AutoCloseable {
               this::publicUrl);
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies());
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
+      this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes, erased);
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       inbound.subscribe(keywords::onSms);
@@ -253,7 +256,8 @@ public final class App implements AutoCloseable {
                       doubleOptIn,
                       changes,
                       clock,
-                      importer),
+                      importer,
+                      privacy),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

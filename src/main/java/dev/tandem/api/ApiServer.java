@@ -69,7 +69,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.consent.DoubleOptIn doubleOptIn,
       dev.tandem.event.Changes changes,
       java.time.Clock clock,
-      dev.tandem.imports.Importer importer) {}
+      dev.tandem.imports.Importer importer,
+      dev.tandem.privacy.Privacy privacy) {}
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
@@ -202,6 +203,13 @@ public final class ApiServer implements AutoCloseable {
         .register(app);
     new ImportRoutes(features.importer()).register(app);
     app.post("/v1/contacts/merge", this::merge);
+    app.get(
+        "/v1/contacts/{id}/export",
+        ctx ->
+            ctx.header("Content-Disposition", "attachment; filename=\"contact-export.json\"")
+                .json(features.privacy().export(uuidParam(ctx, "id"))));
+    app.delete(
+        "/v1/contacts/{id}", ctx -> ctx.json(features.privacy().erase(uuidParam(ctx, "id"))));
     app.get(
         "/v1/contacts/{id}/merges",
         ctx ->

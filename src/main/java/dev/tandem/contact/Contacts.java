@@ -33,6 +33,7 @@ public final class Contacts {
   private final Timeline timeline;
   private final Changes changes;
   private final String survivorOf;
+  private final String erasedAt;
   private final String lockPair;
   private final List<String> moves;
   private final String setExternalId;
@@ -52,6 +53,7 @@ public final class Contacts {
     this.ownerOfExternalId = sql.get("ownerOfExternalId");
     this.findById = sql.get("findById");
     this.survivorOf = sql.get("survivorOf");
+    this.erasedAt = sql.get("erasedAt");
     this.lockPair = sql.get("lockPair");
     this.moves =
         java.util.stream.Stream.of(
@@ -196,8 +198,19 @@ public final class Contacts {
 
   /** The contact, or the one it was merged into. */
   public Contact get(UUID id) {
-    return jdbi.withHandle(
-            h -> h.createQuery(survivorOf).bind("id", id).mapTo(UUID.class).findOne())
+    Optional<UUID> current =
+        jdbi.withHandle(h -> h.createQuery(survivorOf).bind("id", id).mapTo(UUID.class).findOne());
+    current
+        .flatMap(c ->
+            jdbi.withHandle(
+                h -> h.createQuery(erasedAt).bind("id", c).mapTo(Instant.class).findOne()))
+        .ifPresent(at -> {
+          throw new NotFound(
+              "contact-erased",
+              "contactId",
+              "Contact " + id + " was erased at the person's request at " + at + ".");
+        });
+    return current
         .flatMap(this::find)
         .orElseThrow(() ->
             new NotFound("contact-not-found", "contactId", "There is no contact " + id + "."));

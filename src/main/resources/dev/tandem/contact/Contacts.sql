@@ -101,3 +101,6 @@ VALUES (:survivor, :merged, :automatic, :reason, :at)
 SELECT id, survivor, merged, automatic, reason, at FROM contact_merge
 WHERE survivor = :id OR merged = :id
 ORDER BY id
+
+-- name: erasedAt
+SELECT erased_at FROM contact WHERE id = :id AND erased_at IS NOT NULL

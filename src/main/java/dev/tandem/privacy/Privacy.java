@@ -1,0 +1,179 @@
+package dev.tandem.privacy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.consent.ErasedAddresses;
+import dev.tandem.contact.Contacts;
+import dev.tandem.event.Changes;
+import dev.tandem.event.Timeline;
+import dev.tandem.event.TimelineEvent;
+import dev.tandem.store.NamedSql;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * GDPR access and erasure (Art. 15, 17). {@link #export} gathers everything Tandem holds about a
+ * person, from the records merged into theirs too. {@link #erase} removes the personal data from
+ * every table in one transaction, keeps the consent history without it, and keeps each address as a
+ * keyed one-way hash that suppresses it, so the person is never messaged or imported again.
+ */
+public final class Privacy {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Jdbi jdbi;
+  private final Clock clock;
+  private final Contacts contacts;
+  private final Timeline timeline;
+  private final Changes changes;
+  private final ErasedAddresses erased;
+  private final NamedSql sql;
+
+  public Privacy(
+      Jdbi jdbi,
+      Clock clock,
+      Contacts contacts,
+      Timeline timeline,
+      Changes changes,
+      ErasedAddresses erased) {
+    this.jdbi = jdbi;
+    this.clock = clock;
+    this.contacts = contacts;
+    this.timeline = timeline;
+    this.changes = changes;
+    this.erased = erased;
+    this.sql = NamedSql.forClass(Privacy.class);
+  }
+
+  /** Everything held about the person, as JSON. */
+  public JsonNode export(UUID contactId) {
+    UUID id = contacts.get(contactId).id();
+    return jdbi.inTransaction(handle -> {
+      lenient(handle);
+      UUID[] ids = family(handle, id);
+      List<String[]> addresses = addresses(handle, ids);
+      ObjectNode out = JSON.createObjectNode();
+      out.put("exportedAt", clock.instant().toString());
+      out.put(
+          "about",
+          "Everything Tandem holds about this person: their record, addresses, consent history,"
+              + " messages sent to them, messages they sent, their timeline and any merges.");
+      out.set("contact", json(handle, "exportContact", ids, id, null));
+      out.set("consents", json(handle, "exportConsents", ids, id, null));
+      out.set("messages", json(handle, "exportMessages", ids, id, null));
+      out.set("inboundSms", json(handle, "exportInboundSms", ids, id, null));
+      out.set("inboundEmail", json(handle, "exportInboundEmail", ids, id, null));
+      out.set("timeline", json(handle, "exportTimeline", ids, id, null));
+      out.set("merges", json(handle, "exportMerges", ids, id, null));
+      out.set("flags", json(handle, "exportFlags", ids, id, null));
+      out.set(
+          "suppressions",
+          json(
+              handle,
+              "exportSuppressions",
+              ids,
+              id,
+              addresses.stream().map(a -> a[1]).toArray(String[]::new)));
+      return out;
+    });
+  }
+
+  /** What an erasure removed. */
+  public record Erasure(UUID contactId, int records, int addresses, Instant at) {}
+
+  public Erasure erase(UUID contactId) {
+    UUID id = contacts.get(contactId).id();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    return jdbi.inTransaction(handle -> {
+      lenient(handle);
+      UUID[] ids = family(handle, id);
+      List<String[]> found = addresses(handle, ids);
+      String[] values = found.stream().map(a -> a[1]).distinct().toArray(String[]::new);
+      List<String> channels = new ArrayList<>();
+      List<String> hashes = new ArrayList<>();
+      for (String[] a : found) {
+        String channel = a[0].equals("phone") ? "sms" : "email";
+        channels.add(channel);
+        hashes.add(erased.hash(channel, a[1]));
+      }
+      handle
+          .createUpdate(sql.get("suppressErased"))
+          .bind("channels", channels.toArray(String[]::new))
+          .bind("hashes", hashes.toArray(String[]::new))
+          .bind("now", now.toString())
+          .execute();
+      for (String name :
+          List.of(
+              "dropSuppressions",
+              "deleteInboundSmsParts",
+              "deleteSmsProblems",
+              "deleteInboundEmail")) {
+        handle.createUpdate(sql.get(name)).bind("addresses", values).bind("ids", ids).execute();
+      }
+      for (String name :
+          List.of(
+              "eraseMessages",
+              "eraseReceipts",
+              "eraseDeliveries",
+              "deleteInboundSms",
+              "deleteEvents",
+              "eraseConsentEvidence",
+              "deletePending",
+              "deleteFlags",
+              "eraseChanges",
+              "deleteAddresses")) {
+        handle.createUpdate(sql.get(name)).bind("ids", ids).execute();
+      }
+      handle.createUpdate(sql.get("eraseContacts")).bind("ids", ids).bind("now", now).execute();
+      timeline.append(
+          handle,
+          List.of(new TimelineEvent(id, now, "contact.erased", null, null, null, Map.of())));
+      changes.append(handle, List.of(new Changes.NewChange(id, "contact.erased", Map.of(), now)));
+      return new Erasure(id, ids.length, values.length, now);
+    });
+  }
+
+  /** The statements below share one set of bindings; each uses what it needs. */
+  private static void lenient(Handle handle) {
+    handle.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setUnusedBindingAllowed(true);
+  }
+
+  private UUID[] family(Handle handle, UUID id) {
+    return handle
+        .createQuery(sql.get("family"))
+        .bind("id", id)
+        .mapTo(UUID.class)
+        .list()
+        .toArray(UUID[]::new);
+  }
+
+  private List<String[]> addresses(Handle handle, UUID[] ids) {
+    return handle
+        .createQuery(sql.get("addresses"))
+        .bind("ids", ids)
+        .map((rs, ctx) -> new String[] {rs.getString("kind"), rs.getString("value")})
+        .list();
+  }
+
+  private JsonNode json(Handle handle, String query, UUID[] ids, UUID id, String[] addresses) {
+    var q = handle.createQuery(sql.get(query)).bind("ids", ids);
+    if (query.equals("exportContact")) {
+      q.bind("id", id);
+    }
+    if (addresses != null) {
+      q.bind("addresses", addresses);
+    }
+    try {
+      return JSON.readTree(q.mapTo(String.class).one());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
