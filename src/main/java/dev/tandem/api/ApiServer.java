@@ -202,6 +202,14 @@ public final class ApiServer implements AutoCloseable {
             features.clock())
         .register(app);
     new ImportRoutes(features.importer()).register(app);
+    PreferencePages.registerRefusal(app);
+    new PreferencePages(
+            features.contacts(),
+            features.consent(),
+            features.doubleOptIn(),
+            features.doubleOptIn().links(),
+            features.clock())
+        .register(app, this::baseUrl);
     app.post("/v1/contacts/merge", this::merge);
     app.get(
         "/v1/contacts/{id}/export",
