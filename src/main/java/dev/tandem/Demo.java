@@ -150,6 +150,7 @@ final class Demo implements Callable<Integer> {
       for (String id : messages) {
         awaitFinal(id, deadline);
       }
+      consentStep(contacts.get(1), deadline);
       for (JsonNode contact : contacts) {
         printTimeline(contact);
       }
@@ -186,6 +187,67 @@ final class Demo implements Callable<Integer> {
     }
   }
 
+  /**
+   * Grace opts in to news by email, then texts STOP: the next news goes by email only, and the
+   * ledger shows why.
+   */
+  private void consentStep(JsonNode grace, Instant deadline) throws Exception {
+    String id = grace.get("id").asText();
+    call(
+        "POST",
+        "/v1/contacts/" + id + "/consents",
+        Map.of(
+            "channel", "email",
+            "topic", "news",
+            "action", "grant",
+            "wording", "Yes, email me news and offers"),
+        201);
+    System.out.println("
+Grace opts in to news by email, then texts STOP to the shop …");
+    call(
+        "POST",
+        "/v1/sandbox/sms/inbound",
+        Map.of("from", grace.get("phone").asText(), "text", "STOP"),
+        202);
+    for (int i = 0; ; i++) {
+      JsonNode consents = call("GET", "/v1/contacts/" + id + "/consents", null, 200);
+      if (consents.get("history").size() >= 2) {
+        break;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("the STOP did not reach the ledger: " + consents);
+      }
+      Thread.sleep(50);
+    }
+    JsonNode news =
+        call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId", id,
+                "channels", List.of("sms", "email"),
+                "topic", "news",
+                "sms", Map.of("text", "Spring sale: 20% off everything this weekend."),
+                "email",
+                    Map.of(
+                        "subject",
+                        "Spring sale",
+                        "html",
+                        "<p>20% off everything this weekend.</p>",
+                        "unsubscribe",
+                        "on")),
+            202);
+    awaitFinal(news.get("id").asText(), deadline);
+    JsonNode message = call("GET", "/v1/messages/" + news.get("id").asText(), null, 200);
+    for (JsonNode d : message.get("deliveries")) {
+      System.out.printf(
+          "  news by %-5s → %s%s%n",
+          d.get("channel").asText(),
+          d.get("status").asText(),
+          d.hasNonNull("lastError") ? " (" + d.get("lastError").asText() + ")" : "");
+    }
+  }
+
   private void awaitFinal(String messageId, Instant deadline) throws Exception {
     while (true) {
       JsonNode message = call("GET", "/v1/messages/" + messageId, null, 200);
@@ -196,6 +258,7 @@ final class Demo implements Callable<Integer> {
             d.get("channel").asText().equals("sms")
                 ? status.equals("delivered") || status.equals("failed")
                 : status.equals("sent") || status.equals("failed");
+        isFinal |= status.equals("suppressed");
         done &= isFinal;
       }
       if (done) {

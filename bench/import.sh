@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Contact import: two overlapping lists of N rows each, then the first again; rows/s, peak memory,
+# and raw PostgreSQL COPY of the same rows as the baseline, in one run. The heap is capped at
+# 512 MB on purpose: the import streams, so it must fit whatever the file size.
+#   bench/import.sh [rows=500000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+./mvnw -q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime >/dev/null
+cp="target/classes:$(cat target/bench-classpath.txt)"
+rm -rf target/bench-classes && mkdir -p target/bench-classes
+"${JAVA_HOME:+$JAVA_HOME/bin/}javac" -nowarn -d target/bench-classes -cp "$cp" $(find bench/src -name '*.java')
+exec "$JAVA" -Xmx512m -cp "target/bench-classes:$cp" dev.tandem.bench.ImportBench "$@"

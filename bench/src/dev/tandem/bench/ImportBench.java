@@ -1,0 +1,156 @@
+package dev.tandem.bench;
+
+import dev.tandem.config.ConfigLoader;
+import dev.tandem.config.TandemConfig;
+import dev.tandem.consent.ConsentLedger;
+import dev.tandem.consent.ErasedAddresses;
+import dev.tandem.contact.Contacts;
+import dev.tandem.contact.PhoneNumbers;
+import dev.tandem.event.Changes;
+import dev.tandem.event.Timeline;
+import dev.tandem.imports.ImportReport;
+import dev.tandem.imports.Importer;
+import dev.tandem.store.Database;
+import dev.tandem.store.Secrets;
+import java.io.BufferedInputStream;
+import java.io.BufferedWriter;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.postgresql.PGConnection;
+
+/**
+ * Imports two overlapping lists of N rows each (an SMS list, then an email list of which half the
+ * rows name a phone of the first list), then the first again (nothing changes). Prints rows/s,
+ * peak heap and peak RSS, and the same rows loaded by raw PostgreSQL COPY in the same run as the
+ * baseline.
+ *
+ * <pre>bench/import.sh [rows=500000]</pre>
+ */
+public final class ImportBench {
+  public static void main(String[] args) throws Exception {
+    int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
+    Path dir = Files.createTempDirectory("tandem-import-bench-");
+    Path sms = dir.resolve("sms.csv");
+    Path email = dir.resolve("email.csv");
+    write(sms, email, rows);
+    System.out.printf(
+        "Lists: %,d + %,d rows (%.0f MB + %.0f MB); half the email rows name a phone of the SMS list%n",
+        rows, rows, Files.size(sms) / 1e6, Files.size(email) / 1e6);
+
+    var overrides = new HashMap<String, String>();
+    overrides.put("dataDir", dir.resolve("data").toString());
+    TandemConfig config = ConfigLoader.load(null, Map.of(), overrides);
+    Clock clock = Clock.systemUTC();
+    try (Database db = Database.open(config.db(), config.dataDir())) {
+      var jdbi = db.jdbi();
+      var timeline = new Timeline(jdbi);
+      var changes = new Changes(jdbi);
+      var contacts = new Contacts(jdbi, clock, new PhoneNumbers("US"), timeline, changes);
+      var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
+      var importer =
+          new Importer(jdbi, clock, contacts, ledger, changes, new ErasedAddresses(new Secrets(jdbi).get("erasure")));
+
+      double copyRate = copyBaseline(db, sms, rows);
+      System.out.printf("Baseline: raw COPY of the SMS list into a bare table: %,.0f rows/s%n", copyRate);
+      resetPeaks();
+      double a = run(importer, sms, "sms.csv", rows);
+      double b = run(importer, email, "email.csv", rows);
+      double again = run(importer, sms, "sms.csv again", rows);
+      System.out.printf(
+          "Tandem ÷ COPY: %.3f (SMS list), %.3f (email list), %.3f (re-import)%n",
+          a / copyRate, b / copyRate, again / copyRate);
+      System.out.printf(
+          "Peak heap %,d MB (max %,d MB); peak RSS %,d MB%n",
+          peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20, peakRssKb() >> 10);
+    }
+  }
+
+  private static double run(Importer importer, Path file, String name, int rows) throws Exception {
+    double cpu = Bench.processCpuSeconds();
+    double pg = Bench.postgresCpuSeconds();
+    long started = System.nanoTime();
+    ImportReport report;
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      report = importer.run(in, new Importer.Options(Map.of(), "news", false, null, name), Importer.Progress.NONE);
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf(
+        "%-14s %,9.0f rows/s  %5.1f s  (created %,d, updated %,d, merged %,d, unchanged %,d, rejected %,d,"
+            + " conflicts %,d, consent events %,d)  CPU: Tandem %.1f s, PostgreSQL %.1f s%n",
+        name, rows / seconds, seconds, report.created, report.updated, report.merged, report.unchanged,
+        report.rejected, report.conflictCount, report.consentEvents,
+        Bench.processCpuSeconds() - cpu, Bench.postgresCpuSeconds() - pg);
+    return rows / seconds;
+  }
+
+  private static double copyBaseline(Database db, Path file, int rows) throws Exception {
+    try (var connection = db.jdbi().open().getConnection()) {
+      try (var st = connection.createStatement()) {
+        st.execute("CREATE TABLE bench_copy (phone text, name text, sms_consent text, sms_consent_date text)");
+      }
+      long started = System.nanoTime();
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        connection.unwrap(PGConnection.class).getCopyAPI()
+            .copyIn("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", in);
+      }
+      double rate = rows / ((System.nanoTime() - started) / 1e9);
+      try (var st = connection.createStatement()) {
+        st.execute("DROP TABLE bench_copy");
+      }
+      return rate;
+    }
+  }
+
+  private static void write(Path sms, Path email, int rows) throws Exception {
+    try (BufferedWriter out = Files.newBufferedWriter(sms)) {
+      out.write("phone,name,sms_consent,sms_consent_date\n");
+      for (int i = 0; i < rows; i++) {
+        out.write(phone(i) + ",Person " + i + "," + (i % 10 == 0 ? "no" : "yes") + ",2026-01-0" + (1 + i % 9) + "\n");
+      }
+    }
+    try (BufferedWriter out = Files.newBufferedWriter(email)) {
+      out.write("email,name,phone,email_consent,email_consent_date\n");
+      for (int i = 0; i < rows; i++) {
+        boolean overlap = i % 2 == 0;
+        int person = overlap ? i : rows + i;
+        out.write("p" + person + "@example.net,Person " + person + "," + (overlap ? phone(i) : "")
+            + ",yes,2026-02-01\n");
+      }
+    }
+  }
+
+  /** Distinct valid US numbers: +1 415 2xx xxxx and on. */
+  private static String phone(int i) {
+    return String.format("+1%03d%07d", 201 + i / 9_000_000, 2_000_000 + i % 8_000_000);
+  }
+
+  private static void resetPeaks() {
+    ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+  }
+
+  private static long peakHeap() {
+    long peak = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    return peak;
+  }
+
+  private static long peakRssKb() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+}
