@@ -202,8 +202,7 @@ final class Demo implements Callable<Integer> {
             "action", "grant",
             "wording", "Yes, email me news and offers"),
         201);
-    System.out.println("
-Grace opts in to news by email, then texts STOP to the shop …");
+    System.out.println("\nGrace opts in to news by email, then texts STOP to the shop …");
     call(
         "POST",
         "/v1/sandbox/sms/inbound",
@@ -278,9 +277,9 @@ Grace opts in to news by email, then texts STOP to the shop …");
     System.out.printf(
         "%nTimeline of %s (%s, %s)%n",
         contact.get("name").asText(), contact.get("phone").asText(), contact.get("email").asText());
-    String format = "  %-12s  %-18s  %-7s  %s%n";
+    String format = "  %-12s  %-19s  %-7s  %s%n";
     System.out.printf(format, "TIME (UTC)", "EVENT", "CHANNEL", "DETAIL");
-    System.out.printf(format, "-".repeat(12), "-".repeat(18), "-".repeat(7), "-".repeat(40));
+    System.out.printf(format, "-".repeat(12), "-".repeat(19), "-".repeat(7), "-".repeat(40));
     for (JsonNode event : timeline.get("events")) {
       JsonNode detail = event.get("detail");
       String text =
@@ -300,6 +299,14 @@ Grace opts in to news by email, then texts STOP to the shop …");
             case "delivery.delivered", "delivery.receipt" ->
                 "receipt stat " + detail.path("stat").asText();
             case "delivery.failed" -> detail.path("reason").asText(detail.path("stat").asText());
+            case "delivery.suppressed" -> detail.path("reason").asText();
+            case "consent.granted", "consent.revoked" ->
+                "topic "
+                    + detail.path("topic").asText()
+                    + " ("
+                    + detail.path("source").asText()
+                    + ")";
+            case "sms.received" -> "\"" + detail.path("text").asText() + "\"";
             default -> detail.toString();
           };
       System.out.printf(
