@@ -10,6 +10,7 @@ import dev.tandem.consent.ErasedAddresses;
 import dev.tandem.consent.Outbound;
 import dev.tandem.consent.SignedLinks;
 import dev.tandem.consent.SmsKeywords;
+import dev.tandem.consent.Suppressions;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.delivery.Dispatcher;
@@ -83,6 +84,7 @@ public final class App implements AutoCloseable {
   public final SmsKeywords keywords;
   public final Importer importer;
   public final Privacy privacy;
+  public final Suppressions suppressions;
   public final Messages messages;
   public final Dispatcher dispatcher;
   public final InboundMessages inbound;
@@ -141,6 +143,7 @@ public final class App implements AutoCloseable {
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies());
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
       this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes, erased);
+      this.suppressions = new Suppressions(jdbi, clock, contacts.phoneNumbers());
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       inbound.subscribe(keywords::onSms);
@@ -148,6 +151,7 @@ public final class App implements AutoCloseable {
       var links = new LinkSigner(secrets.get("links"));
       this.engagement = new EmailEngagement(jdbi, clock, timeline, consent);
       this.inboundEmails = new InboundEmails(jdbi, clock, contacts, timeline, engagement, links);
+      inboundEmails.subscribe(r -> keywords.onEmailReply(r.contactId(), r.id(), r.newText()));
       this.inboundSmtp =
           config
               .inbound()
@@ -257,7 +261,8 @@ public final class App implements AutoCloseable {
                       changes,
                       clock,
                       importer,
-                      privacy),
+                      privacy,
+                      suppressions),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

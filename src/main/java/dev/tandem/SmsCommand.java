@@ -117,12 +117,23 @@ final class SmsCommand implements Runnable {
     @Option(names = "--json", description = "Print JSON: class and the normalized text.")
     boolean json;
 
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "YAML config whose consent.*Keywords lists to add to the defaults.")
+    java.nio.file.Path config;
+
     @Parameters(index = "0", paramLabel = "TEXT", description = "The inbound text (quote it).")
     String text;
 
     @Override
     public Integer call() throws Exception {
-      var kind = dev.tandem.consent.KeywordClassifier.withDefaults().classify(text);
+      var consent =
+          dev.tandem.config.ConfigLoader.load(config, System.getenv(), java.util.Map.of())
+              .consent();
+      var kind =
+          new dev.tandem.consent.KeywordClassifier(dev.tandem.consent.SmsKeywords.keywords(consent))
+              .classify(text);
       String normalized = dev.tandem.consent.KeywordClassifier.normalize(text);
       if (json) {
         System.out.println(

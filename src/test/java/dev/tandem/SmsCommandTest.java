@@ -92,4 +92,18 @@ class SmsCommandTest {
       assertThat(result.get("class").asText()).as(row[0]).isEqualTo(row[1]);
     }
   }
+
+  @Test
+  void sms_keyword_adds_the_configured_keywords_of_other_languages() throws Exception {
+    java.nio.file.Path config = java.nio.file.Files.createTempFile("tandem", ".yaml");
+    java.nio.file.Files.writeString(
+        config, "consent:\n  optOutKeywords: \"BAJA, Alto\"\n  helpKeywords: AYUDA\n");
+    assertThat(run("sms", "keyword", "--json", "baja")).contains("\"none\"");
+    assertThat(run("sms", "keyword", "--json", "--config", config.toString(), "baja"))
+        .contains("\"opt-out\"");
+    assertThat(run("sms", "keyword", "--json", "--config", config.toString(), "ALTO por favor"))
+        .contains("\"none\""); // politeness words are English; the classifier stays strict
+    assertThat(run("sms", "keyword", "--json", "--config", config.toString(), "Ayuda"))
+        .contains("\"help\"");
+  }
 }

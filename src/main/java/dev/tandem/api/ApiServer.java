@@ -70,7 +70,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.event.Changes changes,
       java.time.Clock clock,
       dev.tandem.imports.Importer importer,
-      dev.tandem.privacy.Privacy privacy) {}
+      dev.tandem.privacy.Privacy privacy,
+      dev.tandem.consent.Suppressions suppressions) {}
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
@@ -199,7 +200,8 @@ public final class ApiServer implements AutoCloseable {
             features.flags(),
             features.doubleOptIn(),
             features.changes(),
-            features.clock())
+            features.clock(),
+            features.suppressions())
         .register(app);
     new ImportRoutes(features.importer()).register(app);
     PreferencePages.registerRefusal(app);

@@ -7,6 +7,7 @@ import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentPolicy;
 import dev.tandem.consent.ContactFlags;
 import dev.tandem.consent.DoubleOptIn;
+import dev.tandem.consent.Suppressions;
 import dev.tandem.contact.Contacts;
 import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
@@ -32,6 +33,7 @@ final class ConsentRoutes {
   private final DoubleOptIn doubleOptIn;
   private final Changes changes;
   private final Clock clock;
+  private final Suppressions suppressions;
 
   ConsentRoutes(
       ObjectMapper json,
@@ -40,7 +42,9 @@ final class ConsentRoutes {
       ContactFlags flags,
       DoubleOptIn doubleOptIn,
       Changes changes,
-      Clock clock) {
+      Clock clock,
+      Suppressions suppressions) {
+    this.suppressions = suppressions;
     this.json = json;
     this.contacts = contacts;
     this.ledger = ledger;
@@ -74,6 +78,28 @@ final class ConsentRoutes {
           ctx.status(204);
         });
     app.post("/v1/consents/rebuild", ctx -> ctx.json(Map.of("stateRows", ledger.rebuild())));
+    app.post(
+        "/v1/suppressions",
+        ctx -> {
+          Body body = Body.parse(json, ctx.body(), Set.of("channel", "address", "reason"));
+          ctx.status(201)
+              .json(
+                  suppressions.add(
+                      body.string("channel"), body.string("address"), body.string("reason")));
+        });
+    app.get(
+        "/v1/suppressions",
+        ctx ->
+            ctx.json(
+                Map.of(
+                    "items",
+                    suppressions.of(ctx.queryParam("channel"), ctx.queryParam("address")))));
+    app.delete(
+        "/v1/suppressions",
+        ctx -> {
+          suppressions.remove(ctx.queryParam("channel"), ctx.queryParam("address"));
+          ctx.status(204);
+        });
   }
 
   /** Effective state per channel × topic, the stored rows, the history and open questions. */

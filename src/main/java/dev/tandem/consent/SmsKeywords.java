@@ -82,6 +82,18 @@ public final class SmsKeywords {
     }
   }
 
+  /**
+   * An email reply that reads like a withdrawal ("please stop emailing me", "unsubscribe") is
+   * flagged for review like an SMS one: there is no keyword protocol on email, but the law still
+   * counts it.
+   */
+  public void onEmailReply(java.util.UUID contactId, java.util.UUID inboundId, String text) {
+    String head = text.length() > 500 ? text.substring(0, 500) : text;
+    if (classifier.mayRevoke(head)) {
+      flags.flag(contactId, "possible-revocation", "email", head, inboundId);
+    }
+  }
+
   private static ConsentChange change(
       InboundMessages.ReceivedSms sms,
       ConsentChange.Action action,

@@ -1,0 +1,116 @@
+package dev.tandem.consent;
+
+import dev.tandem.contact.EmailAddresses;
+import dev.tandem.contact.PhoneNumbers;
+import dev.tandem.error.InvalidInput;
+import dev.tandem.error.NotFound;
+import dev.tandem.store.NamedSql;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Addresses Tandem never sends to, whatever consent says. Hard bounces and complaints are added by
+ * the inbound mail pipeline, erased people by erasure; operators add and remove manual ones here (a
+ * number that belongs to a switchboard, a litigator's address).
+ */
+public final class Suppressions {
+  /** One suppression as stored. */
+  public record Suppression(
+      String channel, String address, String scope, String reason, Instant createdAt) {}
+
+  static final String MANUAL = "manual: ";
+
+  private final Jdbi jdbi;
+  private final Clock clock;
+  private final PhoneNumbers phones;
+  private final String insert;
+  private final String list;
+  private final String delete;
+
+  public Suppressions(Jdbi jdbi, Clock clock, PhoneNumbers phones) {
+    this.jdbi = jdbi;
+    this.clock = clock;
+    this.phones = phones;
+    var sql = NamedSql.forClass(Suppressions.class);
+    this.insert = sql.get("insert");
+    this.list = sql.get("list");
+    this.delete = sql.get("delete");
+  }
+
+  /** Suppresses the address on the channel for everything; returns it as stored. */
+  public Suppression add(String channel, String address, String reason) {
+    String normalized = normalize(channel, address);
+    if (reason == null || reason.isBlank() || reason.length() > 500) {
+      throw new InvalidInput(
+          "missing-reason", "reason", "Say why (1 to 500 characters): it is kept with it.");
+    }
+    Instant now = clock.instant();
+    jdbi.useHandle(h ->
+        h.createUpdate(insert)
+            .bind("channel", channel)
+            .bind("address", normalized)
+            .bind("reason", MANUAL + reason.strip())
+            .bind("now", now)
+            .execute());
+    return new Suppression(channel, normalized, "all", MANUAL + reason.strip(), now);
+  }
+
+  /** Every suppression of this address (any written form). */
+  public List<Suppression> of(String channel, String address) {
+    String normalized = normalize(channel, address);
+    return jdbi.withHandle(h ->
+        h.createQuery(list)
+            .bind("channel", channel)
+            .bind("address", normalized)
+            .map((rs, ctx) ->
+                new Suppression(
+                    rs.getString("channel"),
+                    rs.getString("address"),
+                    rs.getString("scope"),
+                    rs.getString("reason"),
+                    rs.getTimestamp("created_at").toInstant()))
+            .list());
+  }
+
+  /**
+   * Lifts a manual suppression. Bounces, complaints and erasures are not lifted by hand: the
+   * address failed, the person complained, or asked to be forgotten.
+   */
+  public void remove(String channel, String address) {
+    String normalized = normalize(channel, address);
+    int removed =
+        jdbi.withHandle(h ->
+            h.createUpdate(delete)
+                .bind("channel", channel)
+                .bind("address", normalized)
+                .bind("prefix", MANUAL + "%")
+                .execute());
+    if (removed == 0) {
+      throw new NotFound(
+          "suppression-not-found",
+          "address",
+          "There is no manual suppression of "
+              + normalized
+              + " on "
+              + channel
+              + " (bounces, complaints and erasures cannot be lifted by hand).");
+    }
+  }
+
+  private String normalize(String channel, String address) {
+    if (address == null || address.isBlank()) {
+      throw new InvalidInput("missing-address", "address", "address is required.");
+    }
+    return switch (channel == null ? "" : channel) {
+      case "sms" -> phones.require("address", address);
+      case "email" -> EmailAddresses.normalize("address", address);
+      default ->
+          throw new InvalidInput(
+              "invalid-channel",
+              "channel",
+              "'" + channel + "' is not a channel. Use sms or email.");
+    };
+  }
+}
