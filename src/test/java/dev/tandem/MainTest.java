@@ -42,7 +42,9 @@ class MainTest {
           {"serve", "--help"},
           {"demo", "--help"},
           {"apikey", "--help"},
-          {"apikey", "create", "--help"}
+          {"apikey", "create", "--help"},
+          {"contacts", "import", "--help"},
+          {"sms", "keyword", "--help"}
         }) {
       Run run = run(command);
       assertThat(run.exit()).as(String.join(" ", command)).isZero();
@@ -58,6 +60,45 @@ class MainTest {
     String key = run.out().strip();
     assertThat(key).startsWith("tdm_").hasSizeGreaterThan(40);
     assertThat(run.err()).contains("Store it now");
+  }
+
+  @Test
+  void contacts_import_reports_dry_runs_and_changes_nothing_the_second_time() throws Exception {
+    Path list = dataDir.resolve("list.csv");
+    Files.writeString(
+        list,
+        "Mobile,Name,SMS Opt-In\n(415) 555-0101,Ada,yes\n415-555-0102,Grace,yes\nnope,Bad,yes\n");
+    String data = dataDir.resolve("data").toString();
+
+    Run dry =
+        run("contacts", "import", list.toString(), "--data", data, "--topic", "news", "--dry-run");
+    Run first =
+        run("contacts", "import", list.toString(), "--data", data, "--topic", "news", "--json");
+    Run second = run("contacts", "import", list.toString(), "--data", data, "--topic", "news");
+
+    assertThat(dry.exit()).as(dry.err()).isZero();
+    assertThat(dry.out())
+        .startsWith("Dry run: nothing was written.")
+        .contains(
+            "3 rows: 2 created, 0 updated, 0 merged, 0 unchanged, 1 rejected; 2 consent events")
+        .contains("line 4: ");
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).contains("\"created\" : 2").contains("\"consentEvents\" : 2");
+    assertThat(second.out())
+        .contains("3 rows: 0 created, 0 updated, 0 merged, 2 unchanged, 1 rejected");
+  }
+
+  @Test
+  void contacts_import_of_a_malformed_file_exits_1_with_the_line() throws Exception {
+    Path list = dataDir.resolve("broken.csv");
+    Files.writeString(list, "phone,name\n+14155550101,\"Ada\n");
+    Run run =
+        run("contacts", "import", list.toString(), "--data", dataDir.resolve("data").toString());
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("line 2")
+        .contains("never closed")
+        .contains("Nothing was imported");
   }
 
   @Test
