@@ -626,6 +626,7 @@ public final class ApiServer implements AutoCloseable {
     var out = new LinkedHashMap<String, Object>();
     out.put("id", m.id());
     out.put("contactId", m.contactId());
+    out.put("topic", m.topic());
     out.put("createdAt", m.createdAt());
     out.put(
         "deliveries",

@@ -6,7 +6,12 @@ import java.util.UUID;
 
 /** A message and the state of each of its deliveries, as {@code GET /v1/messages/{id}} shows it. */
 public record MessageView(
-    UUID id, UUID contactId, Instant createdAt, List<DeliveryView> deliveries, boolean replayed) {
+    UUID id,
+    UUID contactId,
+    String topic,
+    Instant createdAt,
+    List<DeliveryView> deliveries,
+    boolean replayed) {
 
   public record DeliveryView(
       UUID id,
@@ -23,6 +28,6 @@ public record MessageView(
       Instant updatedAt) {}
 
   MessageView asReplay() {
-    return new MessageView(id, contactId, createdAt, deliveries, true);
+    return new MessageView(id, contactId, topic, createdAt, deliveries, true);
   }
 }

@@ -180,7 +180,7 @@ public final class Messages {
     channels.forEach(
         c -> metrics.counter("tandem.messages.accepted", "channel", c.key()).increment());
     onAccepted.run();
-    return new MessageView(messageId, contact.id(), now, List.copyOf(deliveries), false);
+    return new MessageView(messageId, contact.id(), topic, now, List.copyOf(deliveries), false);
   }
 
   private List<MessageView.DeliveryView> insertDeliveries(
@@ -288,6 +288,7 @@ public final class Messages {
                   new MessageView(
                       rs.getObject("id", UUID.class),
                       rs.getObject("contact_id", UUID.class),
+                      rs.getString("topic"),
                       rs.getTimestamp("created_at").toInstant(),
                       List.of(),
                       false))
@@ -314,7 +315,12 @@ public final class Messages {
                       rs.getTimestamp("updated_at").toInstant()))
               .list();
       return new MessageView(
-          message.id(), message.contactId(), message.createdAt(), deliveries, false);
+          message.id(),
+          message.contactId(),
+          message.topic(),
+          message.createdAt(),
+          deliveries,
+          false);
     });
   }
 

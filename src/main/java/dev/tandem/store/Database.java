@@ -52,6 +52,8 @@ public final class Database implements AutoCloseable {
       hikari.setUsername(db.user());
       hikari.setPassword(db.password());
     }
+    // A JDBC batch of INSERTs goes as multi-row INSERTs: one statement per batch, not per row.
+    hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
     hikari.setMaximumPoolSize(db.poolSize());
     hikari.setPoolName("tandem-db");
     hikari.setInitializationFailTimeout(10_000);

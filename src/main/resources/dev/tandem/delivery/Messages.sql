@@ -14,7 +14,7 @@ VALUES (:id, :messageId, :contactId, :channel, :address, :status, 0, :now, :now,
         CAST(:segments AS integer), :encoding, CAST(:cost AS numeric), :currency, :lastError)
 
 -- name: messageById
-SELECT id, contact_id, created_at FROM message WHERE id = :id
+SELECT id, contact_id, topic, created_at FROM message WHERE id = :id
 
 -- name: deliveriesOfMessage
 SELECT id, channel, address, status, attempts, provider_id, last_error, segments, encoding,
