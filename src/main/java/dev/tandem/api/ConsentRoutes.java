@@ -123,7 +123,12 @@ final class ConsentRoutes {
       row.put("channel", asks.get(i).channel());
       row.put("topic", asks.get(i).topic());
       row.put(
-          "class", ledger.topic("topic", asks.get(i).topic()).topicClass().name().toLowerCase());
+          "class",
+          ledger
+              .topic("topic", asks.get(i).topic())
+              .topicClass()
+              .name()
+              .toLowerCase(java.util.Locale.ROOT));
       row.put("allowed", decisions.get(i).allowed());
       row.put("reason", decisions.get(i).reason());
       effective.add(row);

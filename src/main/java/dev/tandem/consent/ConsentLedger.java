@@ -293,11 +293,19 @@ public final class ConsentLedger {
     List<ConsentPolicy.Decision> decisions = new ArrayList<>(asks.size());
     for (Ask ask : asks) {
       String prefix = ask.contactId() + "/" + ask.channel() + "/";
+      var topic = config.topic(ask.topic());
+      if (topic.isEmpty()) {
+        // queued before the topic was removed from the configuration: not sent, and said why
+        decisions.add(
+            new ConsentPolicy.Decision(
+                false, "topic '" + ask.topic() + "' is no longer in consent.topics"));
+        continue;
+      }
       decisions.add(
           ConsentPolicy.decide(
               ask.channel(),
               ask.topic(),
-              topic("topic", ask.topic()).topicClass(),
+              topic.get().topicClass(),
               Optional.ofNullable(states.get(prefix + ask.topic())),
               Optional.ofNullable(states.get(prefix + ConsentChange.ALL_TOPICS))));
     }

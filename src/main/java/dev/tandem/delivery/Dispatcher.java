@@ -146,12 +146,15 @@ public final class Dispatcher implements AutoCloseable {
         reasons.put(gated.get(i).id(), decisions.get(i).reason());
       }
     }
+    Map<java.util.UUID, String> hashes = new java.util.HashMap<>();
     for (Channel channel : Channel.values()) {
       var addresses = new ArrayList<String>();
       for (Outbox.Claimed d : claimed) {
         if (d.channel() == channel) {
+          String hash = erased.hash(channel.key(), d.address());
+          hashes.put(d.id(), hash);
           addresses.add(d.address());
-          addresses.add(erased.hash(channel.key(), d.address()));
+          addresses.add(hash);
         }
       }
       Map<String, Outbox.Suppression> suppressed = outbox.suppressed(channel, addresses);
@@ -164,7 +167,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         Outbox.Suppression s = suppressed.get(d.address());
         if (s == null) {
-          s = suppressed.get(erased.hash(channel.key(), d.address()));
+          s = suppressed.get(hashes.get(d.id()));
         }
         if (s != null && (s.scope().equals("all") || marketing(d))) {
           reasons.put(
