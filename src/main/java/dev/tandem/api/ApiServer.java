@@ -213,6 +213,17 @@ public final class ApiServer implements AutoCloseable {
             features.clock())
         .register(app, this::baseUrl);
     app.post("/v1/contacts/merge", this::merge);
+    app.post(
+        "/v1/contacts/{id}/addresses",
+        ctx -> {
+          Body body = Body.parse(json, ctx.body(), Set.of("phone", "email"));
+          ctx.json(
+              contactJson(
+                  features
+                      .contacts()
+                      .addAddress(
+                          uuidParam(ctx, "id"), body.string("phone"), body.string("email"))));
+        });
     app.get(
         "/v1/contacts/{id}/export",
         ctx ->

@@ -153,6 +153,50 @@ public final class Contacts {
     });
   }
 
+  /**
+   * Adds a phone or an email to a contact. Throws {@link Conflict} when another contact has it
+   * (merge the two if they are one person); adding an address the contact has already is a no-op.
+   */
+  public Contact addAddress(UUID contactId, String phone, String email) {
+    if ((phone == null) == (email == null)) {
+      throw new InvalidInput("one-address", "phone", "Give one address to add: phone or email.");
+    }
+    UUID id = get(contactId).id();
+    String kind = phone != null ? "phone" : "email";
+    String value =
+        phone != null ? phones.require("phone", phone) : EmailAddresses.normalize("email", email);
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    jdbi.useTransaction(handle -> {
+      Optional<UUID> owner =
+          handle
+              .createQuery(ownerOfAddress)
+              .bind("kind", kind)
+              .bind("value", value)
+              .mapTo(UUID.class)
+              .findOne();
+      if (owner.isPresent()) {
+        if (!owner.get().equals(id)) {
+          throw new Conflict(
+              kind + "-taken",
+              kind,
+              "The "
+                  + kind
+                  + " "
+                  + value
+                  + " belongs to contact "
+                  + owner.get()
+                  + ". If they are one person, merge them: POST /v1/contacts/merge.");
+        }
+        return;
+      }
+      claimAddress(handle, id, kind, value, now);
+      changes.append(
+          handle,
+          List.of(new Changes.NewChange(id, "contact.updated", Map.of("added", kind), now)));
+    });
+    return get(id);
+  }
+
   private void claimAddress(Handle handle, UUID contactId, String kind, String value, Instant now) {
     int inserted =
         handle

@@ -95,6 +95,24 @@ class MergeAndChangesTest {
   }
 
   @Test
+  void a_contact_takes_more_addresses_but_never_another_contacts() {
+    String id = tandem.createContact(Map.of("phone", TestApp.uniquePhone())).get("id").asText();
+    String other = TestApp.uniqueEmail();
+    tandem.createContact(Map.of("email", other));
+    String second = TestApp.uniquePhone();
+
+    var added = tandem.call("POST", "/v1/contacts/" + id + "/addresses", Map.of("phone", second));
+    var again = tandem.call("POST", "/v1/contacts/" + id + "/addresses", Map.of("phone", second));
+    var taken = tandem.call("POST", "/v1/contacts/" + id + "/addresses", Map.of("email", other));
+
+    assertThat(added.status()).isEqualTo(200);
+    assertThat(added.body().get("phones")).hasSize(2);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(taken.status()).isEqualTo(409);
+    assertThat(taken.body().get("detail").asText()).contains("merge them");
+  }
+
+  @Test
   void two_different_external_ids_are_never_merged() {
     String a =
         tandem.createContact(Map.of("externalId", "A-" + TestApp.uniqueEmail())).get("id").asText();
