@@ -522,12 +522,15 @@ public final class ApiServer implements AutoCloseable {
     app.get(
         "/u/{token}",
         ctx -> {
-          unsubscribeToken(ctx);
+          UUID delivery = unsubscribeToken(ctx);
           ctx.contentType("text/html; charset=utf-8")
               .result(
                   page(
                       "Unsubscribe",
-                      "<form method=\"post\"><p>Stop marketing email to this address?</p><button type=\"submit\">Unsubscribe</button></form>"));
+                      "<form method=\"post\"><p>Stop emails about "
+                          + PreferencePages.esc(about(delivery))
+                          + "?</p><button type=\"submit\">Unsubscribe</button></form>"
+                          + preferencesLink(delivery)));
         });
     app.post(
         "/u/{token}",
@@ -538,11 +541,16 @@ public final class ApiServer implements AutoCloseable {
           evidence.put("method", oneClick ? "one-click" : "page");
           evidence.put("ip", ctx.ip());
           evidence.put("userAgent", Optional.ofNullable(ctx.userAgent()).orElse(""));
-          features.engagement().unsubscribed(unsubscribeToken(ctx), evidence);
+          UUID delivery = unsubscribeToken(ctx);
+          features.engagement().unsubscribed(delivery, evidence);
           ctx.contentType("text/html; charset=utf-8")
               .result(
                   page(
-                      "Unsubscribed", "<p>You will not get marketing email from us any more.</p>"));
+                      "Unsubscribed",
+                      "<p role=\"status\">You will get no more emails about "
+                          + PreferencePages.esc(about(delivery))
+                          + ".</p>"
+                          + preferencesLink(delivery)));
         });
     app.get(
         "/v/{token}",
@@ -563,6 +571,38 @@ public final class ApiServer implements AutoCloseable {
               .contentType("text/html; charset=utf-8")
               .result(html);
         });
+  }
+
+  /** What an email was about, in the words shown to recipients. */
+  private String about(UUID delivery) {
+    return features
+        .engagement()
+        .recipient(delivery)
+        .map(EmailEngagement.Recipient::topic)
+        .flatMap(topic -> features.consent().config().topic(topic))
+        .map(dev.tandem.config.TandemConfig.Topic::description)
+        .orElse("this");
+  }
+
+  /** A link from the unsubscribe page to the person's preference center. */
+  private String preferencesLink(UUID delivery) {
+    return features
+        .engagement()
+        .recipient(delivery)
+        .map(r -> {
+          var expires =
+              features.clock().instant().plus(features.consent().config().preferenceLinkTtl());
+          String token =
+              features
+                  .doubleOptIn()
+                  .links()
+                  .token(
+                      r.contactId(), dev.tandem.consent.SignedLinks.Purpose.PREFERENCES, expires);
+          return "<p><a href=\"/p/"
+              + token
+              + "\">Choose what else we may send you, and how</a></p>";
+        })
+        .orElse("");
   }
 
   private UUID unsubscribeToken(Context ctx) {

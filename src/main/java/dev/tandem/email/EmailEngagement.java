@@ -97,6 +97,13 @@ public final class EmailEngagement {
     }
   }
 
+  /** Who an email went to and what it was about (null topic: a compliance reply). */
+  public record Recipient(UUID contactId, String topic) {}
+
+  public Optional<Recipient> recipient(UUID deliveryId) {
+    return find(deliveryId).map(d -> new Recipient(d.contactId(), d.topic()));
+  }
+
   /** The HTML (or text) of the email as written, for the hosted "view in browser" page. */
   public Optional<String> view(UUID deliveryId) {
     return find(deliveryId)

@@ -136,6 +136,11 @@ class EmailLinksTest {
     var page = get(https.group(1));
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<form method=\"post\"");
+    assertThat(page.body()).contains("Stop emails about Receipts and account updates?");
+    Matcher preferences = Pattern.compile("href=\"(/p/[^\"]+)\"").matcher(page.body());
+    assertThat(preferences.find()).as(page.body()).isTrue();
+    assertThat(get(tandem.app.url() + preferences.group(1)).body())
+        .contains("Your message preferences");
     assertThat(timeline(sent.contactId())).doesNotContain("email.unsubscribed");
 
     var oneClick = post(https.group(1), "List-Unsubscribe=One-Click");
