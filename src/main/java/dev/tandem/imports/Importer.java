@@ -560,18 +560,7 @@ public final class Importer {
                   rs.getString("time_zone"),
                   false))
           .forEach(p -> people.put(p.id, p));
-      handle
-          .createQuery(statesOf)
-          .bind("ids", ids)
-          .map((rs, ctx) ->
-              Map.entry(
-                  rs.getObject("contact_id", UUID.class)
-                      + "/"
-                      + rs.getString("channel")
-                      + "/"
-                      + rs.getString("topic"),
-                  rs.getString("status")))
-          .forEach(e -> consentState.put(e.getKey(), e.getValue()));
+      loadConsent(ids);
       var keys = new ArrayList<String>();
       for (Row row : rows) {
         for (Consent c : row.consents()) {
@@ -802,9 +791,14 @@ public final class Importer {
 
     void reloadConsent(UUID id) {
       consentState.keySet().removeIf(k -> k.startsWith(id + "/"));
+      loadConsent(new UUID[] {id});
+    }
+
+    /** The stored consent state of these contacts, keyed contact/channel/topic. */
+    void loadConsent(UUID[] ids) {
       handle
           .createQuery(statesOf)
-          .bind("ids", new UUID[] {id})
+          .bind("ids", ids)
           .map((rs, ctx) ->
               Map.entry(
                   rs.getObject("contact_id", UUID.class)

@@ -54,27 +54,18 @@ class ConsentChannelsTest {
             Map.of("email.bounceDomain", "bounces.shop.example", "inbound.smtpPort", "0"));
     String email = TestApp.uniqueEmail();
     String id = tandem.createContact(Map.of("email", email)).get("id").asText();
-    tandem.call(
-        "POST",
-        "/v1/contacts/" + id + "/consents",
-        Map.of("channel", "email", "topic", "news", "action", "grant", "wording", "Newsletter"));
+    tandem.grant(id, "email", "news", "Newsletter");
     String message =
-        tandem
-            .call(
-                "POST",
-                "/v1/messages",
-                Map.of(
-                    "contactId",
-                    id,
-                    "channels",
-                    List.of("email"),
-                    "topic",
-                    "news",
-                    "email",
-                    Map.of("subject", "News", "text", "x", "unsubscribe", "on")))
-            .body()
-            .get("id")
-            .asText();
+        tandem.send(
+            Map.of(
+                "contactId",
+                id,
+                "channels",
+                List.of("email"),
+                "topic",
+                "news",
+                "email",
+                Map.of("subject", "News", "text", "x", "unsubscribe", "on")));
     tandem.app.dispatcher.drain();
     String raw =
         tandem.app.sandboxSmtp.orElseThrow().received().stream()
@@ -144,20 +135,14 @@ class ConsentChannelsTest {
         history.get(0).get("channel").asText().equals("email") ? history.get(0) : history.get(1);
     assertThat(widened.get("evidence").get("widenedFrom").asText()).isEqualTo("sms");
     String message =
-        tandem
-            .call(
-                "POST",
-                "/v1/messages",
-                Map.of(
-                    "contactId",
-                    id,
-                    "channels",
-                    List.of("email"),
-                    "email",
-                    Map.of("subject", "Receipt", "text", "x")))
-            .body()
-            .get("id")
-            .asText();
+        tandem.send(
+            Map.of(
+                "contactId",
+                id,
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of("subject", "Receipt", "text", "x")));
     assertThat(tandem.status(message, "email")).isEqualTo("suppressed");
     tandem.app.dispatcher.drain();
   }

@@ -92,20 +92,7 @@ class ConsentTest {
         .contains("no consent")
         .contains("news is marketing");
 
-    var granted =
-        tandem.call(
-            "POST",
-            "/v1/contacts/" + id + "/consents",
-            Map.of(
-                "channel",
-                "email",
-                "topic",
-                "news",
-                "action",
-                "grant",
-                "wording",
-                "Yes, send me news and offers by email"));
-    assertThat(granted.status()).isEqualTo(201);
+    tandem.grant(id, "email", "news", "Yes, send me news and offers by email");
     String after = send(id, "news", "sms", "email");
     assertThat(tandem.status(after, "sms")).isEqualTo("suppressed");
     assertThat(tandem.status(after, "email")).isEqualTo("queued");
@@ -237,61 +224,13 @@ class ConsentTest {
   @Test
   void the_state_rebuilt_from_the_events_alone_is_the_state_kept_as_they_came() {
     String id = contact(TestApp.uniquePhone(), TestApp.uniqueEmail());
-    var changes =
-        List.of(
-            Map.of(
-                "channel",
-                "email",
-                "topic",
-                "news",
-                "action",
-                "grant",
-                "at",
-                "2026-01-10T10:00:00Z"),
-            Map.of(
-                "channel",
-                "email",
-                "topic",
-                "news",
-                "action",
-                "revoke",
-                "at",
-                "2026-03-01T10:00:00Z"),
-            // recorded later but given earlier: does not undo the newer revocation
-            Map.of(
-                "channel",
-                "email",
-                "topic",
-                "news",
-                "action",
-                "grant",
-                "at",
-                "2026-02-01T10:00:00Z"),
-            Map.of(
-                "channel",
-                "sms",
-                "topic",
-                "account",
-                "action",
-                "grant",
-                "at",
-                "2026-05-01T10:00:00Z"),
-            // same instant: the revocation wins
-            Map.of(
-                "channel",
-                "sms",
-                "topic",
-                "account",
-                "action",
-                "revoke",
-                "at",
-                "2026-05-01T10:00:00Z"));
-    for (var change : changes) {
-      var body = new java.util.HashMap<String, Object>(change);
-      body.put("wording", "as agreed on the phone");
-      assertThat(tandem.call("POST", "/v1/contacts/" + id + "/consents", body).status())
-          .isEqualTo(201);
-    }
+    record(id, "email", "news", "grant", "2026-01-10T10:00:00Z");
+    record(id, "email", "news", "revoke", "2026-03-01T10:00:00Z");
+    // recorded later but given earlier: does not undo the newer revocation
+    record(id, "email", "news", "grant", "2026-02-01T10:00:00Z");
+    record(id, "sms", "account", "grant", "2026-05-01T10:00:00Z");
+    // same instant: the revocation wins
+    record(id, "sms", "account", "revoke", "2026-05-01T10:00:00Z");
     JsonNode kept = consents(id).get("state");
     assertThat(kept).hasSize(2);
     for (JsonNode row : kept) {
@@ -301,6 +240,20 @@ class ConsentTest {
     var rebuilt = tandem.call("POST", "/v1/consents/rebuild", null);
     assertThat(rebuilt.status()).isEqualTo(200);
     assertThat(consents(id).get("state")).isEqualTo(kept);
+  }
+
+  private static void record(String id, String channel, String topic, String action, String at) {
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/contacts/" + id + "/consents",
+            Map.of(
+                "channel", channel,
+                "topic", topic,
+                "action", action,
+                "at", at,
+                "wording", "as agreed on the phone"));
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(201);
   }
 
   @Test

@@ -72,7 +72,8 @@ class PreferenceCenterBrowserTest {
   /** Waits for the page after a form post to show this status line. */
   private static void awaitStatus(String text) {
     new WebDriverWait(browser, Duration.ofSeconds(10))
-        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        // the page is being replaced while we look: stale or vanished nodes, try again
+        .ignoring(org.openqa.selenium.WebDriverException.class)
         .until(d ->
             d.findElements(By.cssSelector("[role=status]")).stream()
                 .anyMatch(e -> e.getText().equals(text)));
@@ -94,11 +95,7 @@ class PreferenceCenterBrowserTest {
                     "phone", TestApp.uniquePhone(), "email", TestApp.uniqueEmail(), "name", "Ada"))
             .get("id")
             .asText();
-    tandem.call(
-        "POST",
-        "/v1/contacts/" + id + "/consents",
-        Map.of(
-            "channel", "email", "topic", "news", "action", "grant", "wording", "Newsletter box"));
+    tandem.grant(id, "email", "news", "Newsletter box");
 
     browser.get(link(id));
 

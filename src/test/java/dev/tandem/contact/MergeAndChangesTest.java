@@ -36,24 +36,15 @@ class MergeAndChangesTest {
             .get("id")
             .asText();
     String sms =
-        tandem
-            .call(
-                "POST",
-                "/v1/messages",
-                Map.of(
-                    "contactId",
-                    bySms,
-                    "channels",
-                    List.of("sms"),
-                    "sms",
-                    Map.of("text", "Your code is 1234")))
-            .body()
-            .get("id")
-            .asText();
-    tandem.call(
-        "POST",
-        "/v1/contacts/" + byEmail + "/consents",
-        Map.of("channel", "email", "topic", "news", "action", "grant", "wording", "Newsletter"));
+        tandem.send(
+            Map.of(
+                "contactId",
+                bySms,
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", "Your code is 1234")));
+    tandem.grant(byEmail, "email", "news", "Newsletter");
 
     var merged =
         tandem.call(
@@ -137,10 +128,7 @@ class MergeAndChangesTest {
     String start = page.get("next").asText();
 
     String id = tandem.createContact(Map.of("email", TestApp.uniqueEmail())).get("id").asText();
-    tandem.call(
-        "POST",
-        "/v1/contacts/" + id + "/consents",
-        Map.of("channel", "email", "topic", "news", "action", "grant", "wording", "Newsletter"));
+    tandem.grant(id, "email", "news", "Newsletter");
     tandem.call(
         "POST",
         "/v1/contacts/" + id + "/consents",

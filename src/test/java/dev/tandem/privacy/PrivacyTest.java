@@ -50,22 +50,16 @@ class PrivacyTest {
             .asText();
 
     String message =
-        tandem
-            .call(
-                "POST",
-                "/v1/messages",
-                Map.of(
-                    "contactId",
-                    id,
-                    "channels",
-                    List.of("sms", "email"),
-                    "sms",
-                    Map.of("text", "Hi Erin, your order shipped"),
-                    "email",
-                    Map.of("subject", "Order shipped, Erin", "text", "Hi Erin Erasable")))
-            .body()
-            .get("id")
-            .asText();
+        tandem.send(
+            Map.of(
+                "contactId",
+                id,
+                "channels",
+                List.of("sms", "email"),
+                "sms",
+                Map.of("text", "Hi Erin, your order shipped"),
+                "email",
+                Map.of("subject", "Order shipped, Erin", "text", "Hi Erin Erasable")));
     tandem.app.dispatcher.drain();
     tandem.awaitStatus(message, "sms", "delivered");
     var smsc = tandem.app.sandboxSmsc.orElseThrow();
@@ -190,20 +184,14 @@ class PrivacyTest {
     assertThat(again.get("rejectedRows").get(0).get("reason").asText()).contains("erased");
 
     String message =
-        tandem
-            .call(
-                "POST",
-                "/v1/messages",
-                Map.of(
-                    "to",
-                    Map.of("phone", PHONE),
-                    "channels",
-                    List.of("sms"),
-                    "sms",
-                    Map.of("text", "Hello again")))
-            .body()
-            .get("id")
-            .asText();
+        tandem.send(
+            Map.of(
+                "to",
+                Map.of("phone", PHONE),
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", "Hello again")));
     tandem.app.dispatcher.drain();
     assertThat(tandem.status(message, "sms")).isEqualTo("suppressed");
     assertThat(tandem.delivery(message, "sms").get("lastError").asText())

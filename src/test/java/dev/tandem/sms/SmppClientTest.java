@@ -133,20 +133,14 @@ class SmppClientTest {
     String smart = tandem.sendSms("It’s “ready”");
     JsonNode contact = tandem.createContact(Map.of("phone", TestApp.uniquePhone()));
     String verbatim =
-        tandem
-            .call(
-                "POST",
-                "/v1/messages",
-                Map.of(
-                    "contactId",
-                    contact.get("id").asText(),
-                    "channels",
-                    List.of("sms"),
-                    "sms",
-                    Map.of("text", "It’s “ready”", "substitution", "off")))
-            .body()
-            .get("id")
-            .asText();
+        tandem.send(
+            Map.of(
+                "contactId",
+                contact.get("id").asText(),
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", "It’s “ready”", "substitution", "off")));
     tandem.app.dispatcher.runOnce();
     tandem.awaitStatus(verbatim, "sms", "delivered");
 

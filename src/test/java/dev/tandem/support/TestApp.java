@@ -152,6 +152,23 @@ public final class TestApp implements AutoCloseable {
     return response.body();
   }
 
+  /** POSTs a send request; returns the message id (asserting 202). */
+  public String send(Map<String, Object> request) {
+    Response response = call("POST", "/v1/messages", request);
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    return response.body().get("id").asText();
+  }
+
+  /** Records a consent grant through the API, as the person agreed to {@code wording}. */
+  public void grant(String contactId, String channel, String topic, String wording) {
+    Response response =
+        call(
+            "POST",
+            "/v1/contacts/" + contactId + "/consents",
+            Map.of("channel", channel, "topic", topic, "action", "grant", "wording", wording));
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(201);
+  }
+
   /** Creates a contact with this phone and sends it one SMS; returns the message id. */
   public String sendSms(String phone, String text) {
     JsonNode contact = createContact(Map.of("phone", phone));
