@@ -91,7 +91,7 @@ public final class DoubleOptIn {
             .bind("now", now)
             .execute());
     if (channel.equals("sms")) {
-      outbound.sms(contactId, wording);
+      outbound.sms(contactId, null, wording);
     } else {
       String link =
           baseUrl.get() + "/confirm/" + links.token(id, SignedLinks.Purpose.CONFIRM, expires);
@@ -121,7 +121,7 @@ public final class DoubleOptIn {
    * Confirms the newest SMS request of this contact still waiting (a YES reply); empty when there
    * is none, so YES is then an ordinary opt-in keyword.
    */
-  public Optional<Pending> confirmSms(UUID contactId, UUID inboundId, String text) {
+  public Optional<Pending> confirmSms(UUID contactId, String phone, UUID inboundId, String text) {
     Instant now = clock.instant();
     Optional<Pending> pending =
         jdbi.withHandle(h ->
@@ -136,7 +136,8 @@ public final class DoubleOptIn {
       evidence.put("inboundSmsId", inboundId.toString());
       evidence.put("reply", text);
       grant(p, evidence, now);
-      outbound.sms(contactId, reply(config.confirmedReply(), ledger.topic("topic", p.topic())));
+      outbound.sms(
+          contactId, phone, reply(config.confirmedReply(), ledger.topic("topic", p.topic())));
     });
     return pending;
   }

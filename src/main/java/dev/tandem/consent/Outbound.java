@@ -8,7 +8,8 @@ import java.util.UUID;
  * person and are not gated by consent.
  */
 public interface Outbound {
-  void sms(UUID contactId, String text);
+  /** An SMS to {@code phone}, or to the contact's first number when it is null. */
+  void sms(UUID contactId, String phone, String text);
 
   void email(UUID contactId, String subject, String text, String html);
 }

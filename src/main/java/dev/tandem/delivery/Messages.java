@@ -96,17 +96,21 @@ public final class Messages {
     String key = idempotencyKey(request.idempotencyKey());
     String hash = hash(request, channels, topic, content);
     Contact contact = recipient(request);
-    return accept(contact, channels, topic, content, key, hash);
+    return accept(contact, addresses(contact, channels), topic, content, key, hash);
   }
 
   /**
-   * Sends a compliance reply (a STOP confirmation, a HELP answer, a double opt-in request) by SMS.
-   * Consent does not gate it: it answers what the person just sent.
+   * Sends a compliance reply (a STOP confirmation, a HELP answer, a double opt-in request) by SMS,
+   * to {@code phone} (the number that wrote) or, when null, the contact's first number. Consent
+   * does not gate it: it answers what the person just sent.
    */
-  public MessageView reply(UUID contactId, String text) {
+  public MessageView reply(UUID contactId, String phone, String text) {
     ObjectNode content = JSON.createObjectNode();
     content.putObject("sms").put("text", text).put("substitution", true);
-    return accept(contacts.get(contactId), List.of(Channel.SMS), null, content, null, "reply");
+    Contact contact = contacts.get(contactId);
+    Map<Channel, String> to =
+        phone == null ? addresses(contact, List.of(Channel.SMS)) : Map.of(Channel.SMS, phone);
+    return accept(contact, to, null, content, null, "reply");
   }
 
   /** An email that answers the person (a double opt-in request); not gated by consent. */
@@ -119,17 +123,19 @@ public final class Messages {
         .put("html", html)
         .put("tracking", false)
         .put("unsubscribe", false);
-    return accept(contacts.get(contactId), List.of(Channel.EMAIL), null, content, null, "reply");
+    Contact contact = contacts.get(contactId);
+    return accept(
+        contact, addresses(contact, List.of(Channel.EMAIL)), null, content, null, "reply");
   }
 
   private MessageView accept(
       Contact contact,
-      List<Channel> channels,
+      Map<Channel, String> addresses,
       String topic,
       ObjectNode content,
       String key,
       String hash) {
-    Map<Channel, String> addresses = addresses(contact, channels);
+    List<Channel> channels = List.copyOf(addresses.keySet());
     UUID messageId = Ids.next(clock);
     Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     var deliveries = new java.util.ArrayList<MessageView.DeliveryView>();

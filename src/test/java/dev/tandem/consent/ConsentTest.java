@@ -135,6 +135,21 @@ class ConsentTest {
   }
 
   @Test
+  void the_reply_goes_to_the_number_that_wrote_and_the_stop_covers_the_person() {
+    String first = TestApp.uniquePhone();
+    String second = TestApp.uniquePhone();
+    String id = contact(first, TestApp.uniqueEmail());
+    tandem.call("POST", "/v1/contacts/" + id + "/addresses", Map.of("phone", second));
+
+    reply(second, "STOP", 1, id);
+    tandem.app.dispatcher.drain();
+
+    assertThat(textsTo(second)).singleElement().asString().contains("unsubscribed");
+    assertThat(textsTo(first)).isEmpty();
+    assertThat(tandem.status(send(id, "account", "sms"), "sms")).isEqualTo("suppressed");
+  }
+
+  @Test
   void start_lifts_a_stop_help_is_answered_and_free_text_is_flagged() {
     String phone = TestApp.uniquePhone();
     String id = contact(phone, TestApp.uniqueEmail());
