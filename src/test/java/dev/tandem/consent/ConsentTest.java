@@ -272,6 +272,16 @@ class ConsentTest {
   }
 
   @Test
+  void the_topics_are_listed_with_their_class_and_wording() {
+    JsonNode topics = tandem.call("GET", "/v1/topics", null).body();
+    assertThat(topics.get("default").asText()).isEqualTo("account");
+    assertThat(topics.get("items").findValuesAsText("key"))
+        .containsExactly("alerts", "account", "news");
+    assertThat(topics.get("items").get(2).get("class").asText()).isEqualTo("marketing");
+    assertThat(topics.get("items").get(2).get("description").asText()).isEqualTo("News and offers");
+  }
+
+  @Test
   void bad_consent_changes_name_the_field() {
     String id = contact(TestApp.uniquePhone(), TestApp.uniqueEmail());
     var unknownTopic =
