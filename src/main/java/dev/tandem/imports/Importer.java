@@ -579,13 +579,23 @@ public final class Importer {
 
     Set<String> erasedKeys(List<Row> rows) {
       Map<String, String> byHash = new HashMap<>();
+      Map<String, String> channelOf = new HashMap<>();
       for (Row row : rows) {
         if (row.phone() != null) {
-          byHash.put(erased.hash("sms", row.phone()), "phone:" + row.phone());
+          String hash = erased.hash("sms", row.phone());
+          byHash.put(hash, "phone:" + row.phone());
+          channelOf.put(hash, "sms");
         }
         if (row.email() != null) {
-          byHash.put(erased.hash("email", row.email()), "email:" + row.email());
+          String hash = erased.hash("email", row.email());
+          byHash.put(hash, "email:" + row.email());
+          channelOf.put(hash, "email");
         }
+      }
+      String[] hashes = byHash.keySet().toArray(String[]::new);
+      String[] channels = new String[hashes.length];
+      for (int i = 0; i < hashes.length; i++) {
+        channels[i] = channelOf.get(hashes[i]);
       }
       if (byHash.isEmpty()) {
         return Set.of();
@@ -593,7 +603,8 @@ public final class Importer {
       Set<String> keys = new HashSet<>();
       handle
           .createQuery(erasedAmong)
-          .bind("hashes", byHash.keySet().toArray(String[]::new))
+          .bind("channels", channels)
+          .bind("hashes", hashes)
           .mapTo(String.class)
           .forEach(h -> keys.add(byHash.get(h)));
       return keys;

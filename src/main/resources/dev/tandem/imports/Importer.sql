@@ -11,7 +11,10 @@ WHERE c.external_id = ANY(ARRAY(SELECT v FROM unnest(CAST(:kinds AS text[]), CAS
 SELECT id, name, external_id, time_zone FROM contact WHERE id = ANY(CAST(:ids AS uuid[]))
 
 -- name: erasedAmong
-SELECT address FROM suppression WHERE address = ANY(CAST(:hashes AS text[]))
+-- By (channel, address): the primary key's order, one index probe per hash.
+SELECT s.address
+FROM unnest(CAST(:channels AS text[]), CAST(:hashes AS text[])) AS v(channel, address)
+JOIN suppression s ON s.channel = v.channel AND s.address = v.address
 
 -- name: statesOf
 SELECT contact_id, channel, topic, status FROM consent_state WHERE contact_id = ANY(CAST(:ids AS uuid[]))
