@@ -621,14 +621,19 @@ public final class Importer {
           owned.computeIfAbsent(id, k -> new ArrayList<>()).add(key);
         }
       }
-      // Owners whose name or external id contradicts the row are other people: not merged.
+      // Owners whose name or external id contradicts the row, or an owner already taken as the
+      // row's person, are other people: not merged (a nameless row never joins Alice and Bob).
       List<UUID> compatible = new ArrayList<>();
       Set<String> contested = new LinkedHashSet<>();
+      String knownName = row.name();
+      String knownExternalId = row.externalId();
       for (var entry : owned.entrySet()) {
         Person p = people.get(entry.getKey());
-        String why = contradiction(p, row);
+        String why = contradiction(p, knownName, knownExternalId);
         if (why == null) {
           compatible.add(p.id);
+          knownName = knownName == null ? p.name : knownName;
+          knownExternalId = knownExternalId == null ? p.externalId : knownExternalId;
         } else {
           for (String key : entry.getValue()) {
             contested.add(key);
@@ -787,15 +792,16 @@ public final class Importer {
       }
     }
 
-    /** Why this stored contact cannot be the row's person, or null. */
-    String contradiction(Person p, Row row) {
-      if (row.externalId() != null
-          && p.externalId != null
-          && !p.externalId.equals(row.externalId())) {
-        return "external id " + p.externalId + ", the row says " + row.externalId();
+    /**
+     * Why this stored contact cannot be the person known so far as {@code name} and {@code
+     * externalId} (the row's, or those of an owner already matched), or null.
+     */
+    String contradiction(Person p, String name, String externalId) {
+      if (externalId != null && p.externalId != null && !p.externalId.equals(externalId)) {
+        return "external id " + p.externalId + ", the row's person has " + externalId;
       }
-      if (row.name() != null && p.name != null && !sameName(p.name, row.name())) {
-        return "name '" + p.name + "', the row says '" + row.name() + "'";
+      if (name != null && p.name != null && !sameName(p.name, name)) {
+        return "name '" + p.name + "', the row's person is '" + name + "'";
       }
       return null;
     }

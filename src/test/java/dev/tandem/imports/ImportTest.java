@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,6 +198,31 @@ class ImportTest {
             .get("wording");
     assertThat(wording.asText()).isEqualTo("Text me deals from Shop.\nMsg & data rates may apply.");
     assertThat(hopper.get("name").asText()).isEqualTo("Hopper, Grace");
+  }
+
+  @Test
+  void a_row_without_name_or_id_never_joins_two_people_who_differ() throws Exception {
+    tandem.createContact(Map.of("phone", "+14155550401", "name", "Alice"));
+    tandem.createContact(Map.of("email", "bob@example.com", "name", "Bob"));
+    tandem.createContact(Map.of("phone", "+14155550402", "externalId", "C-3"));
+    tandem.createContact(Map.of("email", "dee@example.com", "externalId", "D-4"));
+
+    JsonNode report =
+        upload(
+                ("phone,email\n+14155550401,bob@example.com\n+14155550402,dee@example.com\n"
+                        + "+14155550403,new@example.com\n")
+                    .getBytes(StandardCharsets.UTF_8),
+                "text/csv")
+            .body();
+
+    assertThat(report.get("merged").asLong()).isZero();
+    assertThat(report.get("created").asLong()).isEqualTo(1);
+    assertThat(lines(report.get("conflicts")))
+        .anySatisfy(c ->
+            assertThat(c).startsWith("2 address-claimed").contains("'Bob'").contains("'Alice'"))
+        .anySatisfy(
+            c -> assertThat(c).startsWith("3 external-id-differs").contains("D-4").contains("C-3"));
+    assertThat(contactByEmail("bob@example.com").get(0).get("phones")).isEmpty();
   }
 
   @Test
