@@ -145,7 +145,7 @@ final class ContactsCommand implements Runnable {
 
     /** A progress line on a terminal; nothing when the output is a pipe or a file. */
     private static Importer.Progress progress(long size, long started) {
-      if (System.console() == null) {
+      if (!terminal()) {
         return Importer.Progress.NONE;
       }
       PrintStream err = System.err;
@@ -165,8 +165,24 @@ final class ContactsCommand implements Runnable {
       };
     }
 
+    /**
+     * Whether stderr is a person's terminal. On JDK 22+ {@code System.console()} exists even for
+     * pipes and {@code Console.isTerminal()} tells; Tandem builds for 21, so it asks by name.
+     */
+    static boolean terminal() {
+      var console = System.console();
+      if (console == null) {
+        return false;
+      }
+      try {
+        return (Boolean) console.getClass().getMethod("isTerminal").invoke(console);
+      } catch (ReflectiveOperationException | RuntimeException before22) {
+        return true; // JDK 21: a console means a terminal
+      }
+    }
+
     private static void clearLine() {
-      if (System.console() != null) {
+      if (terminal()) {
         System.err.print("\r" + " ".repeat(70) + "\r");
       }
     }
