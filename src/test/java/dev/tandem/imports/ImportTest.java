@@ -300,6 +300,25 @@ class ImportTest {
   }
 
   @Test
+  void a_body_larger_than_the_servers_request_limit_is_streamed_in() throws Exception {
+    var csv = new StringBuilder("phone,name,notes\n");
+    String notes = "x".repeat(100);
+    for (int i = 0; i < 20_000; i++) {
+      csv.append(String.format("+1415557%04d,Person %d,%s%n", i % 10_000, i, notes));
+    }
+    byte[] body = csv.toString().getBytes(StandardCharsets.UTF_8);
+    assertThat(body.length).isGreaterThan(2_000_000); // Javalin buffers at most 1 MB by default
+
+    JsonNode report = upload(body, "text/csv", "dryRun", "true").body();
+
+    assertThat(report.get("rows").asLong()).isEqualTo(20_000);
+    assertThat(report.get("created").asLong()).isEqualTo(10_000);
+    assertThat(report.get("conflictCount").asLong())
+        .as("same phone, another name")
+        .isEqualTo(10_000);
+  }
+
+  @Test
   void rows_far_apart_in_a_large_file_still_resolve_to_one_person() throws Exception {
     var csv = new StringBuilder("phone,email,name\n");
     for (int i = 0; i < 1500; i++) {
