@@ -43,6 +43,7 @@ public final class DoubleOptIn {
   private final String byId;
   private final String latestSms;
   private final String confirm;
+  private final String cancel;
 
   public DoubleOptIn(
       Jdbi jdbi,
@@ -63,6 +64,7 @@ public final class DoubleOptIn {
     this.byId = sql.get("byId");
     this.latestSms = sql.get("latestSms");
     this.confirm = sql.get("confirm");
+    this.cancel = sql.get("cancel");
   }
 
   /** Starts a double opt-in and sends the request on its channel. */
@@ -90,6 +92,23 @@ public final class DoubleOptIn {
             .bind("expiresAt", expires)
             .bind("now", now)
             .execute());
+    try {
+      send(id, contactId, channel, topic, wording, expires);
+    } catch (RuntimeException e) {
+      // nothing went out (no phone or email, say): no request waits for an answer
+      jdbi.useHandle(h -> h.createUpdate(cancel).bind("id", id).execute());
+      throw e;
+    }
+    return new Pending(id, contactId, channel, topic.key(), wording, "pending", expires);
+  }
+
+  private void send(
+      UUID id,
+      UUID contactId,
+      String channel,
+      TandemConfig.Topic topic,
+      String wording,
+      Instant expires) {
     if (channel.equals("sms")) {
       outbound.sms(contactId, null, wording);
     } else {
@@ -109,7 +128,6 @@ public final class DoubleOptIn {
               + " email: nothing changes.</p>";
       outbound.email(contactId, "Please confirm: " + topic.description(), text, html);
     }
-    return new Pending(id, contactId, channel, topic.key(), wording, "pending", expires);
   }
 
   public Optional<Pending> find(UUID id) {

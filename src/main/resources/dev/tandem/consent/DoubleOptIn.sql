@@ -14,3 +14,6 @@ LIMIT 1
 -- name: confirm
 UPDATE consent_pending SET status = 'confirmed', confirmed_at = :now
 WHERE id = :id AND status = 'pending'
+
+-- name: cancel
+DELETE FROM consent_pending WHERE id = :id AND status = 'pending'

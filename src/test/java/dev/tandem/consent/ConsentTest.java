@@ -219,6 +219,30 @@ class ConsentTest {
   }
 
   @Test
+  void a_double_opt_in_on_a_channel_the_person_cannot_get_is_refused_and_leaves_nothing() {
+    String id = tandem.createContact(Map.of("phone", TestApp.uniquePhone())).get("id").asText();
+    var refused =
+        tandem.call(
+            "POST",
+            "/v1/contacts/" + id + "/double-opt-in",
+            Map.of("channel", "email", "topic", "news"));
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.body().get("detail").asText()).contains("has no email address");
+    long waiting =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(h ->
+                h.createQuery(
+                        "SELECT count(*) FROM consent_pending WHERE contact_id = CAST(:id AS uuid)")
+                    .bind("id", id)
+                    .mapTo(Long.class)
+                    .one());
+    assertThat(waiting).isZero();
+  }
+
+  @Test
   void an_expired_double_opt_in_is_not_confirmed_by_a_late_yes() {
     String phone = TestApp.uniquePhone();
     String id = contact(phone, TestApp.uniqueEmail());
