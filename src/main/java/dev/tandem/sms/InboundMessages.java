@@ -150,8 +150,7 @@ public final class InboundMessages {
   }
 
   private UUID store(String e164, InboundSms sms) {
-    Optional<String> sender = Optional.of(e164);
-    Contact contact = contacts.findOrCreateByPhone(sender.get());
+    Contact contact = contacts.findOrCreateByPhone(e164);
     UUID id = Ids.next(clock);
     jdbi.useTransaction(handle -> {
       handle
