@@ -179,7 +179,7 @@ public final class InboundMessages {
                       "inboundId",
                       id.toString(),
                       "from",
-                      sender.get(),
+                      e164,
                       "to",
                       sms.to(),
                       "text",
