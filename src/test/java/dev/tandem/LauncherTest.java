@@ -23,6 +23,7 @@ class LauncherTest {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
 
   @TempDir Path roots;
+  @TempDir Path etc;
 
   private record Run(int exit, String output) {}
 
@@ -53,7 +54,7 @@ class LauncherTest {
   }
 
   private Path osRelease(String id, String version) throws IOException {
-    Path file = roots.getParent().resolve(roots.getFileName() + "-os-release-" + id);
+    Path file = etc.resolve("os-release-" + id);
     Files.writeString(file, "ID=" + id + "\nVERSION_ID=\"" + version + "\"\n");
     return file;
   }
