@@ -94,6 +94,18 @@ class SmsCommandTest {
   }
 
   @Test
+  void sms_keyword_reads_arret_with_its_circumflex_as_an_opt_out() throws Exception {
+    assertThat(run("sms", "keyword", "Arrêt")).startsWith("opt-out").contains("\"ARRET\"");
+    java.nio.file.Path config = java.nio.file.Files.createTempFile("tandem", ".yaml");
+    java.nio.file.Files.writeString(config, "consent:\n  keywordLanguages: fr, pt\n");
+    assertThat(run("sms", "keyword", "--json", "désabonner")).contains("\"none\"");
+    assertThat(run("sms", "keyword", "--json", "--config", config.toString(), "désabonner"))
+        .contains("\"opt-out\"");
+    assertThat(run("sms", "keyword", "--json", "--config", config.toString(), "Não quero mais"))
+        .contains("\"opt-out\"");
+  }
+
+  @Test
   void sms_keyword_adds_the_configured_keywords_of_other_languages() throws Exception {
     java.nio.file.Path config = java.nio.file.Files.createTempFile("tandem", ".yaml");
     java.nio.file.Files.writeString(

@@ -123,6 +123,7 @@ public final class ConfigLoader {
     d.put("consent.optOutKeywords", "");
     d.put("consent.optInKeywords", "");
     d.put("consent.helpKeywords", "");
+    d.put("consent.keywordLanguages", "");
     d.put("consent.doubleOptInExpiry", "48h");
     d.put("consent.preferenceLinkTtl", "30d");
     return java.util.Collections.unmodifiableMap(d);
@@ -403,7 +404,10 @@ public final class ConfigLoader {
     }
 
     <E extends Enum<E>> E choice(String key, Class<E> type) {
-      String value = text(key);
+      return choice(key, text(key), type);
+    }
+
+    private <E extends Enum<E>> E choice(String key, String value, Class<E> type) {
       for (E constant : type.getEnumConstants()) {
         if (constant.name().replace('_', '-').equalsIgnoreCase(value)
             || constant.name().equalsIgnoreCase(value)) {
@@ -416,6 +420,17 @@ public final class ConfigLoader {
         names.append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
       }
       throw new ConfigException(key, value, "not one of the choices", "use one of " + names);
+    }
+
+    /** A comma-separated list of {@link #choice} values. */
+    <E extends Enum<E>> List<E> choices(String key, Class<E> type) {
+      var chosen = new java.util.ArrayList<E>();
+      for (String value : text(key).split(",")) {
+        if (!value.isBlank()) {
+          chosen.add(choice(key, value.strip(), type));
+        }
+      }
+      return List.copyOf(chosen);
     }
 
     /** {@code host:port,host:port}: more relays to try in order when the first is down. */
@@ -493,6 +508,7 @@ public final class ConfigLoader {
           words("consent.optOutKeywords"),
           words("consent.optInKeywords"),
           words("consent.helpKeywords"),
+          choices("consent.keywordLanguages", TandemConfig.KeywordLanguage.class),
           duration("consent.doubleOptInExpiry", Duration.ofMinutes(5)),
           duration("consent.preferenceLinkTtl", Duration.ofMinutes(5)));
     }

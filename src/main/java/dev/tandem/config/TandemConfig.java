@@ -191,6 +191,7 @@ public record TandemConfig(
       java.util.List<String> optOutKeywords,
       java.util.List<String> optInKeywords,
       java.util.List<String> helpKeywords,
+      java.util.List<KeywordLanguage> keywordLanguages,
       Duration doubleOptInExpiry,
       Duration preferenceLinkTtl) {
 
@@ -207,5 +208,13 @@ public record TandemConfig(
       case AUTO ->
           smtp.host().isEmpty() && smpp.host().isEmpty() && sms.provider() == SmsProvider.SMPP;
     };
+  }
+
+  /** Languages whose built-in SMS keyword lists are added to the English ones. */
+  public enum KeywordLanguage {
+    FR,
+    ES,
+    DE,
+    PT
   }
 }

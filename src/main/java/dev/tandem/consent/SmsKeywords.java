@@ -31,15 +31,21 @@ public final class SmsKeywords {
     this.classifier = new KeywordClassifier(keywords(config));
   }
 
-  /** The default keyword lists with the configured ones added. */
+  /** The default keyword lists, those of the configured languages, and the configured words. */
   public static KeywordClassifier.Keywords keywords(TandemConfig.Consent config) {
-    var defaults = KeywordClassifier.Keywords.defaults();
+    var defaults =
+        KeywordClassifier.Keywords.defaults()
+            .with(
+                config.keywordLanguages().stream()
+                    .map(l -> l.name().toLowerCase(java.util.Locale.ROOT))
+                    .toList());
     return new KeywordClassifier.Keywords(
         union(defaults.optOut(), config.optOutKeywords()),
         union(defaults.optIn(), config.optInKeywords()),
         union(defaults.help(), config.helpKeywords()),
         defaults.filler(),
-        defaults.phrases());
+        defaults.phrases(),
+        defaults.negations());
   }
 
   private static Set<String> union(Set<String> base, List<String> more) {

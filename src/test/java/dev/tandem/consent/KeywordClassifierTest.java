@@ -21,6 +21,30 @@ class KeywordClassifierTest {
   }
 
   @Test
+  void letters_with_diacritics_fold_to_their_base_letters_in_every_language_vector()
+      throws Exception {
+    var rows = Vectors.read("stop_keywords_i18n.tsv");
+    assertThat(rows).hasSizeGreaterThanOrEqualTo(30);
+    for (String[] row : rows) {
+      var languages =
+          row[0].equals("default") ? java.util.List.<String>of() : java.util.List.of(row[0]);
+      var classifier = new KeywordClassifier(KeywordClassifier.Keywords.defaults().with(languages));
+      assertThat(classifier.classify(Vectors.unescape(row[1])).label)
+          .as("%s '%s' (%s)", row[0], row[1], row[3])
+          .isEqualTo(row[2]);
+    }
+  }
+
+  @Test
+  void normalization_folds_diacritics_ligatures_and_sharp_s() {
+    assertThat(KeywordClassifier.normalize("Arrêt")).isEqualTo("ARRET");
+    assertThat(KeywordClassifier.normalize("Désinscrire ça")).isEqualTo("DESINSCRIRE CA");
+    assertThat(KeywordClassifier.normalize("Kündigen, Straße")).isEqualTo("KUNDIGEN STRASSE");
+    assertThat(KeywordClassifier.normalize("Cœur Ærø Łódź")).isEqualTo("COEUR AERO LODZ");
+    assertThat(KeywordClassifier.normalize("Não")).isEqualTo("NAO");
+  }
+
+  @Test
   void normalization_folds_width_case_punctuation_and_apostrophes() {
     assertThat(KeywordClassifier.normalize(" \uFF33\uFF34\uFF2F\uFF30!! ")).isEqualTo("STOP");
     assertThat(KeywordClassifier.normalize("Don’t   stop…")).isEqualTo("DON'T STOP");
