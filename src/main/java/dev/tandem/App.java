@@ -127,7 +127,12 @@ public final class App implements AutoCloseable {
       this.changes = new Changes(jdbi);
       this.contacts =
           new Contacts(
-              jdbi, clock, new PhoneNumbers(config.contacts().defaultRegion()), timeline, changes);
+              jdbi,
+              clock,
+              new PhoneNumbers(
+                  config.contacts().defaultRegion(), config.contacts().phoneValidation()),
+              timeline,
+              changes);
       var secrets = new Secrets(jdbi);
       this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
       this.erased = new ErasedAddresses(secrets.get("erasure"));
@@ -140,10 +145,10 @@ public final class App implements AutoCloseable {
               new Replies(),
               new SignedLinks(secrets.get("consent-links")),
               this::publicUrl);
-      this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies());
+      this.suppressions = new Suppressions(jdbi, clock, contacts.phoneNumbers());
+      this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies(), suppressions);
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
       this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes, erased);
-      this.suppressions = new Suppressions(jdbi, clock, contacts.phoneNumbers());
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       inbound.subscribe(keywords::onSms);

@@ -99,7 +99,8 @@ final class ContactsCommand implements Runnable {
             new Contacts(
                 jdbi,
                 clock,
-                new PhoneNumbers(config.contacts().defaultRegion()),
+                new PhoneNumbers(
+                    config.contacts().defaultRegion(), config.contacts().phoneValidation()),
                 timeline,
                 changes);
         var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.NewContact;
+import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.delivery.MessageRequest;
 import dev.tandem.delivery.MessageView;
 import dev.tandem.delivery.Messages;
@@ -662,9 +663,27 @@ public final class ApiServer implements AutoCloseable {
     out.put("phone", c.phone().orElse(null));
     out.put("email", c.email().orElse(null));
     out.put("phones", c.phones());
+    out.put(
+        "phoneDetails",
+        c.phones().stream()
+            .map(p -> Map.of("phone", p, "valid", PhoneNumbers.isKnownValid(p)))
+            .toList());
     out.put("emails", c.emails());
     out.put("timeZone", c.timeZone().orElse(null));
     out.put("createdAt", c.createdAt());
+    out.put(
+        "warnings",
+        c.phones().stream()
+            .filter(p -> !PhoneNumbers.isKnownValid(p))
+            .map(p ->
+                Map.of(
+                    "code",
+                    "phone-not-valid",
+                    "field",
+                    "phones",
+                    "detail",
+                    PhoneNumbers.notKnownValidWarning(p)))
+            .toList());
     return out;
   }
 

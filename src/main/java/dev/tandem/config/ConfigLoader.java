@@ -43,6 +43,7 @@ public final class ConfigLoader {
     d.put("db.password", "");
     d.put("db.poolSize", "10");
     d.put("contacts.defaultRegion", "US");
+    d.put("contacts.phoneValidation", "possible");
     d.put("sms.substitution", "on");
     d.put("sms.priceTable", "");
     d.put("sms.provider", "smpp");
@@ -230,7 +231,9 @@ public final class ConfigLoader {
                 v.text("db.user"),
                 v.text("db.password"),
                 v.integer("db.poolSize", 1, 200)),
-            new TandemConfig.Contacts(v.region("contacts.defaultRegion")),
+            new TandemConfig.Contacts(
+                v.region("contacts.defaultRegion"),
+                v.choice("contacts.phoneValidation", TandemConfig.PhoneValidation.class)),
             new TandemConfig.Sms(
                 v.onOff("sms.substitution"),
                 v.optional("sms.priceTable").map(Path::of),

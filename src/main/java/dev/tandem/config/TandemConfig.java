@@ -32,7 +32,16 @@ public record TandemConfig(
     }
   }
 
-  public record Contacts(String defaultRegion) {}
+  public record Contacts(String defaultRegion, PhoneValidation phoneValidation) {}
+
+  /**
+   * Which phone numbers are accepted: {@code POSSIBLE} (a length possible for the country; numbers
+   * libphonenumber does not know to be valid are kept, marked not valid) or {@code STRICT}.
+   */
+  public enum PhoneValidation {
+    POSSIBLE,
+    STRICT
+  }
 
   /**
    * @param substitution replace smart quotes, dashes, … to stay in GSM-7 (per message override)

@@ -19,11 +19,17 @@ public final class SmsKeywords {
   private final DoubleOptIn doubleOptIn;
   private final ContactFlags flags;
   private final Outbound outbound;
+  private final Suppressions suppressions;
   private final TandemConfig.Consent config;
 
   public SmsKeywords(
-      ConsentLedger ledger, DoubleOptIn doubleOptIn, ContactFlags flags, Outbound outbound) {
+      ConsentLedger ledger,
+      DoubleOptIn doubleOptIn,
+      ContactFlags flags,
+      Outbound outbound,
+      Suppressions suppressions) {
     this.ledger = ledger;
+    this.suppressions = suppressions;
     this.doubleOptIn = doubleOptIn;
     this.flags = flags;
     this.outbound = outbound;
@@ -61,6 +67,10 @@ public final class SmsKeywords {
   /** Handles one stored inbound SMS (subscribed to {@code sms.received}). */
   public void onSms(InboundMessages.ReceivedSms sms) {
     KeywordClassifier.Kind kind = classifier.classify(sms.text());
+    if (sms.contactId() == null) {
+      onSmsFromNonNumber(sms, kind);
+      return;
+    }
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put("inboundSmsId", sms.id().toString());
     evidence.put("keyword", KeywordClassifier.normalize(sms.text()));
@@ -85,6 +95,20 @@ public final class SmsKeywords {
           flags.flag(sms.contactId(), "possible-revocation", "sms", sms.text(), sms.id());
         }
       }
+    }
+  }
+
+  /**
+   * A sender that is not a phone number has no contact and cannot be answered; its STOP still
+   * counts, kept as a suppression of that sender.
+   */
+  private void onSmsFromNonNumber(InboundMessages.ReceivedSms sms, KeywordClassifier.Kind kind) {
+    switch (kind) {
+      case OPT_OUT ->
+          suppressions.optOutSender(
+              sms.from(), "inbound SMS " + sms.id() + " '" + sms.text() + "'", sms.at());
+      case OPT_IN -> suppressions.optInSender(sms.from());
+      case HELP, NONE -> {}
     }
   }
 

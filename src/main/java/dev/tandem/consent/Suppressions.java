@@ -21,6 +21,8 @@ public final class Suppressions {
       String channel, String address, String scope, String reason, Instant createdAt) {}
 
   static final String MANUAL = "manual: ";
+  static final String SENDER_OPT_OUT =
+      "opt-out by SMS keyword from a sender that is not a number: ";
 
   private final Jdbi jdbi;
   private final Clock clock;
@@ -57,9 +59,39 @@ public final class Suppressions {
     return new Suppression(channel, normalized, "all", MANUAL + reason.strip(), now);
   }
 
-  /** Every suppression of this address (any written form). */
+  /**
+   * A STOP from a sender that is not a phone number (a short code, an alphanumeric name): kept as
+   * the sender wrote it, so nothing is ever sent there, with the inbound SMS as evidence.
+   */
+  public void optOutSender(String sender, String evidence, Instant at) {
+    jdbi.useHandle(h ->
+        h.createUpdate(insert)
+            .bind("channel", "sms")
+            .bind("address", sender)
+            .bind("reason", SENDER_OPT_OUT + evidence)
+            .bind("now", at)
+            .execute());
+  }
+
+  /** A START from such a sender lifts its STOP. */
+  public void optInSender(String sender) {
+    jdbi.useHandle(h ->
+        h.createUpdate(delete)
+            .bind("channel", "sms")
+            .bind("address", sender)
+            .bind("prefix", SENDER_OPT_OUT + "%")
+            .execute());
+  }
+
+  /**
+   * Every suppression of this address (any written form; on SMS also a sender that is not a number,
+   * as written).
+   */
   public List<Suppression> of(String channel, String address) {
-    String normalized = normalize(channel, address);
+    String normalized =
+        "sms".equals(channel) && address != null && phones.toE164(address).isEmpty()
+            ? address.strip()
+            : normalize(channel, address);
     return jdbi.withHandle(h ->
         h.createQuery(list)
             .bind("channel", channel)

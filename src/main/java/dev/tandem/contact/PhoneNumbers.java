@@ -3,32 +3,67 @@ package dev.tandem.contact;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber;
+import dev.tandem.config.TandemConfig.PhoneValidation;
 import dev.tandem.error.InvalidInput;
 import java.util.Optional;
 
-/** Turns a phone number in any written form into E.164, with a default region for local forms. */
+/**
+ * Turns a phone number in any written form into E.164, with a default region for local forms.
+ * libphonenumber's list of valid ranges lags what carriers hand out, so by default a number whose
+ * length is possible for its country is accepted too, and {@link #isKnownValid} says which is
+ * which.
+ */
 public final class PhoneNumbers {
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
   private final String defaultRegion;
+  private final PhoneValidation validation;
 
-  public PhoneNumbers(String defaultRegion) {
+  public PhoneNumbers(String defaultRegion, PhoneValidation validation) {
     this.defaultRegion = defaultRegion;
+    this.validation = validation;
   }
 
-  /** E.164, or empty when the input is not a valid number. */
+  /** E.164, or empty when the input is not a number (valid, or possible unless strict). */
   public Optional<String> toE164(String raw) {
     if (raw == null || raw.isBlank() || raw.length() > 64) {
       return Optional.empty();
     }
     try {
       Phonenumber.PhoneNumber number = UTIL.parse(raw.strip(), defaultRegion);
-      if (!UTIL.isValidNumber(number)) {
+      boolean accepted =
+          UTIL.isValidNumber(number)
+              || (validation == PhoneValidation.POSSIBLE
+                  && UTIL.getRegionCodeForCountryCode(number.getCountryCode()) != null
+                  && !UTIL.getRegionCodeForCountryCode(number.getCountryCode()).equals("ZZ")
+                  && UTIL.isPossibleNumberWithReason(number)
+                      == PhoneNumberUtil.ValidationResult.IS_POSSIBLE);
+      if (!accepted) {
         return Optional.empty();
       }
       return Optional.of(UTIL.format(number, PhoneNumberUtil.PhoneNumberFormat.E164));
     } catch (NumberParseException e) {
       return Optional.empty();
     }
+  }
+
+  /** Whether libphonenumber knows this E.164 number to be in an assigned range. */
+  public static boolean isKnownValid(String e164) {
+    try {
+      return UTIL.isValidNumber(UTIL.parse(e164, "ZZ"));
+    } catch (NumberParseException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The warning to show with a number accepted as possible but not known valid: it may be a new
+   * range, or a typo.
+   */
+  public static String notKnownValidWarning(String e164) {
+    return e164
+        + " has a length possible for its country but is not in libphonenumber's list of assigned"
+        + " ranges (new ranges appear there late): it is kept and SMS to it are sent. Check it if"
+        + " it was typed by hand; contacts.phoneValidation: strict refuses such numbers.";
   }
 
   /** E.164, or an {@link InvalidInput} naming {@code field} and the value. */
@@ -40,7 +75,7 @@ public final class PhoneNumbers {
                 field,
                 "'"
                     + raw
-                    + "' is not a valid phone number. Write it in international form (+14155550123)"
+                    + "' is not a phone number. Write it in international form (+14155550123)"
                     + " or as a number of the default region "
                     + defaultRegion
                     + "."));

@@ -457,12 +457,18 @@ public final class SmscSimulator implements AutoCloseable {
   /** Sends a deliver_sm with exactly these fields, for tests of what Tandem does with odd input. */
   public void injectRaw(String from, String to, byte dataCoding, byte esmClass, byte[] body) {
     SMPPServerSession session = receivingSession();
-    boolean number = from.matches("\\+?[0-9]+");
+    // as an SMSC would: short codes are network-specific, other digits international
+    TypeOfNumber ton =
+        from.matches("[0-9]{3,8}")
+            ? TypeOfNumber.NETWORK_SPECIFIC
+            : from.matches("\\+?[0-9]+") ? TypeOfNumber.INTERNATIONAL : TypeOfNumber.ALPHANUMERIC;
     try {
       session.deliverShortMessage(
           "",
-          number ? TypeOfNumber.INTERNATIONAL : TypeOfNumber.ALPHANUMERIC,
-          number ? NumberingPlanIndicator.ISDN : NumberingPlanIndicator.UNKNOWN,
+          ton,
+          ton == TypeOfNumber.ALPHANUMERIC
+              ? NumberingPlanIndicator.UNKNOWN
+              : NumberingPlanIndicator.ISDN,
           from.replaceFirst("^\\+", ""),
           TypeOfNumber.UNKNOWN,
           NumberingPlanIndicator.UNKNOWN,

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records mobile-originated SMS: matched to the contact by E.164 (an unknown number creates a
- * contact), kept with its raw fields, and put on the contact's timeline as {@code sms.received}.
+ * contact; a sender that is not a number is kept without one), kept with its raw fields, and put on
+ * the contact's timeline as {@code sms.received}.
  */
 public final class InboundMessages {
   private static final Logger log = LoggerFactory.getLogger(InboundMessages.class);
@@ -50,7 +51,10 @@ public final class InboundMessages {
     this.deleteParts = sql.get("deleteParts");
   }
 
-  /** An inbound SMS as stored: what {@code sms.received} subscribers get, after the commit. */
+  /**
+   * An inbound SMS as stored: what {@code sms.received} subscribers get, after the commit. {@code
+   * contactId} is null when the sender is not a phone number; {@code from} is then as written.
+   */
   public record ReceivedSms(
       UUID id, UUID contactId, String from, String to, String text, java.time.Instant at) {}
 
@@ -64,27 +68,37 @@ public final class InboundMessages {
 
   /**
    * Stores the SMS; returns its id. Empty when it is one part of a concatenated SMS whose other
-   * parts have not all arrived (the parts wait in the database, across restarts), or when the
-   * sender is not a phone number (recorded as a problem with the reason).
+   * parts have not all arrived (the parts wait in the database, across restarts). A sender that is
+   * not a phone number (a short code, an alphanumeric name) is stored without a contact. NUL
+   * characters, which PostgreSQL cannot store in text, are removed.
    */
-  public Optional<UUID> record(InboundSms sms) {
-    Optional<String> sender = contacts.phoneNumbers().toE164(sms.from());
-    if (sender.isEmpty()) {
-      problems.record(
-          "inbound",
-          sms.from(),
-          sms.text(),
-          "the sender '" + sms.from() + "' is not a phone number, so no contact can be matched");
-      return Optional.empty();
-    }
+  public Optional<UUID> record(InboundSms received) {
+    InboundSms sms = withoutNul(received);
+    String sender = contacts.phoneNumbers().toE164(sms.from()).orElse(null);
+    String key = sender != null ? sender : sms.from();
     if (sms.part().isPresent()) {
-      Optional<InboundSms> whole = reassemble(sender.get(), sms);
+      Optional<InboundSms> whole = reassemble(key, sms);
       if (whole.isEmpty()) {
         return Optional.empty();
       }
       sms = whole.get();
     }
-    return Optional.of(store(sender.get(), sms));
+    return Optional.of(store(sender, sms));
+  }
+
+  private static InboundSms withoutNul(InboundSms sms) {
+    if (sms.text().indexOf('\u0000') < 0) {
+      return sms;
+    }
+    return new InboundSms(
+        sms.from(),
+        sms.to(),
+        sms.text().replace("\u0000", ""),
+        sms.dataCoding(),
+        sms.receivedAt(),
+        sms.part(),
+        sms.esmClass(),
+        sms.userData());
   }
 
   /** Keeps a part; when it completes the message, returns the whole text and removes the parts. */
@@ -149,14 +163,16 @@ public final class InboundMessages {
     });
   }
 
+  /** Stores the SMS, on the timeline of the contact of {@code e164}, or without one when null. */
   private UUID store(String e164, InboundSms sms) {
-    Contact contact = contacts.findOrCreateByPhone(e164);
+    Contact contact = e164 == null ? null : contacts.findOrCreateByPhone(e164);
+    UUID contactId = contact == null ? null : contact.id();
     UUID id = Ids.next(clock);
     jdbi.useTransaction(handle -> {
       handle
           .createUpdate(insert)
           .bind("id", id)
-          .bind("contactId", contact.id())
+          .bind("contactId", contactId == null ? null : contactId.toString())
           .bind("sender", sms.from())
           .bind("recipient", sms.to())
           .bind("text", sms.text())
@@ -165,11 +181,14 @@ public final class InboundMessages {
           .bind("userData", sms.userData())
           .bind("receivedAt", sms.receivedAt())
           .execute();
+      if (contactId == null) {
+        return;
+      }
       timeline.append(
           handle,
           List.of(
               new TimelineEvent(
-                  contact.id(),
+                  contactId,
                   sms.receivedAt(),
                   "sms.received",
                   "sms",
@@ -185,7 +204,14 @@ public final class InboundMessages {
                       "text",
                       sms.text()))));
     });
-    var received = new ReceivedSms(id, contact.id(), e164, sms.to(), sms.text(), sms.receivedAt());
+    var received =
+        new ReceivedSms(
+            id,
+            contactId,
+            e164 != null ? e164 : sms.from(),
+            sms.to(),
+            sms.text(),
+            sms.receivedAt());
     for (var subscriber : subscribers) {
       try {
         subscriber.accept(received);

@@ -1,7 +1,7 @@
 -- name: insert
 INSERT INTO inbound_sms (id, contact_id, sender, recipient, text, data_coding, esm_class,
                          user_data, received_at)
-VALUES (:id, :contactId, :sender, :recipient, :text, :dataCoding, :esmClass, :userData,
+VALUES (:id, CAST(:contactId AS uuid), :sender, :recipient, :text, :dataCoding, :esmClass, :userData,
         :receivedAt)
 
 -- name: lockConcatenation
