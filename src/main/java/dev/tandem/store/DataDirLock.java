@@ -53,12 +53,9 @@ final class DataDirLock implements AutoCloseable {
     return lock != null;
   }
 
+  /** The URL carries no password; the file is still private (0600): it names the port. */
   void publishDatabaseUrl(String url) {
-    try {
-      Files.writeString(dataDir.resolve("postgres.url"), url, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    PrivateFiles.write(dataDir.resolve("postgres.url"), url);
   }
 
   String runningDatabaseUrl() {

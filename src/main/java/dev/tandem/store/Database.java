@@ -33,25 +33,30 @@ public final class Database implements AutoCloseable {
     EmbeddedPostgresServer embedded = null;
     DataDirLock lock = null;
     String url;
+    String password;
     if (db.embedded()) {
       lock = DataDirLock.acquire(dataDir);
       if (lock.owned()) {
-        embedded = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), durable);
+        embedded = EmbeddedPostgresServer.start(dataDir, durable);
         url = embedded.jdbcUrl();
         lock.publishDatabaseUrl(url);
       } else {
         // Another Tandem runs on this data directory: share its PostgreSQL (e.g. `apikey create`).
         url = lock.runningDatabaseUrl();
       }
+      password = PrivateFiles.secret(EmbeddedPostgresServer.passwordFile(dataDir));
     } else {
       url = db.url().orElseThrow();
+      password = db.password();
     }
     var hikari = new HikariConfig();
     hikari.setJdbcUrl(url);
     if (!db.embedded()) {
       hikari.setUsername(db.user());
-      hikari.setPassword(db.password());
     }
+    hikari.setPassword(password);
+    // a server error's detail repeats the row's values (personal data) into exceptions and logs
+    hikari.addDataSourceProperty("logServerErrorDetail", "false");
     // A JDBC batch of INSERTs goes as multi-row INSERTs: one statement per batch, not per row.
     hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
     hikari.setMaximumPoolSize(db.poolSize());

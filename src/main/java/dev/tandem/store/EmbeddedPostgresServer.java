@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,29 +19,61 @@ import org.slf4j.LoggerFactory;
  * The PostgreSQL that Tandem runs itself when no external database is configured. Its cluster lives
  * in {@code DATA/postgres} and survives restarts. As root, zonky runs initdb and postgres in a user
  * namespace (as "nobody"), since PostgreSQL refuses to run as root.
+ *
+ * <p>Nobody else on the machine gets in: every login needs a password (SCRAM-SHA-256, loopback
+ * only); the superuser's is in {@code DATA/postgres-admin.password} and used only here, to set up;
+ * Tandem itself logs in as {@value #ROLE}, which is no superuser and owns only the {@code public}
+ * schema's objects, with the password in {@code DATA/postgres.password}. Both files are 0600. A
+ * cluster made before this (trust logins, no passwords) is brought to this state on its first
+ * start.
  */
 final class EmbeddedPostgresServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+  static final String ROLE = "tandem";
+  static final String HBA_HEADER =
+      "# Written by Tandem: password (SCRAM) logins from loopback only";
 
   private final EmbeddedPostgres postgres;
+  private final String password;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, String password) {
     this.postgres = postgres;
+    this.password = password;
+  }
+
+  /** Where the password of Tandem's own role is kept. */
+  static Path passwordFile(Path dataDir) {
+    return dataDir.resolve("postgres.password");
   }
 
   /**
    * @param durable false only for tests: fsync and synchronous commit off
    */
-  static EmbeddedPostgresServer start(Path clusterDir, boolean durable) {
+  static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
+    Path clusterDir = dataDir.resolve("postgres");
     try {
       Files.createDirectories(clusterDir);
       stopOrphan(clusterDir);
+      boolean fresh = !Files.exists(clusterDir.resolve("PG_VERSION"));
+      Path adminFile = dataDir.resolve("postgres-admin.password");
+      if (!fresh && !Files.exists(adminFile) && !trusts(clusterDir)) {
+        throw new IllegalStateException(
+            adminFile
+                + " is missing, and the cluster in "
+                + clusterDir
+                + " needs it (its logins need passwords). Fix: restore it from a backup of the data"
+                + " directory");
+      }
+      String admin = PrivateFiles.secret(adminFile);
+      String password = PrivateFiles.secret(passwordFile(dataDir));
       var builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(clusterDir)
               .setCleanDataDirectory(false)
               .setRegisterShutdownHook(false)
               .setPGStartupWait(Duration.ofSeconds(60))
+              // zonky's own readiness check logs in as the superuser: with its password
+              .setConnectConfig("password", admin)
               .setServerConfig("listen_addresses", "127.0.0.1")
               .setServerConfig("max_connections", "100")
               // check tables for vacuum and analyze every 5 s, not every minute: see V1__core.sql
@@ -50,7 +85,20 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             .setServerConfig("synchronous_commit", "on")
             .setServerConfig("full_page_writes", "on");
       }
-      return new EmbeddedPostgresServer(builder.start());
+      if (fresh) {
+        // zonky runs `initdb -A trust`; these later options win: no moment without passwords
+        builder.setLocaleConfig("pwfile", adminFile.toString());
+        builder.setLocaleConfig("auth", "scram-sha-256");
+      }
+      EmbeddedPostgres postgres = builder.start();
+      try {
+        secure(postgres, clusterDir, admin, password);
+      } catch (SQLException | IOException | RuntimeException e) {
+        postgres.close();
+        throw new IllegalStateException(
+            "could not secure the embedded PostgreSQL in " + clusterDir + ": " + e.getMessage(), e);
+      }
+      return new EmbeddedPostgresServer(postgres, password);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "could not start the embedded PostgreSQL in " + clusterDir + ": " + e.getMessage(), e);
@@ -97,8 +145,100 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Passwords on every role, Tandem's own role owning the schema, and logins with passwords only.
+   * Idempotent: cheap on every start, and the upgrade of a cluster from before.
+   */
+  private static void secure(
+      EmbeddedPostgres postgres, Path clusterDir, String admin, String password)
+      throws SQLException, IOException {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      boolean trusting = trusts(clusterDir);
+      if (trusting) {
+        log.warn(
+            "The embedded PostgreSQL in {} let anyone on this machine log in: setting passwords and"
+                + " allowing password logins only",
+            clusterDir);
+        s.execute("ALTER ROLE postgres PASSWORD '" + admin + "'");
+      }
+      s.execute(
+          "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+              + ROLE
+              + "') THEN CREATE ROLE "
+              + ROLE
+              + "; END IF; END $$");
+      s.execute(
+          "ALTER ROLE "
+              + ROLE
+              + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '"
+              + password
+              + "'");
+      s.execute("REVOKE ALL ON DATABASE postgres FROM PUBLIC");
+      s.execute("GRANT CONNECT, TEMPORARY ON DATABASE postgres TO " + ROLE);
+      s.execute("ALTER SCHEMA public OWNER TO " + ROLE);
+      s.execute(OWN_PUBLIC_SCHEMA);
+      Path hba = clusterDir.resolve("pg_hba.conf");
+      String wanted =
+          HBA_HEADER
+              + "\nlocal  all  all                scram-sha-256"
+              + "\nhost   all  all  127.0.0.1/32  scram-sha-256"
+              + "\nhost   all  all  ::1/128       scram-sha-256\n";
+      if (!Files.readString(hba).equals(wanted)) {
+        Files.writeString(hba, wanted);
+        s.execute("SELECT pg_reload_conf()");
+      }
+    }
+  }
+
+  /**
+   * Gives Tandem's role every table, view, sequence and routine in public (from older clusters).
+   */
+  private static final String OWN_PUBLIC_SCHEMA =
+      """
+      DO $$
+      DECLARE r record;
+      BEGIN
+        FOR r IN
+          SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+            AND pg_get_userbyid(c.relowner) <> 'tandem'
+            -- a sequence that belongs to a column moves with its table
+            AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid
+                            AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+        LOOP
+          EXECUTE format('ALTER %s %s OWNER TO tandem',
+            CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+              WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.name);
+        END LOOP;
+        FOR r IN
+          SELECT p.oid::regprocedure AS name FROM pg_proc p
+          WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> 'tandem'
+        LOOP
+          EXECUTE format('ALTER ROUTINE %s OWNER TO tandem', r.name);
+        END LOOP;
+      END $$
+      """;
+
+  /** True while the cluster's pg_hba.conf lets some login in without a password. */
+  private static boolean trusts(Path clusterDir) throws IOException {
+    Path hba = clusterDir.resolve("pg_hba.conf");
+    if (!Files.exists(hba)) {
+      return false;
+    }
+    return Files.readAllLines(hba).stream()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+        .anyMatch(line -> !line.endsWith("scram-sha-256") && !line.endsWith("reject"));
+  }
+
+  /** The URL of Tandem's own role, without the password (see {@link #password()}). */
   String jdbcUrl() {
-    return postgres.getJdbcUrl("postgres", "postgres");
+    return postgres.getJdbcUrl(ROLE, "postgres");
+  }
+
+  String password() {
+    return password;
   }
 
   @Override
