@@ -108,6 +108,13 @@ public final class App implements AutoCloseable {
       var jdbi = database.jdbi();
 
       boolean sandbox = config.sandboxEnabled();
+      if (config.http().publicUrl().regionMatches(true, 0, "http:", 0, 5)) {
+        log.warn(
+            "http.publicUrl {} is not https: mail providers do not offer one-click unsubscribe"
+                + " (RFC 8058) over http, and links and webhooks travel in clear. Fix: serve Tandem"
+                + " behind https and set http.publicUrl to that URL",
+            config.http().publicUrl());
+      }
       this.sandboxSmtp =
           sandbox
               ? Optional.of(remember(SandboxSmtpServer.start(config.sandbox().smtpPort(), clock)))

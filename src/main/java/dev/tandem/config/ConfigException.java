@@ -11,7 +11,7 @@ public final class ConfigException extends RuntimeException {
         "Invalid configuration: "
             + key
             + " = "
-            + (value == null ? "(empty)" : "'" + value + "'")
+            + (value == null ? "(empty)" : "'" + masked(key, value) + "'")
             + ": "
             + problem
             + ". Fix: "
@@ -22,6 +22,19 @@ public final class ConfigException extends RuntimeException {
   public ConfigException(String message) {
     super(message);
     this.key = null;
+  }
+
+  /**
+   * The value as it may be shown: a password, secret or token not at all; credentials in a URL
+   * (user:password@, password=) hidden. Error messages end up in logs and terminals.
+   */
+  public static String masked(String key, String value) {
+    if (key.toLowerCase(java.util.Locale.ROOT).matches(".*(password|secret|token).*")) {
+      return "(hidden)";
+    }
+    return value
+        .replaceAll("(?<=://)[^/@\\s]*@", "****@")
+        .replaceAll("(?i)((?:password|pass|pwd|secret|token)=)[^&;\\s]*", "$1****");
   }
 
   public String key() {

@@ -225,7 +225,7 @@ public final class ConfigLoader {
         new TandemConfig(
             Path.of(v.text("dataDir")),
             new TandemConfig.Http(
-                v.text("http.host"), v.port("http.port", true), v.text("http.publicUrl")),
+                v.text("http.host"), v.port("http.port", true), v.publicUrl("http.publicUrl")),
             new TandemConfig.Db(
                 v.optional("db.url"),
                 v.text("db.user"),
@@ -297,6 +297,17 @@ public final class ConfigLoader {
                 v.duration("dispatch.retryMax", Duration.ZERO),
                 v.duration("dispatch.lease", Duration.ofSeconds(5))),
             v.consent());
+    if (!config.sandboxEnabled() && config.http().publicUrl().isEmpty()) {
+      throw new ConfigException(
+          "http.publicUrl",
+          null,
+          "not set, while real providers are configured (no sandbox): unsubscribe, click and open"
+              + " links in email and provider webhooks would point at http://127.0.0.1:"
+              + config.http().port()
+              + ", which recipients and providers cannot reach",
+          "set http.publicUrl (or TANDEM_HTTP_PUBLIC_URL) to the https URL people and providers"
+              + " reach this server at, e.g. https://tandem.example.org");
+    }
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",
@@ -434,6 +445,32 @@ public final class ConfigLoader {
         }
       }
       return List.copyOf(chosen);
+    }
+
+    /** Empty, or an absolute http(s) URL without query or fragment; trailing slashes dropped. */
+    String publicUrl(String key) {
+      String value = text(key);
+      if (value.isEmpty()) {
+        return value;
+      }
+      try {
+        var uri = new java.net.URI(value);
+        if (uri.getScheme() != null
+            && uri.getScheme().matches("(?i)https?")
+            && uri.getHost() != null
+            && uri.getQuery() == null
+            && uri.getFragment() == null
+            && uri.getUserInfo() == null) {
+          return value.replaceAll("/+$", "");
+        }
+      } catch (java.net.URISyntaxException e) {
+        // refused below
+      }
+      throw new ConfigException(
+          key,
+          value,
+          "not an absolute http(s) URL without query, fragment or credentials",
+          "write the URL people reach this server at, e.g. https://tandem.example.org");
     }
 
     /** {@code host:port,host:port}: more relays to try in order when the first is down. */

@@ -6,6 +6,8 @@ import dev.tandem.config.TandemConfig;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementException;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
  * The one database: embedded PostgreSQL in the data directory by default, or the external one that
@@ -22,6 +24,21 @@ public final class Database implements AutoCloseable {
     this.lock = lock;
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    jdbi.getConfig(StatementExceptions.class).setMessageRendering(Database::withoutValues);
+  }
+
+  /**
+   * Jdbi puts a failing statement's bound values into the exception's message, and so into logs:
+   * SMS texts, email bodies, names, numbers. Only the statement is named.
+   */
+  private static String withoutValues(StatementException e) {
+    var context = e.getStatementContext();
+    String sql = context == null || context.getRawSql() == null ? "" : context.getRawSql();
+    sql = sql.strip().replaceAll("\\s+", " ");
+    return e.getShortMessage()
+        + (sql.isEmpty()
+            ? ""
+            : " [statement: \"" + (sql.length() > 120 ? sql.substring(0, 120) + "…" : sql) + "\"]");
   }
 
   public static Database open(TandemConfig.Db db, Path dataDir) {
@@ -70,7 +87,7 @@ public final class Database implements AutoCloseable {
       closeQuietly(embedded, lock);
       throw new IllegalStateException(
           "cannot connect to PostgreSQL at "
-              + url
+              + dev.tandem.config.ConfigException.masked("db.url", url)
               + ": "
               + rootMessage(e)
               + ". Fix: check db.url / TANDEM_DB_URL, db.user and db.password",

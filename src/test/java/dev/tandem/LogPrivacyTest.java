@@ -1,0 +1,116 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import dev.tandem.config.ConfigLoader;
+import dev.tandem.support.TestApp;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A failing run logs what failed, never the personal data or secrets it was handling (issue 9 point
+ * 7): a database error during a send, and configuration errors with secrets in them.
+ */
+class LogPrivacyTest {
+
+  private static String everything(List<ILoggingEvent> events) {
+    var out = new StringBuilder();
+    for (var event : events) {
+      out.append(event.getFormattedMessage()).append('\n');
+      if (event.getThrowableProxy() != null) {
+        out.append(ThrowableProxyUtil.asString(event.getThrowableProxy())).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  @Test
+  void a_database_error_during_a_send_logs_no_text_address_or_name() {
+    var root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var log = new ListAppender<ILoggingEvent>();
+    log.start();
+    root.addAppender(log);
+    try (TestApp tandem = TestApp.start()) {
+      // a constraint that refuses the message: PostgreSQL's error detail repeats the failing row
+      tandem
+          .app
+          .database
+          .jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "ALTER TABLE message ADD CONSTRAINT refuse_canary CHECK (content::text NOT LIKE '%Canary%') NOT VALID"));
+      String phone = TestApp.uniquePhone();
+      String email = TestApp.uniqueEmail();
+      var response =
+          tandem.call(
+              "POST",
+              "/v1/messages",
+              Map.of(
+                  "to",
+                  Map.of("phone", phone, "email", email),
+                  "channels",
+                  List.of("sms", "email"),
+                  "sms",
+                  Map.of("text", "Canary: your PIN is 90210"),
+                  "email",
+                  Map.of("subject", "Canary subject", "text", "Canary body")));
+      assertThat(response.status()).isEqualTo(500);
+      String ref = response.body().get("detail").asText().replaceAll(".*ref ([0-9a-f-]+).*", "$1");
+      String logged = everything(log.list);
+      assertThat(logged).as("the failure is logged with its reference").contains(ref);
+      assertThat(logged).contains("refuse_canary");
+      assertThat(logged)
+          .doesNotContain("Canary:")
+          .doesNotContain("90210")
+          .doesNotContain("Canary body")
+          .doesNotContain(phone)
+          .doesNotContain(phone.substring(1))
+          .doesNotContain(email);
+    } finally {
+      root.detachAppender(log);
+    }
+  }
+
+  @Test
+  void configuration_errors_do_not_repeat_passwords() {
+    assertThatThrownBy(() ->
+            ConfigLoader.load(null, Map.of("TANDEM_SMPP_PASSWORD", "s3cr3tpassw0rd"), Map.of()))
+        .hasMessageContaining("smpp.password")
+        .hasMessageNotContaining("s3cr3t");
+    assertThatThrownBy(() ->
+            ConfigLoader.load(
+                null,
+                Map.of("TANDEM_HTTP_PUBLIC_URL", "https://admin:hunter2@tandem.example.org"),
+                Map.of()))
+        .hasMessageContaining("http.publicUrl")
+        .hasMessageNotContaining("hunter2");
+    assertThat(
+            dev.tandem.config.ConfigException.masked(
+                "db.url", "jdbc:postgresql://db:5432/tandem?user=app&password=hunter2&ssl=true"))
+        .doesNotContain("hunter2")
+        .contains("ssl=true");
+  }
+
+  @Test
+  void a_database_url_with_a_password_is_masked_in_the_connect_error() {
+    var db =
+        ConfigLoader.load(
+                null,
+                Map.of(
+                    "TANDEM_DB_URL",
+                    "jdbc:postgresql://127.0.0.1:1/tandem?password=hunter2&connectTimeout=1"),
+                Map.of())
+            .db();
+    assertThatThrownBy(
+            () -> dev.tandem.store.Database.open(db, java.nio.file.Path.of("/nonexistent")))
+        .hasMessageContaining("cannot connect to PostgreSQL")
+        .hasMessageNotContaining("hunter2");
+  }
+}
