@@ -27,6 +27,7 @@ import dev.tandem.event.Changes;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
+import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
@@ -142,7 +143,7 @@ public final class App implements AutoCloseable {
               changes);
       var secrets = new Secrets(jdbi);
       this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
-      this.erased = new ErasedAddresses(secrets.get("erasure"));
+      this.erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
       this.flags = new ContactFlags(jdbi, clock);
       this.doubleOptIn =
           new DoubleOptIn(

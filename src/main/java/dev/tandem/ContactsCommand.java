@@ -12,8 +12,8 @@ import dev.tandem.event.Changes;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.ImportReport;
 import dev.tandem.imports.Importer;
+import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.store.Database;
-import dev.tandem.store.Secrets;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -111,7 +111,7 @@ final class ContactsCommand implements Runnable {
                 contacts,
                 ledger,
                 changes,
-                new ErasedAddresses(new Secrets(jdbi).get("erasure")));
+                new ErasedAddresses(ErasureKeyFile.load(config, jdbi)));
         long started = System.nanoTime();
         ImportReport report;
         try {

@@ -94,6 +94,25 @@ class SmsCommandTest {
   }
 
   @Test
+  void sms_keyword_json_matches_every_vector_of_other_languages() throws Exception {
+    for (String[] row : vectors("stop_keywords_i18n.tsv")) {
+      java.nio.file.Path config = java.nio.file.Files.createTempFile("tandem", ".yaml");
+      java.nio.file.Files.writeString(
+          config, row[0].equals("default") ? "" : "consent:\n  keywordLanguages: " + row[0] + "\n");
+      JsonNode result =
+          JSON.readTree(
+              run(
+                  "sms",
+                  "keyword",
+                  "--json",
+                  "--config",
+                  config.toString(),
+                  Vectors.unescape(row[1])));
+      assertThat(result.get("class").asText()).as("%s '%s'", row[0], row[1]).isEqualTo(row[2]);
+    }
+  }
+
+  @Test
   void sms_keyword_reads_arret_with_its_circumflex_as_an_opt_out() throws Exception {
     assertThat(run("sms", "keyword", "Arrêt")).startsWith("opt-out").contains("\"ARRET\"");
     java.nio.file.Path config = java.nio.file.Files.createTempFile("tandem", ".yaml");

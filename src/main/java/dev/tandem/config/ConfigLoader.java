@@ -127,6 +127,7 @@ public final class ConfigLoader {
     d.put("consent.keywordLanguages", "");
     d.put("consent.doubleOptInExpiry", "48h");
     d.put("consent.preferenceLinkTtl", "30d");
+    d.put("privacy.erasureKeyFile", "");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -296,7 +297,8 @@ public final class ConfigLoader {
                 v.duration("dispatch.retryBase", Duration.ZERO),
                 v.duration("dispatch.retryMax", Duration.ZERO),
                 v.duration("dispatch.lease", Duration.ofSeconds(5))),
-            v.consent());
+            v.consent(),
+            new TandemConfig.Privacy(v.optional("privacy.erasureKeyFile").map(Path::of)));
     if (!config.sandboxEnabled() && config.http().publicUrl().isEmpty()) {
       throw new ConfigException(
           "http.publicUrl",

@@ -21,7 +21,8 @@ public record TandemConfig(
     Twilio twilio,
     Inbound inbound,
     Dispatch dispatch,
-    Consent consent) {
+    Consent consent,
+    Privacy privacy) {
 
   public record Http(String host, int port, String publicUrl) {}
 
@@ -208,6 +209,12 @@ public record TandemConfig(
       return topics.stream().filter(t -> t.key().equals(key)).findFirst();
     }
   }
+
+  /**
+   * @param erasureKeyFile the key of erased-address hashes; none means {@code dataDir/erasure.key},
+   *     created on first start
+   */
+  public record Privacy(Optional<Path> erasureKeyFile) {}
 
   /** True when the sandbox peers run and Tandem's clients point at them. */
   public boolean sandboxEnabled() {

@@ -9,9 +9,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The one-way form in which an erased address is kept as a suppression: {@code erased:} and an
  * HMAC-SHA-256 of {@code channel:address} under a key of this installation. A plain hash of a phone
- * number can be reversed by trying every number; the key makes that impossible without the
- * database's secret, while the same address still maps to the same value, so an erased person is
- * never re-imported or sent to. Pure.
+ * number can be reversed by trying every number; the key (kept outside the database, see {@code
+ * privacy.ErasureKeyFile}) makes that impossible without it, while the same address still maps to
+ * the same value, so an erased person is never re-imported or sent to. Pure.
  */
 public final class ErasedAddresses {
   private final byte[] key;

@@ -123,7 +123,8 @@ public final class KeywordClassifier {
                 Set.of("NE", "PAS", "JAMAIS"));
         case "es" ->
             new Keywords(
-                Set.of("BAJA", "CANCELAR", "CANCELACION", "DETENER", "PARAR", "DESUSCRIBIR"),
+                Set.of(
+                    "BAJA", "CANCELAR", "CANCELACION", "ANULAR", "DETENER", "PARAR", "DESUSCRIBIR"),
                 Set.of("ALTA", "SI"),
                 Set.of("AYUDA"),
                 Set.of("POR", "FAVOR", "GRACIAS", "YA"),

@@ -46,6 +46,19 @@ public final class PhoneNumbers {
     }
   }
 
+  /**
+   * The E.164 number of an SMS sender, or empty for a short code or a name. Some SMSCs send an
+   * international number without its '+' (TON unknown): 9 to 15 digits that are no number of the
+   * default region are read as international. Up to 8 digits stay a short code.
+   */
+  public Optional<String> senderToE164(String sender) {
+    return toE164(sender)
+        .or(() ->
+            sender != null && sender.strip().matches("[0-9]{9,15}")
+                ? toE164("+" + sender.strip())
+                : Optional.empty());
+  }
+
   /** Whether libphonenumber knows this E.164 number to be in an assigned range. */
   public static boolean isKnownValid(String e164) {
     try {

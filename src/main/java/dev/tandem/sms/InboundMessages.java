@@ -74,7 +74,7 @@ public final class InboundMessages {
    */
   public Optional<UUID> record(InboundSms received) {
     InboundSms sms = withoutNul(received);
-    String sender = contacts.phoneNumbers().toE164(sms.from()).orElse(null);
+    String sender = contacts.phoneNumbers().senderToE164(sms.from()).orElse(null);
     String key = sender != null ? sender : sms.from();
     if (sms.part().isPresent()) {
       Optional<InboundSms> whole = reassemble(key, sms);

@@ -4,3 +4,6 @@ ON CONFLICT (name) DO NOTHING
 
 -- name: get
 SELECT value FROM secret WHERE name = :name
+
+-- name: delete
+DELETE FROM secret WHERE name = :name

@@ -97,6 +97,26 @@ class InboundSendersTest {
   }
 
   @Test
+  void a_stop_from_an_international_number_without_its_plus_reaches_the_numbers_contact() {
+    // Some SMSCs send the source address with TON unknown and no '+'; as a number of the default
+    // region (US) these digits are too long, as an international one they are the contact's.
+    String id = tandem.createContact(Map.of("phone", "+447911123456")).get("id").asText();
+    tandem.grant(id, "sms", "news", "Texts about news");
+
+    tandem.app.inbound.record(
+        new InboundSms("447911123456", "Tandem", "STOP", 0, tandem.clock.instant()));
+
+    assertThat(inbound("447911123456"))
+        .singleElement()
+        .satisfies(row -> assertThat(String.valueOf(row.get("contact_id"))).isEqualTo(id));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> tandem.call("GET", "/v1/contacts/" + id + "/consents", null).body().toString(),
+            body -> body.contains("revoked"));
+  }
+
+  @Test
   void sms_from_short_codes_and_alphanumeric_senders_are_stored_and_their_stop_is_honoured() {
     for (String sender : List.of("72345", "ACMEBANK")) {
       assertThat(smsc().injectMo(sender, "Tandem", "Stop")).isTrue();
