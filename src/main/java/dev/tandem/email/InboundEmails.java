@@ -133,10 +133,14 @@ public final class InboundEmails {
   }
 
   /** Stores and acts on one classified mail; returns its id. */
-  public UUID record(InboundMail mail, int size) {
+  public UUID record(InboundMail classified, int size) {
     UUID id = Ids.next(clock);
     Instant now = clock.instant();
-    Optional<DeliveryRef> delivery = findDelivery(mail);
+    Optional<DeliveryRef> delivery = findDelivery(classified);
+    InboundMail mail =
+        classified.kind() == InboundMail.Kind.BULK && delivery.isPresent()
+            ? classified.withKind(InboundMail.Kind.REPLY) // a list relaying an answer to our mail
+            : classified;
     Optional<String> unmatchedReason =
         delivery.isPresent() ? Optional.empty() : Optional.of(unmatchedReason(mail));
     Optional<UUID> contactId = delivery.map(DeliveryRef::contactId).or(() -> senderContact(mail));
@@ -256,14 +260,14 @@ public final class InboundEmails {
               now,
               "email.unsubscribe_request",
               Map.of("inboundId", id.toString(), "valid", delivery.isPresent()));
-      case UNREADABLE -> {} // stored with its reason; nothing to attribute it to
+      case BULK, UNREADABLE -> {} // stored, with the reason; nothing to attribute it to
     }
   }
 
   private static boolean isReport(InboundMail.Kind kind) {
     return switch (kind) {
       case HARD_BOUNCE, SOFT_BOUNCE, DELIVERY_REPORT, COMPLAINT -> true;
-      case AUTO_REPLY, REPLY, UNSUBSCRIBE, UNREADABLE -> false;
+      case AUTO_REPLY, REPLY, BULK, UNSUBSCRIBE, UNREADABLE -> false;
     };
   }
 
@@ -291,6 +295,7 @@ public final class InboundEmails {
       case COMPLAINT ->
           "a complaint that names no delivery Tandem sent (" + clues + "): nothing was suppressed";
       case AUTO_REPLY, REPLY -> "answers nothing Tandem sent (" + clues + ")";
+      case BULK -> "bulk or list mail that answers nothing Tandem sent (" + clues + ")";
       case UNSUBSCRIBE -> "the unsubscribe token is not one Tandem signed: nothing was revoked";
       case UNREADABLE -> "unreadable, and names no delivery Tandem sent (" + clues + ")";
     };
@@ -298,7 +303,8 @@ public final class InboundEmails {
 
   /**
    * The remote MTA gave up after temporary failures (a full mailbox, say): send again in an hour,
-   * at most {@link #SOFT_BOUNCE_RESENDS} times, then fail the delivery.
+   * at most {@link #SOFT_BOUNCE_RESENDS} times, then fail the delivery and treat the address as
+   * hard-bounced.
    */
   private void resendOrFail(
       Handle handle, DeliveryRef delivery, InboundMail.Bounce bounce, Instant now) {
@@ -314,10 +320,18 @@ public final class InboundEmails {
           .bind("now", now)
           .execute();
     } else {
+      String error = "soft-bounced " + bounces + " times; last: " + what;
       handle
           .createUpdate(failDelivery)
           .bind("id", delivery.id())
-          .bind("error", "soft-bounced " + bounces + " times; last: " + what)
+          .bind("error", error)
+          .bind("now", now)
+          .execute();
+      handle
+          .createUpdate(suppress)
+          .bind("address", delivery.address().toLowerCase(Locale.ROOT))
+          .bind("scope", "all")
+          .bind("reason", error)
           .bind("now", now)
           .execute();
     }

@@ -20,6 +20,21 @@ public record InboundMail(
     String fullText,
     Optional<String> problem) {
 
+  /** The same mail, classified as {@code kind}. */
+  public InboundMail withKind(Kind kind) {
+    return new InboundMail(
+        kind,
+        from,
+        subject,
+        verpToken,
+        references,
+        bounce,
+        feedbackType,
+        newText,
+        fullText,
+        problem);
+  }
+
   /** What the mail is. */
   public enum Kind {
     /** A permanent delivery failure (status 5.x.x): the address should be suppressed. */
@@ -34,6 +49,11 @@ public record InboundMail(
     AUTO_REPLY,
     /** A person's reply. */
     REPLY,
+    /**
+     * Mailing-list or bulk mail (List-Id, List-Unsubscribe, Precedence bulk or list): a reply only
+     * when it answers a delivery Tandem sent (a list relaying an answer), otherwise stored only.
+     */
+    BULK,
     /**
      * Mail to the {@code mailto:unsubscribe+<token>@} address of List-Unsubscribe; {@code
      * verpToken} holds the signed token.

@@ -344,6 +344,48 @@ class InboundEmailTest {
   }
 
   @Test
+  void a_full_mailbox_is_a_soft_bounce_that_suppresses_only_after_repeated_bounces()
+      throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("ada@example.org");
+    String verp = "bounces+" + sent.deliveryId().replace("-", "") + "@bounces.shop.example";
+
+    for (int bounce = 1; bounce <= 2; bounce++) {
+      deliverToTandem(fixtureFor("dsn-mailbox-full.eml", sent), verp);
+      assertThat(tandem.status(sent.messageId(), "email")).isEqualTo("queued");
+      assertThat(count("SELECT count(*) FROM suppression")).isZero();
+      tandem.clock.advance(Duration.ofHours(2));
+      tandem.app.dispatcher.runOnce();
+    }
+    deliverToTandem(fixtureFor("dsn-mailbox-full.eml", sent), verp);
+
+    assertThat(tandem.status(sent.messageId(), "email")).isEqualTo("failed");
+    String reason =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(h ->
+                h.createQuery(
+                        "SELECT reason FROM suppression WHERE address = 'ada@example.org' AND scope = 'all'")
+                    .mapTo(String.class)
+                    .one());
+    assertThat(reason).contains("soft-bounced 3 times").contains("5.2.2");
+  }
+
+  @Test
+  void bulk_mail_that_answers_nothing_we_sent_is_not_a_reply() throws Exception {
+    tandem = start();
+    var contact = tandem.createContact(Map.of("email", "deals@news.retailer.example"));
+    try (InputStream in = InboundEmailTest.class.getResourceAsStream("/mail/bulk-newsletter.eml")) {
+      deliverToTandem(in.readAllBytes(), "reply@shop.example");
+    }
+
+    assertThat(timelineTypes(contact.get("id").asText())).doesNotContain("email.received");
+    assertThat(unmatched().findValuesAsText("kind")).containsExactly("bulk");
+  }
+
+  @Test
   void a_delay_notice_is_only_recorded() throws Exception {
     tandem = start();
     Sent sent = sendEmail("full.inbox@gmail.com");
