@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.tandem.support.RawSmtp;
 import dev.tandem.support.TestApp;
 import jakarta.mail.Address;
 import jakarta.mail.Session;
@@ -383,6 +384,36 @@ class InboundEmailTest {
 
     assertThat(timelineTypes(contact.get("id").asText())).doesNotContain("email.received");
     assertThat(unmatched().findValuesAsText("kind")).containsExactly("bulk");
+  }
+
+  @Test
+  void mail_with_nul_characters_is_stored_and_acknowledged() throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("ada@example.org");
+    String reply =
+        "From: Ada \0Lovelace <ada@example.org>\r\nTo: reply@shop.example\r\n"
+            + "Subject: Re: order\0 1042\r\nIn-Reply-To: <"
+            + sent.deliveryId()
+            + "@tandem.localhost>\r\nReferences: <x\0y@example.org>\r\n\r\n"
+            + "Leave it at\0 the door.\r\n";
+
+    try (var smtp =
+        RawSmtp.connect("127.0.0.1", tandem.app.inboundSmtp.orElseThrow().port(), 10_000)) {
+      assertThat(smtp.greeting()).isEqualTo(220);
+      assertThat(smtp.command("HELO sender.example")).isEqualTo(250);
+      int code =
+          smtp.send(
+              "ada@example.org",
+              "reply@shop.example",
+              new ByteArrayInputStream(reply.getBytes(StandardCharsets.UTF_8)));
+      assertThat(code).as(smtp.lastReply).isEqualTo(250);
+    }
+
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbound_email WHERE kind = 'reply' AND delivery_id IS NOT NULL"))
+        .isOne();
+    assertThat(timelineTypes(sent.contactId())).contains("email.received");
   }
 
   @Test
