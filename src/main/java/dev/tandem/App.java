@@ -163,7 +163,15 @@ public final class App implements AutoCloseable {
       this.apiKeys = new ApiKeys(jdbi, clock);
       var links = new LinkSigner(secrets.get("links"));
       this.engagement = new EmailEngagement(jdbi, clock, timeline, consent);
-      this.inboundEmails = new InboundEmails(jdbi, clock, contacts, timeline, engagement, links);
+      this.inboundEmails =
+          new InboundEmails(
+              jdbi,
+              clock,
+              contacts,
+              timeline,
+              engagement,
+              links,
+              config.inbound().unknownSenders());
       inboundEmails.subscribe(r -> keywords.onEmailReply(r.contactId(), r.id(), r.newText()));
       this.inboundSmtp =
           config
@@ -275,7 +283,8 @@ public final class App implements AutoCloseable {
                       clock,
                       importer,
                       privacy,
-                      suppressions),
+                      suppressions,
+                      inboundEmails),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

@@ -72,7 +72,8 @@ public final class ApiServer implements AutoCloseable {
       java.time.Clock clock,
       dev.tandem.imports.Importer importer,
       dev.tandem.privacy.Privacy privacy,
-      dev.tandem.consent.Suppressions suppressions) {}
+      dev.tandem.consent.Suppressions suppressions,
+      dev.tandem.email.InboundEmails inboundEmails) {}
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
@@ -251,6 +252,9 @@ public final class ApiServer implements AutoCloseable {
         });
     app.get(
         "/v1/sms/problems", ctx -> ctx.json(Map.of("items", features.smsProblems().recent(100))));
+    app.get(
+        "/v1/inbound/unmatched",
+        ctx -> ctx.json(Map.of("items", features.inboundEmails().unmatched(100))));
     app.get(
         "/v1/messages/{id}",
         ctx -> ctx.json(messageJson(features.messages().get(uuidParam(ctx, "id")), baseUrl(ctx))));

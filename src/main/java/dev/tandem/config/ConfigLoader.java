@@ -93,6 +93,7 @@ public final class ConfigLoader {
     d.put("inbound.smtpHost", "127.0.0.1");
     d.put("inbound.mailboxUrl", "");
     d.put("inbound.pollInterval", "1m");
+    d.put("inbound.unknownSenders", "store");
     d.put("dispatch.batchSize", "200");
     d.put("dispatch.pollInterval", "250ms");
     d.put("dispatch.maxAttempts", "10");
@@ -289,7 +290,8 @@ public final class ConfigLoader {
                 v.optional("inbound.smtpPort").map(p -> v.port("inbound.smtpPort", true)),
                 v.text("inbound.smtpHost"),
                 v.optional("inbound.mailboxUrl"),
-                v.duration("inbound.pollInterval", Duration.ofSeconds(5))),
+                v.duration("inbound.pollInterval", Duration.ofSeconds(5)),
+                v.choice("inbound.unknownSenders", TandemConfig.UnknownSenders.class)),
             new TandemConfig.Dispatch(
                 v.integer("dispatch.batchSize", 1, 5000),
                 v.duration("dispatch.pollInterval", Duration.ofMillis(10)),

@@ -155,7 +155,16 @@ public record TandemConfig(
       Optional<Integer> smtpPort,
       String smtpHost,
       Optional<String> mailboxUrl,
-      Duration pollInterval) {}
+      Duration pollInterval,
+      UnknownSenders unknownSenders) {}
+
+  /** What becomes of mail that answers nothing Tandem sent, from an address no contact has. */
+  public enum UnknownSenders {
+    /** Stored as unmatched, listed by the API; no contact is made (unsolicited mail is common). */
+    STORE,
+    /** Stored as unmatched, and its sender becomes a contact. */
+    CREATE_CONTACT
+  }
 
   public record Dispatch(
       int batchSize,

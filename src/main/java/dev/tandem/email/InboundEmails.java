@@ -1,5 +1,6 @@
 package dev.tandem.email;
 
+import dev.tandem.config.TandemConfig.UnknownSenders;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.NewContact;
@@ -28,7 +29,10 @@ import org.jdbi.v3.core.Jdbi;
  * complaint suppresses it for marketing, a soft bounce and an automatic answer are recorded, a
  * reply goes on the contact's timeline as {@code email.received}. Everything is stored, the
  * unreadable too, with the reason. The delivery is found by VERP token first, then by the
- * Message-IDs the mail answers or reports on.
+ * Message-IDs the mail answers or reports on. Mail that names no delivery Tandem sent is stored as
+ * unmatched, with the reason, and changes nothing: a report cannot suppress an address Tandem did
+ * not send to, and a stranger's mail makes a contact only when {@code inbound.unknownSenders} says
+ * so.
  */
 public final class InboundEmails {
   private static final int MAX_STORED_TEXT = 1_000_000;
@@ -43,6 +47,18 @@ public final class InboundEmails {
       String subject,
       String newText) {}
 
+  /** Mail that answers or reports on nothing Tandem sent, as listed by the API. */
+  public record UnmatchedEmail(
+      UUID id,
+      String kind,
+      String from,
+      String subject,
+      String status,
+      UUID contactId,
+      String reason,
+      String text,
+      Instant receivedAt) {}
+
   private record DeliveryRef(
       UUID id, UUID messageId, UUID contactId, String address, String status) {}
 
@@ -53,6 +69,7 @@ public final class InboundEmails {
   private final List<Consumer<ReceivedEmail>> subscribers = new CopyOnWriteArrayList<>();
   private final EmailEngagement engagement;
   private final LinkSigner links;
+  private final UnknownSenders unknownSenders;
   private final String deliveryById;
   private final String deliveryByMessageId;
   private final String insert;
@@ -60,6 +77,7 @@ public final class InboundEmails {
   private final String suppress;
   private final String softBounces;
   private final String resend;
+  private final String unmatched;
 
   /** A soft bounce that ended the remote MTA's tries sends again this many times, an hour apart. */
   static final int SOFT_BOUNCE_RESENDS = 2;
@@ -70,8 +88,10 @@ public final class InboundEmails {
       Contacts contacts,
       Timeline timeline,
       EmailEngagement engagement,
-      LinkSigner links) {
+      LinkSigner links,
+      UnknownSenders unknownSenders) {
     this.engagement = engagement;
+    this.unknownSenders = unknownSenders;
     this.links = links;
     this.jdbi = jdbi;
     this.clock = clock;
@@ -85,17 +105,44 @@ public final class InboundEmails {
     this.suppress = sql.get("suppress");
     this.softBounces = sql.get("softBounces");
     this.resend = sql.get("resend");
+    this.unmatched = sql.get("unmatched");
   }
 
   public void subscribe(Consumer<ReceivedEmail> subscriber) {
     subscribers.add(subscriber);
   }
 
+  /** The newest mail that matched no delivery, newest first. */
+  public List<UnmatchedEmail> unmatched(int limit) {
+    return jdbi.withHandle(handle ->
+        handle
+            .createQuery(unmatched)
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new UnmatchedEmail(
+                    rs.getObject("id", UUID.class),
+                    rs.getString("kind"),
+                    rs.getString("sender"),
+                    rs.getString("subject"),
+                    rs.getString("status"),
+                    rs.getObject("contact_id", UUID.class),
+                    rs.getString("unmatched"),
+                    rs.getString("text"),
+                    rs.getTimestamp("received_at").toInstant()))
+            .list());
+  }
+
   /** Stores and acts on one classified mail; returns its id. */
-  public UUID record(InboundMail mail, int size) {
+  public UUID record(InboundMail classified, int size) {
     UUID id = Ids.next(clock);
     Instant now = clock.instant();
-    Optional<DeliveryRef> delivery = findDelivery(mail);
+    Optional<DeliveryRef> delivery = findDelivery(classified);
+    InboundMail mail =
+        classified.kind() == InboundMail.Kind.BULK && delivery.isPresent()
+            ? classified.withKind(InboundMail.Kind.REPLY) // a list relaying an answer to our mail
+            : classified;
+    Optional<String> unmatchedReason =
+        delivery.isPresent() ? Optional.empty() : Optional.of(unmatchedReason(mail));
     Optional<UUID> contactId = delivery.map(DeliveryRef::contactId).or(() -> senderContact(mail));
     jdbi.useTransaction(handle -> {
       handle
@@ -116,6 +163,7 @@ public final class InboundEmails {
           .bind("problem", mail.problem().orElse(null))
           .bind("size", size)
           .bind("receivedAt", now)
+          .bind("unmatched", unmatchedReason.orElse(null))
           .execute();
       act(handle, id, mail, delivery, contactId, now);
     });
@@ -151,59 +199,48 @@ public final class InboundEmails {
           detail.put("status", b.status());
           detail.put("diagnostic", b.diagnostic());
         });
-    String address =
-        mail.bounce()
-            .map(InboundMail.Bounce::recipient)
-            .filter(a -> !a.isEmpty())
-            .or(() -> delivery.map(DeliveryRef::address))
-            .orElse("");
+    if (isReport(mail.kind()) && delivery.isEmpty()) {
+      return; // stored as unmatched: a report on nothing Tandem sent changes nothing
+    }
+    String address = delivery.map(DeliveryRef::address).orElse("");
     switch (mail.kind()) {
       case HARD_BOUNCE -> {
-        delivery.ifPresent(d ->
-            handle
-                .createUpdate(failDelivery)
-                .bind("id", d.id())
-                .bind(
-                    "error",
-                    "bounced: "
-                        + mail.bounce()
-                            .map(b -> b.status() + " " + b.diagnostic())
-                            .orElse("")
-                            .strip())
-                .bind("now", now)
-                .execute());
-        if (!address.isEmpty()) {
-          handle
-              .createUpdate(suppress)
-              .bind("address", address.toLowerCase(Locale.ROOT))
-              .bind("scope", "all")
-              .bind(
-                  "reason",
-                  "hard bounce " + mail.bounce().map(InboundMail.Bounce::status).orElse(""))
-              .bind("now", now)
-              .execute();
-        }
+        handle
+            .createUpdate(failDelivery)
+            .bind("id", delivery.get().id())
+            .bind(
+                "error",
+                "bounced: "
+                    + mail.bounce().map(b -> b.status() + " " + b.diagnostic()).orElse("").strip())
+            .bind("now", now)
+            .execute();
+        handle
+            .createUpdate(suppress)
+            .bind("address", address.toLowerCase(Locale.ROOT))
+            .bind("scope", "all")
+            .bind(
+                "reason", "hard bounce " + mail.bounce().map(InboundMail.Bounce::status).orElse(""))
+            .bind("now", now)
+            .execute();
         event(handle, delivery, contactId, now, "delivery.bounced", detail);
       }
       case SOFT_BOUNCE -> {
         event(handle, delivery, contactId, now, "delivery.deferred", detail);
         boolean gaveUp = mail.bounce().map(b -> b.action().equals("failed")).orElse(false);
-        if (gaveUp && delivery.isPresent()) {
+        if (gaveUp) {
           resendOrFail(handle, delivery.get(), mail.bounce().get(), now);
         }
       }
       case DELIVERY_REPORT -> event(handle, delivery, contactId, now, "delivery.report", detail);
       case COMPLAINT -> {
         detail.put("feedbackType", mail.feedbackType().orElse("abuse"));
-        if (!address.isEmpty()) {
-          handle
-              .createUpdate(suppress)
-              .bind("address", address.toLowerCase(Locale.ROOT))
-              .bind("scope", "marketing")
-              .bind("reason", "complaint (" + mail.feedbackType().orElse("abuse") + ")")
-              .bind("now", now)
-              .execute();
-        }
+        handle
+            .createUpdate(suppress)
+            .bind("address", address.toLowerCase(Locale.ROOT))
+            .bind("scope", "marketing")
+            .bind("reason", "complaint (" + mail.feedbackType().orElse("abuse") + ")")
+            .bind("now", now)
+            .execute();
         event(handle, delivery, contactId, now, "email.complained", detail);
       }
       case AUTO_REPLY -> {
@@ -223,13 +260,51 @@ public final class InboundEmails {
               now,
               "email.unsubscribe_request",
               Map.of("inboundId", id.toString(), "valid", delivery.isPresent()));
-      case UNREADABLE -> {} // stored with its reason; nothing to attribute it to
+      case BULK, UNREADABLE -> {} // stored, with the reason; nothing to attribute it to
     }
+  }
+
+  private static boolean isReport(InboundMail.Kind kind) {
+    return switch (kind) {
+      case HARD_BOUNCE, SOFT_BOUNCE, DELIVERY_REPORT, COMPLAINT -> true;
+      case AUTO_REPLY, REPLY, BULK, UNSUBSCRIBE, UNREADABLE -> false;
+    };
+  }
+
+  /** Why {@code mail} matched no delivery, in words for the operator. */
+  private static String unmatchedReason(InboundMail mail) {
+    String clues =
+        mail.verpToken().isPresent()
+            ? "its VERP token " + mail.verpToken().get() + " is not a delivery Tandem sent"
+            : mail.references().isEmpty()
+                ? "it has no VERP token and no Message-ID"
+                : "none of its " + mail.references().size() + " Message-IDs is one Tandem sent";
+    String recipient =
+        mail.bounce()
+            .map(InboundMail.Bounce::recipient)
+            .filter(r -> !r.isEmpty())
+            .map(r -> " for " + r)
+            .orElse("");
+    return switch (mail.kind()) {
+      case HARD_BOUNCE, SOFT_BOUNCE, DELIVERY_REPORT ->
+          "a delivery report"
+              + recipient
+              + " that names no delivery Tandem sent ("
+              + clues
+              + "): nothing was failed or suppressed";
+      case COMPLAINT ->
+          "a complaint that names no delivery Tandem sent (" + clues + "): nothing was suppressed";
+      case AUTO_REPLY, REPLY -> "answers nothing Tandem sent (" + clues + ")";
+      case BULK -> "bulk or list mail that answers nothing Tandem sent (" + clues + ")";
+      case UNSUBSCRIBE -> "the unsubscribe token is not one Tandem signed: nothing was revoked";
+      case UNREADABLE -> "unreadable, and names no delivery Tandem sent (" + clues + ")";
+    };
   }
 
   /**
    * The remote MTA gave up after temporary failures (a full mailbox, say): send again in an hour,
-   * at most {@link #SOFT_BOUNCE_RESENDS} times, then fail the delivery.
+   * at most {@link #SOFT_BOUNCE_RESENDS} times, then fail the delivery and treat the address as
+   * hard-bounced.
    */
   private void resendOrFail(
       Handle handle, DeliveryRef delivery, InboundMail.Bounce bounce, Instant now) {
@@ -245,10 +320,18 @@ public final class InboundEmails {
           .bind("now", now)
           .execute();
     } else {
+      String error = "soft-bounced " + bounces + " times; last: " + what;
       handle
           .createUpdate(failDelivery)
           .bind("id", delivery.id())
-          .bind("error", "soft-bounced " + bounces + " times; last: " + what)
+          .bind("error", error)
+          .bind("now", now)
+          .execute();
+      handle
+          .createUpdate(suppress)
+          .bind("address", delivery.address().toLowerCase(Locale.ROOT))
+          .bind("scope", "all")
+          .bind("reason", error)
           .bind("now", now)
           .execute();
     }
@@ -319,7 +402,10 @@ public final class InboundEmails {
         rs.getString("status"));
   }
 
-  /** The contact a reply or auto-reply comes from, by its From address (created if unknown). */
+  /**
+   * The contact a reply or auto-reply comes from, by its From address; an unknown sender becomes a
+   * contact only with {@code inbound.unknownSenders: create-contact}.
+   */
   private Optional<UUID> senderContact(InboundMail mail) {
     if (mail.kind() != InboundMail.Kind.REPLY && mail.kind() != InboundMail.Kind.AUTO_REPLY) {
       return Optional.empty();
@@ -330,8 +416,8 @@ public final class InboundEmails {
     }
     try {
       Optional<Contact> known = contacts.findByEmail(m.group(1));
-      if (known.isPresent()) {
-        return Optional.of(known.get().id());
+      if (known.isPresent() || unknownSenders == UnknownSenders.STORE) {
+        return known.map(Contact::id);
       }
       return Optional.of(contacts.create(new NewContact(null, m.group(1), null, null, null)).id());
     } catch (TandemException e) {

@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * An email Tandem received, classified. {@code verpToken} is the delivery a bounce or complaint
  * names through its VERP address; {@code references} are the Message-IDs it answers or reports on
- * (In-Reply-To, References, or those of the original message inside a report).
+ * (In-Reply-To, References, or those of the original message inside a report). No text holds
+ * U+0000: PostgreSQL cannot store it, and mail that cannot be stored would be refused for ever.
  */
 public record InboundMail(
     Kind kind,
@@ -19,6 +20,36 @@ public record InboundMail(
     String newText,
     String fullText,
     Optional<String> problem) {
+
+  public InboundMail {
+    from = withoutNul(from);
+    subject = withoutNul(subject);
+    verpToken = verpToken.map(InboundMail::withoutNul);
+    references = references.stream().map(InboundMail::withoutNul).toList();
+    feedbackType = feedbackType.map(InboundMail::withoutNul);
+    newText = withoutNul(newText);
+    fullText = withoutNul(fullText);
+    problem = problem.map(InboundMail::withoutNul);
+  }
+
+  static String withoutNul(String text) {
+    return text == null || text.indexOf('\0') < 0 ? text : text.replace("\0", "");
+  }
+
+  /** The same mail, classified as {@code kind}. */
+  public InboundMail withKind(Kind kind) {
+    return new InboundMail(
+        kind,
+        from,
+        subject,
+        verpToken,
+        references,
+        bounce,
+        feedbackType,
+        newText,
+        fullText,
+        problem);
+  }
 
   /** What the mail is. */
   public enum Kind {
@@ -35,6 +66,11 @@ public record InboundMail(
     /** A person's reply. */
     REPLY,
     /**
+     * Mailing-list or bulk mail (List-Id, List-Unsubscribe, Precedence bulk or list): a reply only
+     * when it answers a delivery Tandem sent (a list relaying an answer), otherwise stored only.
+     */
+    BULK,
+    /**
      * Mail to the {@code mailto:unsubscribe+<token>@} address of List-Unsubscribe; {@code
      * verpToken} holds the signed token.
      */
@@ -46,5 +82,12 @@ public record InboundMail(
   /**
    * The failing recipient's status from the report: {@code 5.1.1}, the action and the diagnostic.
    */
-  public record Bounce(String recipient, String status, String action, String diagnostic) {}
+  public record Bounce(String recipient, String status, String action, String diagnostic) {
+    public Bounce {
+      recipient = withoutNul(recipient);
+      status = withoutNul(status);
+      action = withoutNul(action);
+      diagnostic = withoutNul(diagnostic);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 -- name: deliveryById
 SELECT id, message_id, contact_id, address, status FROM delivery
-WHERE id = :id AND channel = 'email'
+WHERE id = :id AND channel = 'email' AND provider_id IS NOT NULL
 
 -- name: deliveryByMessageId
 SELECT id, message_id, contact_id, address, status FROM delivery
@@ -10,10 +10,10 @@ LIMIT 1
 
 -- name: insert
 INSERT INTO inbound_email (id, kind, sender, subject, verp_token, delivery_id, contact_id, status,
-                           diagnostic, new_text, full_text, problem, size, received_at)
+                           diagnostic, new_text, full_text, problem, size, received_at, unmatched)
 VALUES (:id, :kind, :sender, :subject, :verpToken, CAST(:deliveryId AS uuid),
         CAST(:contactId AS uuid), :status, :diagnostic, :newText, :fullText, :problem, :size,
-        :receivedAt)
+        :receivedAt, :unmatched)
 
 -- name: failDelivery
 UPDATE delivery SET status = 'failed', last_error = :error, updated_at = :now
@@ -30,3 +30,11 @@ SELECT count(*) FROM inbound_email WHERE delivery_id = :id AND kind = 'soft_boun
 -- name: resend
 UPDATE delivery SET status = 'queued', next_attempt_at = :at, last_error = :error, updated_at = :now
 WHERE id = :id AND status IN ('sent', 'delivered')
+
+-- name: unmatched
+SELECT id, kind, sender, subject, status, contact_id, unmatched, left(new_text, 1000) AS text,
+       received_at
+FROM inbound_email
+WHERE unmatched IS NOT NULL
+ORDER BY received_at DESC, id DESC
+LIMIT :limit

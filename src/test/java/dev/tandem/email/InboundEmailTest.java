@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.tandem.support.RawSmtp;
 import dev.tandem.support.TestApp;
 import jakarta.mail.Address;
 import jakarta.mail.Session;
@@ -202,6 +203,118 @@ class InboundEmailTest {
     assertThat(problem).contains("names no recipient");
   }
 
+  /** A report shaped like {@code name} whose VERP token and Message-ID Tandem never issued. */
+  private static byte[] forged(String name, String recipient) throws IOException {
+    try (InputStream in = InboundEmailTest.class.getResourceAsStream("/mail/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .replace(FIXTURE_TOKEN, "ffffffffffffffffffffffffffffffff")
+          .replace(FIXTURE_MESSAGE_ID, "forged-1@attacker.example")
+          .replace("ada@example.org", recipient)
+          .replace("henry@yahoo.com", recipient)
+          .getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  private JsonNode unmatched() {
+    var response = tandem.call("GET", "/v1/inbound/unmatched", null);
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
+    return response.body().get("items");
+  }
+
+  @Test
+  void
+      a_bounce_or_complaint_that_names_no_delivery_of_ours_is_stored_unmatched_and_changes_nothing()
+          throws Exception {
+    tandem = start();
+    Sent victim = sendEmail("victim@example.org");
+
+    deliverToTandem(
+        forged("postfix-hard.eml", "victim@example.org"), "bounces@bounces.shop.example");
+    deliverToTandem(forged("arf-yahoo.eml", "victim@example.org"), "fbl@shop.example");
+
+    assertThat(count("SELECT count(*) FROM suppression")).isZero();
+    assertThat(tandem.status(victim.messageId(), "email")).isEqualTo("sent");
+    assertThat(timelineTypes(victim.contactId()))
+        .doesNotContain("delivery.bounced", "email.complained");
+    JsonNode items = unmatched();
+    assertThat(items.findValuesAsText("kind"))
+        .containsExactlyInAnyOrder("hard_bounce", "complaint");
+    assertThat(items.findValuesAsText("reason"))
+        .allSatisfy(reason -> assertThat(reason).contains("no delivery Tandem sent"));
+  }
+
+  @Test
+  void a_bounce_suppresses_the_address_of_the_delivery_it_names_not_its_final_recipient()
+      throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("ada@example.org");
+    byte[] report =
+        new String(fixtureFor("postfix-hard.eml", sent), StandardCharsets.UTF_8)
+            .replace(
+                "Final-Recipient: rfc822; ada@example.org",
+                "Final-Recipient: rfc822; ceo@example.com")
+            .getBytes(StandardCharsets.UTF_8);
+
+    deliverToTandem(
+        report, "bounces+" + sent.deliveryId().replace("-", "") + "@bounces.shop.example");
+
+    assertThat(tandem.status(sent.messageId(), "email")).isEqualTo("failed");
+    assertThat(count("SELECT count(*) FROM suppression WHERE address = 'ada@example.org'")).isOne();
+    assertThat(count("SELECT count(*) FROM suppression WHERE address = 'ceo@example.com'"))
+        .isZero();
+  }
+
+  private void deliverUnsolicited(int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      String raw =
+          "From: Stranger "
+              + i
+              + " <stranger"
+              + i
+              + "@example.net>\r\nTo: reply@shop.example\r\nSubject: Cheap watches\r\n"
+              + "Message-ID: <spam-"
+              + i
+              + "@example.net>\r\n\r\nBuy now.\r\n";
+      deliverToTandem(raw.getBytes(StandardCharsets.US_ASCII), "reply@shop.example");
+    }
+  }
+
+  @Test
+  void mail_that_answers_nothing_we_sent_is_stored_unmatched_without_making_contacts()
+      throws Exception {
+    tandem = start();
+    int contactsBefore = count("SELECT count(*) FROM contact");
+
+    deliverUnsolicited(20);
+
+    assertThat(count("SELECT count(*) FROM contact")).isEqualTo(contactsBefore);
+    JsonNode items = unmatched();
+    assertThat(items).hasSize(20);
+    assertThat(items.get(0).get("reason").asText()).contains("answers nothing Tandem sent");
+    assertThat(items.get(0).get("from").asText()).contains("@example.net");
+    assertThat(items.get(0).get("contactId").isNull()).isTrue();
+  }
+
+  @Test
+  void unknown_senders_become_contacts_when_the_configuration_says_so() throws Exception {
+    tandem =
+        TestApp.start(
+            Map.of(
+                "email.bounceDomain",
+                "bounces.shop.example",
+                "inbound.smtpPort",
+                "0",
+                "inbound.unknownSenders",
+                "create-contact"));
+
+    deliverUnsolicited(3);
+
+    assertThat(
+            count("SELECT count(*) FROM contact_address WHERE value LIKE 'stranger%@example.net'"))
+        .isEqualTo(3);
+    assertThat(unmatched()).hasSize(3);
+  }
+
   @Test
   void a_soft_bounce_that_ended_the_remote_tries_sends_again_twice_then_fails() throws Exception {
     tandem = start();
@@ -229,6 +342,78 @@ class InboundEmailTest {
                 .filter(e -> e.envelopeTo().equals("gina@example.com"))
                 .count())
         .isEqualTo(3);
+  }
+
+  @Test
+  void a_full_mailbox_is_a_soft_bounce_that_suppresses_only_after_repeated_bounces()
+      throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("ada@example.org");
+    String verp = "bounces+" + sent.deliveryId().replace("-", "") + "@bounces.shop.example";
+
+    for (int bounce = 1; bounce <= 2; bounce++) {
+      deliverToTandem(fixtureFor("dsn-mailbox-full.eml", sent), verp);
+      assertThat(tandem.status(sent.messageId(), "email")).isEqualTo("queued");
+      assertThat(count("SELECT count(*) FROM suppression")).isZero();
+      tandem.clock.advance(Duration.ofHours(2));
+      tandem.app.dispatcher.runOnce();
+    }
+    deliverToTandem(fixtureFor("dsn-mailbox-full.eml", sent), verp);
+
+    assertThat(tandem.status(sent.messageId(), "email")).isEqualTo("failed");
+    String reason =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(h ->
+                h.createQuery(
+                        "SELECT reason FROM suppression WHERE address = 'ada@example.org' AND scope = 'all'")
+                    .mapTo(String.class)
+                    .one());
+    assertThat(reason).contains("soft-bounced 3 times").contains("5.2.2");
+  }
+
+  @Test
+  void bulk_mail_that_answers_nothing_we_sent_is_not_a_reply() throws Exception {
+    tandem = start();
+    var contact = tandem.createContact(Map.of("email", "deals@news.retailer.example"));
+    try (InputStream in = InboundEmailTest.class.getResourceAsStream("/mail/bulk-newsletter.eml")) {
+      deliverToTandem(in.readAllBytes(), "reply@shop.example");
+    }
+
+    assertThat(timelineTypes(contact.get("id").asText())).doesNotContain("email.received");
+    assertThat(unmatched().findValuesAsText("kind")).containsExactly("bulk");
+  }
+
+  @Test
+  void mail_with_nul_characters_is_stored_and_acknowledged() throws Exception {
+    tandem = start();
+    Sent sent = sendEmail("ada@example.org");
+    String reply =
+        "From: Ada \0Lovelace <ada@example.org>\r\nTo: reply@shop.example\r\n"
+            + "Subject: Re: order\0 1042\r\nIn-Reply-To: <"
+            + sent.deliveryId()
+            + "@tandem.localhost>\r\nReferences: <x\0y@example.org>\r\n\r\n"
+            + "Leave it at\0 the door.\r\n";
+
+    try (var smtp =
+        RawSmtp.connect("127.0.0.1", tandem.app.inboundSmtp.orElseThrow().port(), 10_000)) {
+      assertThat(smtp.greeting()).isEqualTo(220);
+      assertThat(smtp.command("HELO sender.example")).isEqualTo(250);
+      int code =
+          smtp.send(
+              "ada@example.org",
+              "reply@shop.example",
+              new ByteArrayInputStream(reply.getBytes(StandardCharsets.UTF_8)));
+      assertThat(code).as(smtp.lastReply).isEqualTo(250);
+    }
+
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbound_email WHERE kind = 'reply' AND delivery_id IS NOT NULL"))
+        .isOne();
+    assertThat(timelineTypes(sent.contactId())).contains("email.received");
   }
 
   @Test

@@ -222,8 +222,25 @@ class SmtpSendingTest {
     var mixed = (jakarta.mail.Multipart) message.getContent();
     assertThat(mixed.getBodyPart(0).isMimeType("multipart/alternative")).isTrue();
     var attachment = mixed.getBodyPart(1);
-    assertThat(jakarta.mail.internet.MimeUtility.decodeText(attachment.getFileName()))
-        .isEqualTo("Rechnung 1042 – März.pdf");
+    assertThat(attachment.getFileName()).isEqualTo("Rechnung 1042 – März.pdf");
+    String unfolded = receivedFor(id).raw().replaceAll("\r\n[ \t]+", " ");
+    String disposition =
+        unfolded
+            .lines()
+            .filter(l -> l.startsWith("Content-Disposition:"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(disposition)
+        .as("RFC 2231")
+        .contains("filename*=UTF-8''Rechnung%201042%20%E2%80%93%20M%C3%A4rz.pdf")
+        .doesNotContain("=?")
+        .doesNotContain("filename=");
+    assertThat(unfolded.lines().filter(l -> l.startsWith("Content-Type: application/pdf")))
+        .as("a plain ASCII name for clients that read only Content-Type")
+        .singleElement()
+        .satisfies(type -> assertThat(type).contains("name=\"Rechnung 1042 - Marz.pdf\""));
+    assertThat(attachmentNameByPython(receivedFor(id).raw()))
+        .isEqualTo("Rechnung 1042 – März.pdf; defects: []");
     assertThat(new String(attachment.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
         .isEqualTo("%PDF-1.4 invoice 1042");
 
@@ -290,6 +307,27 @@ class SmtpSendingTest {
   }
 
   /** Debian's python3-dkim (dkimpy) with the public key served by a stand-in DNS lookup. */
+  /** The attachment's name and header defects as Python's email package reads them. */
+  private static String attachmentNameByPython(String raw) throws Exception {
+    String script =
+        """
+        import sys, email, email.policy
+        m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+        for part in m.walk():
+            if part.get_content_disposition() == "attachment":
+                defects = [str(d) for h in ("Content-Type", "Content-Disposition") for d in part[h].defects]
+                sys.stdout.buffer.write(("%s; defects: %s" % (part.get_filename(), defects)).encode())
+        """;
+    Process p =
+        new ProcessBuilder("/usr/bin/python3", "-c", script).redirectErrorStream(true).start();
+    try (var in = p.getOutputStream()) {
+      in.write(raw.getBytes(StandardCharsets.UTF_8));
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
   private static String verifyWithPythonDkim(String raw, String publicKey) throws Exception {
     Path message = Files.createTempFile("signed", ".eml");
     Files.writeString(

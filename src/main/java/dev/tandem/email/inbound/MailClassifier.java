@@ -30,9 +30,12 @@ import org.jsoup.Jsoup;
 /**
  * Classifies inbound mail: a delivery status notification (RFC 3464, read with Angus Mail's DSN
  * support; hard for 5.x.x, soft for 4.x.x), a complaint (ARF, RFC 5965), an automatic answer (RFC
- * 3834 Auto-Submitted and the usual vendor headers and subjects), or a person's reply, whose new
- * text is cut from the quoted history and the signature. Non-standard bounces (qmail, old Exim,
- * some providers) are recognised by their sender and wording and read for an SMTP status.
+ * 3834 Auto-Submitted and the usual vendor headers and subjects), bulk or list mail, or a person's
+ * reply, whose new text is cut from the quoted history and the signature. Non-standard bounces
+ * (qmail, old Exim, some providers) are recognised by their sender and wording and read for an SMTP
+ * status; they are tested before automatic answers, because MTAs mark their bounces {@code
+ * Auto-Submitted: auto-replied}. A mailbox that is full ({@code X.2.2}) is a soft bounce whatever
+ * its class digit (RFC 3463).
  */
 public final class MailClassifier {
   private static final Session SESSION = Session.getInstance(new Properties());
@@ -104,6 +107,9 @@ public final class MailClassifier {
         }
       }
       String text = bodyText(message);
+      if (BOUNCE_SENDER.matcher(from).find() || BOUNCE_SUBJECT.matcher(subject).find()) {
+        return plainBounce(message, from, subject, token, text);
+      }
       if (isAutoReply(message, subject)) {
         return new InboundMail(
             Kind.AUTO_REPLY,
@@ -117,11 +123,8 @@ public final class MailClassifier {
             text,
             Optional.empty());
       }
-      if (BOUNCE_SENDER.matcher(from).find() || BOUNCE_SUBJECT.matcher(subject).find()) {
-        return plainBounce(message, from, subject, token, text);
-      }
       return new InboundMail(
-          Kind.REPLY,
+          isBulk(message) ? Kind.BULK : Kind.REPLY,
           from,
           subject,
           token,
@@ -193,13 +196,12 @@ public final class MailClassifier {
       }
     }
     String action = value(chosen, "Action").toLowerCase(Locale.ROOT);
-    String code = value(chosen, "Status");
-    Matcher enhanced = ENHANCED_STATUS.matcher(code);
-    String statusCode = enhanced.find() ? enhanced.group() : code;
+    String diagnostic = value(chosen, "Diagnostic-Code").replaceFirst("(?i)^smtp;\\s*", "");
+    String statusCode = status(value(chosen, "Status"), diagnostic);
     Kind kind =
         action.equals("delivered") || action.equals("relayed") || action.equals("expanded")
             ? Kind.DELIVERY_REPORT
-            : statusCode.startsWith("5") && !action.equals("delayed")
+            : isPermanent(statusCode) && !action.equals("delayed")
                 ? Kind.HARD_BOUNCE
                 : Kind.SOFT_BOUNCE;
     var bounce =
@@ -207,7 +209,7 @@ public final class MailClassifier {
             address(value(chosen, "Final-Recipient", value(chosen, "Original-Recipient"))),
             statusCode,
             action,
-            value(chosen, "Diagnostic-Code").replaceFirst("(?i)^smtp;\\s*", ""));
+            diagnostic);
     return new InboundMail(
         kind,
         from,
@@ -285,7 +287,7 @@ public final class MailClassifier {
             .findFirst()
             .map(MailClassifier::address)
             .orElse("");
-    Kind kind = status.startsWith("4") ? Kind.SOFT_BOUNCE : Kind.HARD_BOUNCE;
+    Kind kind = isPermanent(status) ? Kind.HARD_BOUNCE : Kind.SOFT_BOUNCE;
     if (token.isEmpty()) {
       token = findToken(text);
     }
@@ -305,6 +307,42 @@ public final class MailClassifier {
         "",
         text,
         Optional.empty());
+  }
+
+  /**
+   * The DSN's {@code Status}, or the more specific code of the same class in its {@code
+   * Diagnostic-Code} when the status only says {@code 5.0.0} or {@code 4.0.0}.
+   */
+  private static String status(String status, String diagnostic) {
+    Matcher enhanced = ENHANCED_STATUS.matcher(status);
+    if (!enhanced.find()) {
+      return status;
+    }
+    String code = enhanced.group();
+    Matcher specific = ENHANCED_STATUS.matcher(diagnostic);
+    if (code.endsWith(".0.0") && specific.find() && specific.group(1).equals(enhanced.group(1))) {
+      return specific.group();
+    }
+    return code;
+  }
+
+  /** Class 5, except X.2.2 (mailbox full), which RFC 3463 lets senders treat as transient. */
+  private static boolean isPermanent(String status) {
+    Matcher enhanced = ENHANCED_STATUS.matcher(status);
+    if (enhanced.matches()) {
+      return enhanced.group(1).equals("5")
+          && !(enhanced.group(2).equals("2") && enhanced.group(3).equals("2"));
+    }
+    return status.startsWith("5");
+  }
+
+  /** Mailing-list or bulk mail (RFC 2369, RFC 2919, Precedence): never a person's reply. */
+  private static boolean isBulk(MimeMessage message) throws MessagingException {
+    String precedence = header(message, "Precedence").toLowerCase(Locale.ROOT);
+    return !header(message, "List-Id").isEmpty()
+        || !header(message, "List-Unsubscribe").isEmpty()
+        || precedence.equals("bulk")
+        || precedence.equals("list");
   }
 
   static boolean isAutoReply(MimeMessage message, String subject) throws MessagingException {

@@ -344,13 +344,7 @@ public final class SmtpGateway implements EmailGateway {
             new jakarta.activation.DataHandler(
                 new jakarta.mail.util.ByteArrayDataSource(
                     attachment.content(), attachment.contentType())));
-        try {
-          part.setFileName(
-              jakarta.mail.internet.MimeUtility.encodeText(attachment.filename(), "UTF-8", null));
-        } catch (java.io.UnsupportedEncodingException e) {
-          throw new IllegalStateException(e);
-        }
-        part.setDisposition(jakarta.mail.Part.ATTACHMENT);
+        AttachmentName.set(part, attachment.filename(), attachment.contentType());
         mixed.addBodyPart(part);
       }
       message.setContent(mixed);
