@@ -228,8 +228,9 @@ public final class Dispatcher implements AutoCloseable {
           html = html.map(h -> Tracking.apply(h, delivery.id(), base, links));
         }
         var headers = new java.util.LinkedHashMap<String, String>();
-        if (body.path("unsubscribe").asBoolean(false)) {
-          // RFC 2369 + RFC 8058 one-click: mail providers POST to the https link
+        if (body.path("unsubscribe").asBoolean(false) || marketing(delivery)) {
+          // RFC 2369 + RFC 8058 one-click: mail providers POST to the https link. Gmail and Yahoo
+          // require it on bulk mail, so marketing carries it whatever the caller asked.
           String token = links.token(delivery.id(), LinkSigner.Purpose.UNSUBSCRIBE);
           String mailto =
               emailConfig
