@@ -7,7 +7,8 @@ WHERE status = 'sending' AND lease_until < :now
 
 -- name: claimDue
 UPDATE delivery d
-SET status = 'sending', attempts = d.attempts + 1, lease_until = :leaseUntil, updated_at = :now
+SET status = 'sending', attempts = d.attempts + 1, lease_until = :leaseUntil, claimed_at = :now,
+    updated_at = :now
 FROM (
   SELECT id FROM delivery
   WHERE status = 'queued' AND next_attempt_at <= :now
@@ -61,15 +62,18 @@ VALUES (:receiptKey, :stat, :err, :raw, :receivedAt)
 -- name: matchPendingReceipts
 -- Driven by the receipts in hand, one index lookup each (LATERAL … LIMIT 1), so the cost does not
 -- depend on how many parts were ever sent or on whether the planner has statistics yet. Ids are
--- unique per SMSC only for a while; when two parts share a key, the newest wins.
+-- unique per SMSC only for a while (many SMSCs restart their counter), so a receipt completes only
+-- a part that is not final, of an SMS submitted before the receipt came (a minute's leeway for
+-- clocks of different nodes); else it waits for the submit_sm_resp of the part it belongs to.
 WITH matched AS (
   SELECT r.id AS receipt_id, part.delivery_id, part.seq
   FROM sms_receipt r
   CROSS JOIN LATERAL (
     SELECT p.delivery_id, p.seq
     FROM sms_part p JOIN delivery d ON d.id = p.delivery_id
-    WHERE p.receipt_key = r.receipt_key
-    ORDER BY d.created_at DESC
+    WHERE p.receipt_key = r.receipt_key AND p.status = 'sent' AND d.status = 'sent'
+      AND (d.claimed_at IS NULL OR d.claimed_at <= r.received_at + interval '1 minute')
+    ORDER BY d.claimed_at DESC NULLS LAST, d.created_at DESC
     LIMIT 1
   ) part
   WHERE r.delivery_id IS NULL AND r.receipt_key = ANY(CAST(:keys AS text[]))

@@ -8,6 +8,8 @@ import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
 import dev.tandem.support.TestApp;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,99 @@ class DeliveryResilienceTest {
     tandem.app.dispatcher.runOnce();
 
     tandem.awaitStatus(id, "sms", "delivered");
+  }
+
+  @Test
+  void receipts_from_an_smsc_that_reuses_ids_after_a_restart_go_to_the_new_parts() {
+    tandem = TestApp.start();
+    SmscSimulator smsc = tandem.app.sandboxSmsc.orElseThrow();
+    smsc.reuseIds();
+    int port = smsc.port();
+    List<String> before = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      before.add(tandem.sendSms("Before the SMSC restart " + i));
+    }
+    tandem.app.dispatcher.runOnce();
+    before.forEach(id -> tandem.awaitStatus(id, "sms", "delivered"));
+    String oldParts = parts(before);
+    smsc.close();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !tandem.app.sms.ready());
+
+    try (SmscSimulator back = SmscSimulator.start(port, tandem.clock, Duration.ZERO, "DELIVRD")) {
+      back.reuseIds();
+      back.receiptBeforeResponse(true);
+      await().atMost(Duration.ofSeconds(30)).until(() -> tandem.app.sms.ready());
+      List<String> after = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        after.add(tandem.sendSms("After the SMSC restart " + i));
+      }
+      tandem.clock.advance(Duration.ofMinutes(1));
+      tandem.app.dispatcher.runOnce();
+
+      after.forEach(id -> tandem.awaitStatus(id, "sms", "delivered"));
+      assertThat(providerIds(after)).as("the SMSC reused its ids").isEqualTo(providerIds(before));
+      assertThat(parts(before)).as("the old, final parts").isEqualTo(oldParts);
+      assertThat(receiptsOf(before)).isEqualTo(3);
+      assertThat(receiptsOf(after)).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void a_restarted_simulator_does_not_reuse_message_ids() {
+    tandem = TestApp.start();
+    SmscSimulator smsc = tandem.app.sandboxSmsc.orElseThrow();
+    int port = smsc.port();
+    String before = tandem.sendSms("Before");
+    tandem.app.dispatcher.runOnce();
+    tandem.awaitStatus(before, "sms", "delivered");
+    smsc.close();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !tandem.app.sms.ready());
+
+    try (SmscSimulator back = SmscSimulator.start(port, tandem.clock, Duration.ZERO, "DELIVRD")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> tandem.app.sms.ready());
+      String after = tandem.sendSms("After");
+      tandem.clock.advance(Duration.ofMinutes(1));
+      tandem.app.dispatcher.runOnce();
+      tandem.awaitStatus(after, "sms", "delivered");
+
+      assertThat(providerIds(List.of(after)))
+          .doesNotContainAnyElementsOf(providerIds(List.of(before)));
+    }
+  }
+
+  private List<String> providerIds(List<String> messageIds) {
+    return messageIds.stream()
+        .map(id -> tandem.delivery(id, "sms").get("providerId").asText())
+        .toList();
+  }
+
+  private String parts(List<String> messageIds) {
+    return tandem
+        .app
+        .database
+        .jdbi()
+        .withHandle(h ->
+            h.createQuery(
+                    "SELECT string_agg(p.delivery_id || ':' || p.seq || ':' || p.status || ':' || p.stat, ',' ORDER BY p.delivery_id)"
+                        + " FROM sms_part p JOIN delivery d ON d.id = p.delivery_id"
+                        + " WHERE d.message_id = ANY(CAST(:ids AS uuid[]))")
+                .bind("ids", messageIds.toArray(String[]::new))
+                .mapTo(String.class)
+                .one());
+  }
+
+  private int receiptsOf(List<String> messageIds) {
+    return tandem
+        .app
+        .database
+        .jdbi()
+        .withHandle(h ->
+            h.createQuery(
+                    "SELECT count(*) FROM sms_receipt r JOIN delivery d ON d.id = r.delivery_id"
+                        + " WHERE d.message_id = ANY(CAST(:ids AS uuid[]))")
+                .bind("ids", messageIds.toArray(String[]::new))
+                .mapTo(Integer.class)
+                .one());
   }
 
   @Test
