@@ -1,14 +1,27 @@
 -- name: releaseExpiredLeases
 -- A node that died while sending leaves rows in 'sending'; after the lease they are queued again.
 UPDATE delivery
-SET status = 'queued', lease_until = NULL, next_attempt_at = :now, updated_at = :now,
+SET status = 'queued', lease_until = NULL, claim_token = NULL, next_attempt_at = :now,
+    updated_at = :now,
     last_error = 'the node sending it stopped before recording a result; sending again'
 WHERE status = 'sending' AND lease_until < :now
+
+-- name: releaseOwnClaims
+-- At start: whatever this node had claimed was in flight when it stopped.
+UPDATE delivery
+SET status = 'queued', lease_until = NULL, claim_token = NULL, next_attempt_at = :now,
+    updated_at = :now,
+    last_error = 'this node stopped before recording a result; sending again'
+WHERE status = 'sending' AND claimed_by = :node
+
+-- name: extendLease
+UPDATE delivery SET lease_until = :leaseUntil
+WHERE claim_token = :token AND status = 'sending'
 
 -- name: claimDue
 UPDATE delivery d
 SET status = 'sending', attempts = d.attempts + 1, lease_until = :leaseUntil, claimed_at = :now,
-    updated_at = :now
+    claimed_by = :node, claim_token = :token, updated_at = :now
 FROM (
   SELECT id FROM delivery
   WHERE status = 'queued' AND next_attempt_at <= :now
@@ -19,13 +32,13 @@ FROM (
 WHERE d.id = due.id AND m.id = d.message_id
 RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.topic,
           m.content::text AS content,
-          d.segments, d.cost, d.currency
+          d.segments, d.cost, d.currency, d.claim_token
 
 -- name: markSent
 UPDATE delivery
-SET status = 'sent', provider_id = :providerId, lease_until = NULL, last_error = NULL,
-    updated_at = :now
-WHERE id = :id AND status = 'sending'
+SET status = 'sent', provider_id = :providerId, lease_until = NULL, claim_token = NULL,
+    last_error = NULL, updated_at = :now
+WHERE id = :id AND status = 'sending' AND claim_token = :token
 
 -- name: insertPart
 INSERT INTO sms_part (delivery_id, seq, provider_id, receipt_key)
@@ -35,20 +48,22 @@ SET provider_id = EXCLUDED.provider_id, receipt_key = EXCLUDED.receipt_key, stat
 
 -- name: markSuppressed
 UPDATE delivery
-SET status = 'suppressed', lease_until = NULL, last_error = :error, updated_at = :now
-WHERE id = :id AND status = 'sending'
+SET status = 'suppressed', lease_until = NULL, claim_token = NULL, last_error = :error,
+    updated_at = :now
+WHERE id = :id AND status = 'sending' AND claim_token = :token
 
 -- name: requeue
 -- A throttled attempt is refunded: the SMSC's load is not the message's failure.
 UPDATE delivery
-SET status = 'queued', next_attempt_at = :nextAttemptAt, lease_until = NULL, last_error = :error,
-    attempts = attempts - :refund, updated_at = :now
-WHERE id = :id AND status = 'sending'
+SET status = 'queued', next_attempt_at = :nextAttemptAt, lease_until = NULL, claim_token = NULL,
+    last_error = :error, attempts = attempts - :refund, updated_at = :now
+WHERE id = :id AND status = 'sending' AND claim_token = :token
 
 -- name: markFailed
 UPDATE delivery
-SET status = 'failed', lease_until = NULL, last_error = :error, updated_at = :now
-WHERE id = :id AND status = 'sending'
+SET status = 'failed', lease_until = NULL, claim_token = NULL, last_error = :error,
+    updated_at = :now
+WHERE id = :id AND status = 'sending' AND claim_token = :token
 
 -- name: lockReceiptKeys
 -- Receipt and submit result for the same id serialize on this lock, so a receipt that arrives
