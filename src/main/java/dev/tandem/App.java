@@ -15,6 +15,7 @@ import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
+import dev.tandem.delivery.NodeId;
 import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailEngagement;
 import dev.tandem.email.EmailGateway;
@@ -226,8 +227,10 @@ public final class App implements AutoCloseable {
                   links,
                   this::publicUrl,
                   consent,
-                  erased));
+                  erased,
+                  NodeId.resolve(config.dispatch().nodeId(), config.dataDir())));
       gatewayListener.dispatcher = dispatcher;
+      dispatcher.takeBackOwnClaims();
       var pricing =
           new SmsPricing(
               config.sms().priceTable().map(PriceTable::load).orElseGet(PriceTable::none),

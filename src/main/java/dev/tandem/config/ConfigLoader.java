@@ -100,6 +100,7 @@ public final class ConfigLoader {
     d.put("dispatch.retryBase", "2s");
     d.put("dispatch.retryMax", "10m");
     d.put("dispatch.lease", "2m");
+    d.put("dispatch.nodeId", "");
     d.put(
         "consent.topics",
         "alerts:critical:Security and service alerts;"
@@ -298,7 +299,8 @@ public final class ConfigLoader {
                 v.integer("dispatch.maxAttempts", 1, 1000),
                 v.duration("dispatch.retryBase", Duration.ZERO),
                 v.duration("dispatch.retryMax", Duration.ZERO),
-                v.duration("dispatch.lease", Duration.ofSeconds(5))),
+                v.duration("dispatch.lease", Duration.ofSeconds(5)),
+                v.nodeId("dispatch.nodeId")),
             v.consent(),
             new TandemConfig.Privacy(v.optional("privacy.erasureKeyFile").map(Path::of)));
     if (!config.sandboxEnabled() && config.http().publicUrl().isEmpty()) {
@@ -362,6 +364,18 @@ public final class ConfigLoader {
     Optional<String> optional(String key) {
       String value = text(key);
       return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    Optional<String> nodeId(String key) {
+      Optional<String> value = optional(key);
+      if (value.isPresent() && !value.get().matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new ConfigException(
+            key,
+            value.get(),
+            "is not 1-64 letters, digits, dots, dashes or underscores",
+            "name each node once, e.g. tandem-1, or leave it empty to use DATA/node-id");
+      }
+      return value;
     }
 
     String maxLength(String key, int max) {

@@ -172,7 +172,8 @@ public record TandemConfig(
       int maxAttempts,
       Duration retryBase,
       Duration retryMax,
-      Duration lease) {}
+      Duration lease,
+      Optional<String> nodeId) {}
 
   /** How a message's topic is treated by the consent policy (ARCHITECTURE, consent rules). */
   public enum TopicClass {

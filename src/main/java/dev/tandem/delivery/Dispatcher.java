@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,9 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves queued deliveries to the gateways. Each {@link #runOnce} claims a batch, hands every
- * delivery to its gateway at once (SMPP window, SMTP pool), waits for the answers and records them
- * in one transaction. {@link #start} runs that in background workers; tests call {@code runOnce} by
- * hand.
+ * delivery to its gateway at once (SMPP window, SMTP pool) and records each answer as it comes,
+ * extending the batch's lease while sends are in flight. {@link #start} runs that in background
+ * workers; tests call {@code runOnce} by hand.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -55,6 +57,7 @@ public final class Dispatcher implements AutoCloseable {
   private final RetryPolicy retries;
   private final ConsentLedger consent;
   private final ErasedAddresses erased;
+  private final String nodeId;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final List<Thread> workers = new ArrayList<>();
@@ -73,7 +76,9 @@ public final class Dispatcher implements AutoCloseable {
       LinkSigner links,
       Supplier<String> baseUrl,
       ConsentLedger consent,
-      ErasedAddresses erased) {
+      ErasedAddresses erased,
+      String nodeId) {
+    this.nodeId = nodeId;
     this.links = links;
     this.consent = consent;
     this.erased = erased;
@@ -88,29 +93,89 @@ public final class Dispatcher implements AutoCloseable {
     this.retries = new RetryPolicy(config.maxAttempts(), config.retryBase(), config.retryMax());
   }
 
+  /**
+   * Queues again the deliveries this node had claimed when it stopped, without waiting for their
+   * lease: call once at start, before any worker runs. Returns how many.
+   */
+  public int takeBackOwnClaims() {
+    int taken = outbox.releaseOwnClaims(nodeId, clock.instant());
+    if (taken > 0) {
+      log.info(
+          "node {} stopped with {} deliveries in flight; they are queued again", nodeId, taken);
+    }
+    return taken;
+  }
+
   /** Claims one batch of due deliveries, sends them and records the results; returns how many. */
   public int runOnce() {
     Instant now = clock.instant();
     outbox.releaseExpiredLeases(now);
-    List<Outbox.Claimed> claimed =
-        outbox.claimDue(now, config.batchSize(), now.plus(config.lease()));
+    Instant leaseUntil = now.plus(config.lease());
+    List<Outbox.Claimed> claimed = outbox.claimDue(now, config.batchSize(), leaseUntil, nodeId);
     if (claimed.isEmpty()) {
       return 0;
     }
     List<String> blocked = blocked(claimed);
-    List<CompletableFuture<Outcome>> pending = new ArrayList<>(claimed.size());
-    for (int i = 0; i < claimed.size(); i++) {
-      String reason = blocked.get(i);
-      pending.add(
-          reason == null
-              ? dispatch(claimed.get(i))
-              : CompletableFuture.completedFuture(new Outcome.Suppressed(reason)));
-    }
-    List<Outbox.Result> results = new ArrayList<>(claimed.size());
-    Instant done = clock.instant();
+    BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
     for (int i = 0; i < claimed.size(); i++) {
       Outbox.Claimed delivery = claimed.get(i);
-      Outcome outcome = pending.get(i).join();
+      String reason = blocked.get(i);
+      CompletableFuture<Outcome> sending =
+          reason == null
+              ? dispatch(delivery)
+              : CompletableFuture.completedFuture(new Outcome.Suppressed(reason));
+      sending.whenComplete((outcome, error) ->
+          finished.add(
+              new Finished(
+                  delivery, error == null ? outcome : new Outcome.Retry("send failed: " + error))));
+    }
+    recordAsTheyComplete(finished, claimed.size(), claimed.get(0).claimToken(), leaseUntil);
+    return claimed.size();
+  }
+
+  private record Finished(Outbox.Claimed delivery, Outcome outcome) {}
+
+  /**
+   * Records answers in groups as they arrive (one transaction for all that are waiting), and keeps
+   * the claim's lease ahead of the clock while any send is in flight, so that a slow relay does not
+   * let another round claim and send them again.
+   */
+  private void recordAsTheyComplete(
+      BlockingQueue<Finished> finished, int count, java.util.UUID token, Instant leaseUntil) {
+    Duration renewBefore = config.lease().multipliedBy(2).dividedBy(3);
+    Instant until = leaseUntil;
+    int remaining = count;
+    var ready = new ArrayList<Finished>();
+    while (remaining > 0) {
+      Finished first;
+      try {
+        first = finished.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(
+            "interrupted with " + remaining + " sends in flight; they are sent again later", e);
+      }
+      if (first != null) {
+        ready.add(first);
+        finished.drainTo(ready);
+        outbox.record(results(ready), clock.instant());
+        remaining -= ready.size();
+        ready.clear();
+      }
+      Instant now = clock.instant();
+      if (remaining > 0 && now.isAfter(until.minus(renewBefore))) {
+        until = now.plus(config.lease());
+        outbox.extendLease(token, until);
+      }
+    }
+  }
+
+  private List<Outbox.Result> results(List<Finished> finished) {
+    Instant done = clock.instant();
+    List<Outbox.Result> results = new ArrayList<>(finished.size());
+    for (Finished f : finished) {
+      Outbox.Claimed delivery = f.delivery();
+      Outcome outcome = f.outcome();
       if (outcome instanceof Outcome.Retry retry
           && !retry.throttled()
           && retries.exhausted(delivery.attempts())) {
@@ -124,8 +189,7 @@ public final class Dispatcher implements AutoCloseable {
               : retries.nextAttempt(delivery.id(), delivery.attempts(), done);
       results.add(new Outbox.Result(delivery, outcome, next));
     }
-    outbox.record(results, done);
-    return claimed.size();
+    return results;
   }
 
   /**
@@ -228,8 +292,9 @@ public final class Dispatcher implements AutoCloseable {
           html = html.map(h -> Tracking.apply(h, delivery.id(), base, links));
         }
         var headers = new java.util.LinkedHashMap<String, String>();
-        if (body.path("unsubscribe").asBoolean(false)) {
-          // RFC 2369 + RFC 8058 one-click: mail providers POST to the https link
+        if (body.path("unsubscribe").asBoolean(false) || marketing(delivery)) {
+          // RFC 2369 + RFC 8058 one-click: mail providers POST to the https link. Gmail and Yahoo
+          // require it on bulk mail, so marketing carries it whatever the caller asked.
           String token = links.token(delivery.id(), LinkSigner.Purpose.UNSUBSCRIBE);
           String mailto =
               emailConfig
@@ -364,6 +429,12 @@ public final class Dispatcher implements AutoCloseable {
 
   /** How long a worker waits after a small round before the next one. */
   private static final Duration LINGER = Duration.ofMillis(20);
+
+  /**
+   * How often, at most, a round with sends in flight checks its lease (well under the shortest
+   * lease allowed, 5 s).
+   */
+  private static final Duration HEARTBEAT = Duration.ofMillis(200);
 
   @Override
   public void close() {

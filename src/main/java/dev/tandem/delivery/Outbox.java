@@ -8,23 +8,32 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The deliveries table as a work queue: claims due rows with {@code FOR UPDATE SKIP LOCKED}, writes
- * a batch of results in one transaction, and matches delivery receipts to deliveries.
+ * The deliveries table as a work queue: claims due rows with {@code FOR UPDATE SKIP LOCKED} under a
+ * lease and a claim token, extends the lease while sends are in flight, writes results only where
+ * the token still holds, and matches delivery receipts to deliveries.
  */
 final class Outbox {
+  private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+
   private final Jdbi jdbi;
   private final Timeline timeline;
   private final MeterRegistry metrics;
   private final String releaseExpiredLeases;
+  private final String releaseOwnClaims;
+  private final String extendLease;
   private final String claimDue;
   private final String markSent;
   private final String insertPart;
@@ -46,6 +55,8 @@ final class Outbox {
     this.metrics = metrics;
     var sql = NamedSql.forClass(Outbox.class);
     this.releaseExpiredLeases = sql.get("releaseExpiredLeases");
+    this.releaseOwnClaims = sql.get("releaseOwnClaims");
+    this.extendLease = sql.get("extendLease");
     this.claimDue = sql.get("claimDue");
     this.markSent = sql.get("markSent");
     this.insertPart = sql.get("insertPart");
@@ -62,7 +73,10 @@ final class Outbox {
     this.matchPendingReceipts = sql.get("matchPendingReceipts");
   }
 
-  /** A claimed delivery, with its message content as JSON. */
+  /**
+   * A claimed delivery, with its message content as JSON and the token of the claim (null where a
+   * delivery is only referred to).
+   */
   record Claimed(
       UUID id,
       UUID messageId,
@@ -74,7 +88,8 @@ final class Outbox {
       String content,
       Integer segments,
       java.math.BigDecimal cost,
-      String currency) {}
+      String currency,
+      UUID claimToken) {}
 
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
@@ -105,13 +120,28 @@ final class Outbox {
     return jdbi.withHandle(h -> h.createUpdate(releaseExpiredLeases).bind("now", now).execute());
   }
 
-  List<Claimed> claimDue(Instant now, int limit, Instant leaseUntil) {
+  /** Queues again whatever {@code node} left in 'sending': at its start, it was in flight. */
+  int releaseOwnClaims(String node, Instant now) {
+    return jdbi.withHandle(
+        h -> h.createUpdate(releaseOwnClaims).bind("node", node).bind("now", now).execute());
+  }
+
+  /** Extends the lease of the deliveries of this claim still in flight; returns how many. */
+  int extendLease(UUID token, Instant leaseUntil) {
+    return jdbi.withHandle(h ->
+        h.createUpdate(extendLease).bind("token", token).bind("leaseUntil", leaseUntil).execute());
+  }
+
+  /** Claims up to {@code limit} due deliveries for {@code node} under one new token. */
+  List<Claimed> claimDue(Instant now, int limit, Instant leaseUntil, String node) {
     return jdbi.inTransaction(handle ->
         handle
             .createQuery(claimDue)
             .bind("now", now)
             .bind("limit", limit)
             .bind("leaseUntil", leaseUntil)
+            .bind("node", node)
+            .bind("token", UUID.randomUUID())
             .map((rs, ctx) ->
                 new Claimed(
                     rs.getObject("id", UUID.class),
@@ -124,11 +154,16 @@ final class Outbox {
                     rs.getString("content"),
                     (Integer) rs.getObject("segments"),
                     rs.getBigDecimal("cost"),
-                    rs.getString("currency")))
+                    rs.getString("currency"),
+                    rs.getObject("claim_token", UUID.class)))
             .list());
   }
 
-  /** Stores a batch of results, their timeline events and any receipts that were waiting. */
+  /**
+   * Stores results, their timeline events and any receipts that were waiting, in one transaction. A
+   * result whose claim was lost (its lease expired and the delivery was queued or claimed again)
+   * changes nothing.
+   */
   void record(List<Result> results, Instant now) {
     jdbi.useTransaction(handle -> {
       List<String> receiptKeys = new ArrayList<>();
@@ -138,17 +173,21 @@ final class Outbox {
         }
       }
       lock(handle, receiptKeys);
-      PreparedBatch sent = handle.prepareBatch(markSent);
+      Set<UUID> held = writeStatuses(handle, results, now);
       PreparedBatch parts = handle.prepareBatch(insertPart);
-      PreparedBatch retry = handle.prepareBatch(requeue);
-      PreparedBatch failed = handle.prepareBatch(markFailed);
-      PreparedBatch suppressed = handle.prepareBatch(markSuppressed);
       List<TimelineEvent> events = new ArrayList<>();
       for (Result result : results) {
         Claimed d = result.delivery();
+        if (!held.contains(d.id())) {
+          log.warn(
+              "delivery {} lost its claim before its result ({}) was recorded; another attempt owns"
+                  + " it now",
+              d.id(),
+              result.outcome().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+          continue;
+        }
         switch (result.outcome()) {
           case Outcome.Sent s -> {
-            sent.bind("id", d.id()).bind("providerId", s.providerId()).bind("now", now).add();
             for (Outcome.SmsPart part : s.parts()) {
               parts
                   .bind("deliveryId", d.id())
@@ -169,38 +208,67 @@ final class Outbox {
             events.add(event(d, now, "delivery.sent", detail));
             count(d.channel(), "sent");
           }
-          case Outcome.Retry r ->
-              retry
-                  .bind("id", d.id())
-                  .bind("nextAttemptAt", result.nextAttemptAt())
-                  .bind("error", r.reason())
-                  .bind("refund", r.throttled() ? 1 : 0)
-                  .bind("now", now)
-                  .add();
+          case Outcome.Retry r -> {}
           case Outcome.Failed f -> {
-            failed.bind("id", d.id()).bind("error", f.reason()).bind("now", now).add();
             events.add(event(d, now, "delivery.failed", Map.of("reason", f.reason())));
             count(d.channel(), "failed");
           }
           case Outcome.Suppressed x -> {
-            suppressed
-                .bind("id", d.id())
-                .bind("error", "not sent: " + x.reason())
-                .bind("now", now)
-                .add();
             events.add(event(d, now, "delivery.suppressed", Map.of("reason", x.reason())));
             count(d.channel(), "suppressed");
           }
         }
       }
-      for (PreparedBatch batch : List.of(sent, parts, retry, failed, suppressed)) {
-        if (batch.size() > 0) {
-          batch.execute();
-        }
+      if (parts.size() > 0) {
+        parts.execute();
       }
       timeline.append(handle, events);
       applyPendingReceipts(handle, receiptKeys, now);
     });
+  }
+
+  /**
+   * Writes each result's status where its claim token still holds; returns the ids written. Each
+   * UPDATE checks the token, so which rows changed is the answer.
+   */
+  private Set<UUID> writeStatuses(Handle handle, List<Result> results, Instant now) {
+    PreparedBatch sent = handle.prepareBatch(markSent);
+    PreparedBatch retry = handle.prepareBatch(requeue);
+    PreparedBatch failed = handle.prepareBatch(markFailed);
+    PreparedBatch suppressed = handle.prepareBatch(markSuppressed);
+    Map<PreparedBatch, List<UUID>> ids = new java.util.LinkedHashMap<>();
+    for (PreparedBatch batch : List.of(sent, retry, failed, suppressed)) {
+      ids.put(batch, new ArrayList<>());
+    }
+    for (Result result : results) {
+      Claimed d = result.delivery();
+      PreparedBatch batch =
+          switch (result.outcome()) {
+            case Outcome.Sent s -> sent.bind("providerId", s.providerId());
+            case Outcome.Retry r ->
+                retry
+                    .bind("nextAttemptAt", result.nextAttemptAt())
+                    .bind("error", r.reason())
+                    .bind("refund", r.throttled() ? 1 : 0);
+            case Outcome.Failed f -> failed.bind("error", f.reason());
+            case Outcome.Suppressed x -> suppressed.bind("error", "not sent: " + x.reason());
+          };
+      batch.bind("id", d.id()).bind("token", d.claimToken()).bind("now", now).add();
+      ids.get(batch).add(d.id());
+    }
+    Set<UUID> written = new HashSet<>();
+    ids.forEach((batch, batchIds) -> {
+      if (batchIds.isEmpty()) {
+        return;
+      }
+      int[] counts = batch.execute();
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > 0) {
+          written.add(batchIds.get(i));
+        }
+      }
+    });
+    return written;
   }
 
   /** Stores receipts and applies those whose delivery is known already, in one transaction. */
@@ -369,6 +437,7 @@ final class Outbox {
         Channel.parse(rs.getString("channel")).orElseThrow(),
         null,
         0,
+        null,
         null,
         null,
         null,

@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
@@ -26,7 +27,8 @@ import org.subethamail.smtp.server.SMTPServer;
 /**
  * An SMTP server on 127.0.0.1 that accepts every message and keeps the last 10,000 in memory, for
  * the sandbox and the tests (subethasmtp). Tests can make it answer the next messages with an SMTP
- * error, and see which connection carried each message.
+ * error, hold messages after DATA until they let them go (a slow relay), and see which connection
+ * carried each message.
  */
 public final class SandboxSmtpServer implements AutoCloseable {
   private static final int KEEP = 10_000;
@@ -50,6 +52,8 @@ public final class SandboxSmtpServer implements AutoCloseable {
   private final AtomicInteger rejectNext = new AtomicInteger();
   private volatile int rejectCode;
   private volatile String rejectText = "";
+  private volatile Semaphore hold;
+  private final AtomicInteger held = new AtomicInteger();
 
   private SandboxSmtpServer(
       int port, Clock clock, javax.net.ssl.SSLContext tls, boolean requireTls) {
@@ -106,6 +110,7 @@ public final class SandboxSmtpServer implements AutoCloseable {
     @Override
     public String data(InputStream data) throws RejectException, IOException {
       byte[] bytes = data.readAllBytes();
+      awaitRelease();
       if (rejectNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
         throw new RejectException(rejectCode, rejectText);
       }
@@ -117,6 +122,39 @@ public final class SandboxSmtpServer implements AutoCloseable {
 
     @Override
     public void done() {}
+  }
+
+  private void awaitRelease() {
+    Semaphore gate = hold;
+    if (gate == null) {
+      return;
+    }
+    held.incrementAndGet();
+    try {
+      gate.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      held.decrementAndGet();
+    }
+  }
+
+  /**
+   * From now on every message waits after its data, before the server answers, until {@link
+   * #release} lets it go: a relay as slow as the test wants.
+   */
+  public void holdMessages() {
+    hold = new Semaphore(0);
+  }
+
+  /** Lets {@code count} held (or future) messages be answered. */
+  public void release(int count) {
+    hold.release(count);
+  }
+
+  /** How many messages wait for {@link #release}. */
+  public int heldCount() {
+    return held.get();
   }
 
   private void keep(String from, String to, byte[] data, String connection) {
@@ -167,6 +205,10 @@ public final class SandboxSmtpServer implements AutoCloseable {
 
   @Override
   public void close() {
+    Semaphore gate = hold;
+    if (gate != null) {
+      gate.release(Integer.MAX_VALUE / 2);
+    }
     server.stop();
   }
 }

@@ -103,7 +103,16 @@ public final class SmscSimulator implements AutoCloseable {
   private final List<SMPPServerSession> sessions = new CopyOnWriteArrayList<>();
   private final Deque<Submitted> received = new ConcurrentLinkedDeque<>();
   private final AtomicInteger receivedCount = new AtomicInteger();
-  private final AtomicLong nextId = new AtomicLong(0x10000);
+
+  /** The first id of {@link #reuseIds}: what a simulator that restarts its counter hands out. */
+  private static final long FIRST_ID = 0x10000;
+
+  // Every start picks a random 10-digit range, so a restarted simulator does not hand out the ids
+  // of the one before it (real SMSCs that restart their counter are what reuseIds() is for).
+  private final AtomicLong nextId =
+      new AtomicLong(
+          java.util.concurrent.ThreadLocalRandom.current()
+              .nextLong(1_000_000_000L, 9_000_000_000L));
   private final AtomicInteger failNext = new AtomicInteger();
   private volatile int failStatus;
   private volatile Duration receiptDelay;
@@ -596,6 +605,14 @@ public final class SmscSimulator implements AutoCloseable {
 
   public void refuseBinds(boolean value) {
     this.refuseBinds = value;
+  }
+
+  /**
+   * Hands out ids from the same first id as every other simulator that was told so, as an SMSC that
+   * restarts its counter does. Call before the first submit.
+   */
+  public void reuseIds() {
+    nextId.set(FIRST_ID);
   }
 
   public void idStyle(IdStyle style) {

@@ -1,13 +1,27 @@
 -- name: releaseExpiredLeases
 -- A node that died while sending leaves rows in 'sending'; after the lease they are queued again.
 UPDATE delivery
-SET status = 'queued', lease_until = NULL, next_attempt_at = :now, updated_at = :now,
+SET status = 'queued', lease_until = NULL, claim_token = NULL, next_attempt_at = :now,
+    updated_at = :now,
     last_error = 'the node sending it stopped before recording a result; sending again'
 WHERE status = 'sending' AND lease_until < :now
 
+-- name: releaseOwnClaims
+-- At start: whatever this node had claimed was in flight when it stopped.
+UPDATE delivery
+SET status = 'queued', lease_until = NULL, claim_token = NULL, next_attempt_at = :now,
+    updated_at = :now,
+    last_error = 'this node stopped before recording a result; sending again'
+WHERE status = 'sending' AND claimed_by = :node
+
+-- name: extendLease
+UPDATE delivery SET lease_until = :leaseUntil
+WHERE claim_token = :token AND status = 'sending'
+
 -- name: claimDue
 UPDATE delivery d
-SET status = 'sending', attempts = d.attempts + 1, lease_until = :leaseUntil, updated_at = :now
+SET status = 'sending', attempts = d.attempts + 1, lease_until = :leaseUntil, claimed_at = :now,
+    claimed_by = :node, claim_token = :token, updated_at = :now
 FROM (
   SELECT id FROM delivery
   WHERE status = 'queued' AND next_attempt_at <= :now
@@ -18,13 +32,13 @@ FROM (
 WHERE d.id = due.id AND m.id = d.message_id
 RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.topic,
           m.content::text AS content,
-          d.segments, d.cost, d.currency
+          d.segments, d.cost, d.currency, d.claim_token
 
 -- name: markSent
 UPDATE delivery
-SET status = 'sent', provider_id = :providerId, lease_until = NULL, last_error = NULL,
-    updated_at = :now
-WHERE id = :id AND status = 'sending'
+SET status = 'sent', provider_id = :providerId, lease_until = NULL, claim_token = NULL,
+    last_error = NULL, updated_at = :now
+WHERE id = :id AND status = 'sending' AND claim_token = :token
 
 -- name: insertPart
 INSERT INTO sms_part (delivery_id, seq, provider_id, receipt_key)
@@ -34,20 +48,22 @@ SET provider_id = EXCLUDED.provider_id, receipt_key = EXCLUDED.receipt_key, stat
 
 -- name: markSuppressed
 UPDATE delivery
-SET status = 'suppressed', lease_until = NULL, last_error = :error, updated_at = :now
-WHERE id = :id AND status = 'sending'
+SET status = 'suppressed', lease_until = NULL, claim_token = NULL, last_error = :error,
+    updated_at = :now
+WHERE id = :id AND status = 'sending' AND claim_token = :token
 
 -- name: requeue
 -- A throttled attempt is refunded: the SMSC's load is not the message's failure.
 UPDATE delivery
-SET status = 'queued', next_attempt_at = :nextAttemptAt, lease_until = NULL, last_error = :error,
-    attempts = attempts - :refund, updated_at = :now
-WHERE id = :id AND status = 'sending'
+SET status = 'queued', next_attempt_at = :nextAttemptAt, lease_until = NULL, claim_token = NULL,
+    last_error = :error, attempts = attempts - :refund, updated_at = :now
+WHERE id = :id AND status = 'sending' AND claim_token = :token
 
 -- name: markFailed
 UPDATE delivery
-SET status = 'failed', lease_until = NULL, last_error = :error, updated_at = :now
-WHERE id = :id AND status = 'sending'
+SET status = 'failed', lease_until = NULL, claim_token = NULL, last_error = :error,
+    updated_at = :now
+WHERE id = :id AND status = 'sending' AND claim_token = :token
 
 -- name: lockReceiptKeys
 -- Receipt and submit result for the same id serialize on this lock, so a receipt that arrives
@@ -61,15 +77,18 @@ VALUES (:receiptKey, :stat, :err, :raw, :receivedAt)
 -- name: matchPendingReceipts
 -- Driven by the receipts in hand, one index lookup each (LATERAL … LIMIT 1), so the cost does not
 -- depend on how many parts were ever sent or on whether the planner has statistics yet. Ids are
--- unique per SMSC only for a while; when two parts share a key, the newest wins.
+-- unique per SMSC only for a while (many SMSCs restart their counter), so a receipt completes only
+-- a part that is not final, of an SMS submitted before the receipt came (a minute's leeway for
+-- clocks of different nodes); else it waits for the submit_sm_resp of the part it belongs to.
 WITH matched AS (
   SELECT r.id AS receipt_id, part.delivery_id, part.seq
   FROM sms_receipt r
   CROSS JOIN LATERAL (
     SELECT p.delivery_id, p.seq
     FROM sms_part p JOIN delivery d ON d.id = p.delivery_id
-    WHERE p.receipt_key = r.receipt_key
-    ORDER BY d.created_at DESC
+    WHERE p.receipt_key = r.receipt_key AND p.status = 'sent' AND d.status = 'sent'
+      AND (d.claimed_at IS NULL OR d.claimed_at <= r.received_at + interval '1 minute')
+    ORDER BY d.claimed_at DESC NULLS LAST, d.created_at DESC
     LIMIT 1
   ) part
   WHERE r.delivery_id IS NULL AND r.receipt_key = ANY(CAST(:keys AS text[]))

@@ -7,8 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
 import dev.tandem.support.TestApp;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +67,138 @@ class DeliveryResilienceTest {
 
     tandem.awaitStatus(id, "sms", "delivered");
     assertThat(tandem.delivery(id, "sms").get("attempts").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void each_result_is_recorded_as_its_send_completes_not_after_the_slowest_of_the_batch()
+      throws Exception {
+    tandem = TestApp.start();
+    SandboxSmtpServer relay = tandem.app.sandboxSmtp.orElseThrow();
+    relay.holdMessages();
+    String fast = sendEmail();
+    String slow = sendEmail();
+    CompletableFuture<Integer> round =
+        CompletableFuture.supplyAsync(tandem.app.dispatcher::runOnce);
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> relay.heldCount() == 2);
+
+      relay.release(1);
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() ->
+              statuses(fast, slow).equals(List.of("sending", "sent"))
+                  || statuses(fast, slow).equals(List.of("sent", "sending")));
+      assertThat(round).isNotDone();
+    } finally {
+      relay.release(1);
+    }
+    assertThat(round.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+    assertThat(statuses(fast, slow)).containsOnly("sent");
+  }
+
+  @Test
+  void a_relay_slower_than_the_lease_sends_each_email_once() throws Exception {
+    tandem = TestApp.start(Map.of("dispatch.lease", "10s"));
+    SandboxSmtpServer relay = tandem.app.sandboxSmtp.orElseThrow();
+    relay.holdMessages();
+    List<String> ids = List.of(sendEmail(), sendEmail(), sendEmail());
+    CompletableFuture<Integer> round =
+        CompletableFuture.supplyAsync(tandem.app.dispatcher::runOnce);
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> relay.heldCount() == 3);
+
+      tandem.clock.advance(Duration.ofSeconds(30));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .alias("the lease of the deliveries in flight is extended")
+          .until(() -> leasedPast(tandem.clock.instant()) == 3);
+      assertThat(tandem.app.dispatcher.runOnce()).as("another round finds nothing due").isZero();
+    } finally {
+      relay.release(100);
+    }
+    assertThat(round.get(20, TimeUnit.SECONDS)).isEqualTo(3);
+    assertThat(ids).allSatisfy(id -> assertThat(tandem.status(id, "email")).isEqualTo("sent"));
+    assertThat(relay.receivedCount()).isEqualTo(3);
+  }
+
+  @Test
+  void a_result_written_after_the_lease_was_lost_to_another_node_changes_nothing()
+      throws Exception {
+    tandem = TestApp.start(Map.of("dispatch.lease", "10s"));
+    SandboxSmtpServer relay = tandem.app.sandboxSmtp.orElseThrow();
+    relay.holdMessages();
+    String id = sendEmail();
+    CompletableFuture<Integer> round =
+        CompletableFuture.supplyAsync(tandem.app.dispatcher::runOnce);
+    var otherNode = new Outbox(tandem.app.database.jdbi(), tandem.app.timeline, tandem.app.metrics);
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> relay.heldCount() == 1);
+      // this node stalls beyond its lease; another node re-queues the delivery and claims it
+      execute(
+          "UPDATE delivery SET lease_until = ? WHERE status = 'sending'",
+          tandem.clock.instant().minusSeconds(1));
+      assertThat(otherNode.releaseExpiredLeases(tandem.clock.instant())).isEqualTo(1);
+      Instant now = tandem.clock.instant();
+      assertThat(otherNode.claimDue(now, 10, now.plusSeconds(10), "other-node")).hasSize(1);
+    } finally {
+      relay.release(1);
+    }
+    round.get(20, TimeUnit.SECONDS);
+
+    JsonNode delivery = tandem.delivery(id, "email");
+    assertThat(delivery.get("status").asText()).as("still the other node's").isEqualTo("sending");
+    assertThat(delivery.get("attempts").asInt()).isEqualTo(2);
+    String contactId = tandem.message(id).get("contactId").asText();
+    assertThat(
+            tandem
+                .call("GET", "/v1/contacts/" + contactId + "/timeline", null)
+                .body()
+                .get("events")
+                .findValuesAsText("type"))
+        .doesNotContain("delivery.sent");
+  }
+
+  @Test
+  void after_a_restart_the_node_takes_back_its_own_claims_at_once() throws Exception {
+    tandem = TestApp.start(Map.of("dispatch.lease", "1h"));
+    String id = sendEmail();
+    String other = sendEmail();
+    // this node claims one delivery and dies before sending it; another node holds the other
+    Instant now = tandem.clock.instant();
+    var outbox = new Outbox(tandem.app.database.jdbi(), tandem.app.timeline, tandem.app.metrics);
+    String thisNode = Files.readString(tandem.dataDir.resolve("node-id")).strip();
+    assertThat(outbox.claimDue(now, 1, now.plus(Duration.ofHours(1)), thisNode)).hasSize(1);
+    assertThat(outbox.claimDue(now, 1, now.plus(Duration.ofHours(1)), "other-node")).hasSize(1);
+    tandem.stop();
+
+    tandem.restart();
+
+    assertThat(List.of(tandem.status(id, "email"), tandem.status(other, "email")))
+        .containsExactlyInAnyOrder("queued", "sending");
+    assertThat(tandem.app.dispatcher.runOnce()).isEqualTo(1);
+    assertThat(tandem.app.sandboxSmtp.orElseThrow().receivedCount()).isEqualTo(1);
+  }
+
+  private List<String> statuses(String... messageIds) {
+    return java.util.Arrays.stream(messageIds).map(id -> tandem.status(id, "email")).toList();
+  }
+
+  private int leasedPast(Instant instant) {
+    return tandem
+        .app
+        .database
+        .jdbi()
+        .withHandle(h ->
+            h.createQuery(
+                    "SELECT count(*) FROM delivery WHERE status = 'sending' AND lease_until > ?")
+                .bind(0, instant)
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  private void execute(String sql, Object... arguments) {
+    tandem.app.database.jdbi().useHandle(h -> h.execute(sql, arguments));
   }
 
   @Test
@@ -120,6 +258,99 @@ class DeliveryResilienceTest {
     tandem.app.dispatcher.runOnce();
 
     tandem.awaitStatus(id, "sms", "delivered");
+  }
+
+  @Test
+  void receipts_from_an_smsc_that_reuses_ids_after_a_restart_go_to_the_new_parts() {
+    tandem = TestApp.start();
+    SmscSimulator smsc = tandem.app.sandboxSmsc.orElseThrow();
+    smsc.reuseIds();
+    int port = smsc.port();
+    List<String> before = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      before.add(tandem.sendSms("Before the SMSC restart " + i));
+    }
+    tandem.app.dispatcher.runOnce();
+    before.forEach(id -> tandem.awaitStatus(id, "sms", "delivered"));
+    String oldParts = parts(before);
+    smsc.close();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !tandem.app.sms.ready());
+
+    try (SmscSimulator back = SmscSimulator.start(port, tandem.clock, Duration.ZERO, "DELIVRD")) {
+      back.reuseIds();
+      back.receiptBeforeResponse(true);
+      await().atMost(Duration.ofSeconds(30)).until(() -> tandem.app.sms.ready());
+      List<String> after = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        after.add(tandem.sendSms("After the SMSC restart " + i));
+      }
+      tandem.clock.advance(Duration.ofMinutes(1));
+      tandem.app.dispatcher.runOnce();
+
+      after.forEach(id -> tandem.awaitStatus(id, "sms", "delivered"));
+      assertThat(providerIds(after)).as("the SMSC reused its ids").isEqualTo(providerIds(before));
+      assertThat(parts(before)).as("the old, final parts").isEqualTo(oldParts);
+      assertThat(receiptsOf(before)).isEqualTo(3);
+      assertThat(receiptsOf(after)).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void a_restarted_simulator_does_not_reuse_message_ids() {
+    tandem = TestApp.start();
+    SmscSimulator smsc = tandem.app.sandboxSmsc.orElseThrow();
+    int port = smsc.port();
+    String before = tandem.sendSms("Before");
+    tandem.app.dispatcher.runOnce();
+    tandem.awaitStatus(before, "sms", "delivered");
+    smsc.close();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !tandem.app.sms.ready());
+
+    try (SmscSimulator back = SmscSimulator.start(port, tandem.clock, Duration.ZERO, "DELIVRD")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> tandem.app.sms.ready());
+      String after = tandem.sendSms("After");
+      tandem.clock.advance(Duration.ofMinutes(1));
+      tandem.app.dispatcher.runOnce();
+      tandem.awaitStatus(after, "sms", "delivered");
+
+      assertThat(providerIds(List.of(after)))
+          .doesNotContainAnyElementsOf(providerIds(List.of(before)));
+    }
+  }
+
+  private List<String> providerIds(List<String> messageIds) {
+    return messageIds.stream()
+        .map(id -> tandem.delivery(id, "sms").get("providerId").asText())
+        .toList();
+  }
+
+  private String parts(List<String> messageIds) {
+    return tandem
+        .app
+        .database
+        .jdbi()
+        .withHandle(h ->
+            h.createQuery(
+                    "SELECT string_agg(p.delivery_id || ':' || p.seq || ':' || p.status || ':' || p.stat, ',' ORDER BY p.delivery_id)"
+                        + " FROM sms_part p JOIN delivery d ON d.id = p.delivery_id"
+                        + " WHERE d.message_id = ANY(CAST(:ids AS uuid[]))")
+                .bind("ids", messageIds.toArray(String[]::new))
+                .mapTo(String.class)
+                .one());
+  }
+
+  private int receiptsOf(List<String> messageIds) {
+    return tandem
+        .app
+        .database
+        .jdbi()
+        .withHandle(h ->
+            h.createQuery(
+                    "SELECT count(*) FROM sms_receipt r JOIN delivery d ON d.id = r.delivery_id"
+                        + " WHERE d.message_id = ANY(CAST(:ids AS uuid[]))")
+                .bind("ids", messageIds.toArray(String[]::new))
+                .mapTo(Integer.class)
+                .one());
   }
 
   @Test

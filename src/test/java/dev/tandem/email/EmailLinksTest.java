@@ -198,6 +198,54 @@ class EmailLinksTest {
   }
 
   @Test
+  void every_marketing_email_carries_one_click_unsubscribe_whether_or_not_the_caller_asked() {
+    String address = TestApp.uniqueEmail();
+    String contactId = tandem.createContact(Map.of("email", address)).get("id").asText();
+    tandem.grant(contactId, "email", "news", "Yes, send me news and offers by email");
+    String news =
+        tandem.send(
+            Map.of(
+                "contactId",
+                contactId,
+                "channels",
+                List.of("email"),
+                "topic",
+                "news",
+                "email",
+                Map.of("subject", "Our autumn offers", "text", "Offers")));
+    String receipt =
+        tandem.send(
+            Map.of(
+                "contactId",
+                contactId,
+                "channels",
+                List.of("email"),
+                "topic",
+                "account",
+                "email",
+                Map.of("subject", "Your receipt", "text", "Thanks")));
+    tandem.app.dispatcher.runOnce();
+
+    String marketing = rawHeaders(news);
+    assertThat(marketing)
+        .containsPattern("(?m)^List-Unsubscribe: <https?://[^>]+/u/[^>]+>, <mailto:unsubscribe\\+")
+        .containsPattern("(?m)^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$");
+    assertThat(rawHeaders(receipt)).doesNotContain("List-Unsubscribe");
+  }
+
+  /** The header block of the message as the SMTP server received it. */
+  private String rawHeaders(String messageId) {
+    String providerId = tandem.delivery(messageId, "email").get("providerId").asText();
+    String raw =
+        tandem.app.sandboxSmtp.orElseThrow().received().stream()
+            .filter(e -> e.messageId().contains(providerId))
+            .findFirst()
+            .orElseThrow()
+            .raw();
+    return raw.substring(0, raw.indexOf("\r\n\r\n"));
+  }
+
+  @Test
   void the_hosted_copy_shows_the_email_as_written() throws Exception {
     Sent sent = send(Map.of("subject", "Receipt", "html", "<h1>Thank you</h1><p>Order #1042</p>"));
     String viewUrl = tandem.delivery(sent.messageId(), "email").get("viewUrl").asText();

@@ -409,6 +409,8 @@ class SmppClientTest {
               .formatted(uk.port()));
       tandem = TestApp.start(Map.of("smpp.routesFile", routes.toString()));
       await().atMost(Duration.ofSeconds(20)).until(() -> uk.boundSessions() == 1);
+      uk.reuseIds();
+      smsc().reuseIds();
       String ukMessage = tandem.sendSms("+447911123456", "Hello London");
       String usMessage = tandem.sendSms("Hello San Francisco");
 

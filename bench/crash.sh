@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Crash test: N messages, kill -9 of the Tandem process K times while it accepts and dispatches,
+# against an SMSC and an SMTP server in another process that count what they received.
+#   bench/crash.sh [messages=2000] [kills=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+./mvnw -q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime >/dev/null
+cp="target/classes:$(cat target/bench-classpath.txt)"
+rm -rf target/bench-classes && mkdir -p target/bench-classes
+
+"${JAVA_HOME:+$JAVA_HOME/bin/}javac" -nowarn -d target/bench-classes -cp "$cp" $(find bench/src -name '*.java')
+exec "$JAVA" -cp "target/bench-classes:$cp" dev.tandem.bench.CrashBench "$@"
