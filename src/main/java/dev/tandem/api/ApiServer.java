@@ -27,6 +27,8 @@ import dev.tandem.sms.http.TwilioSignature;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -94,6 +96,8 @@ public final class ApiServer implements AutoCloseable {
           config.showJavalinBanner = false;
           config.useVirtualThreads = true;
           config.jsonMapper(new JavalinJackson(json, true));
+          config.http.prefer405over404 = true;
+          config.jetty.modifyServer(server -> server.setErrorHandler(new BadMessageProblems()));
           config.events(events ->
               events.handlerAdded(meta -> {
                 if (isEndpoint(meta.getHttpMethod())) {
@@ -135,6 +139,18 @@ public final class ApiServer implements AutoCloseable {
                 ctx,
                 new Problem(
                     400, "malformed-request", "Malformed request", e.getMessage(), e.field())));
+    app.exception(
+        UnsupportedMediaType.class,
+        (e, ctx) ->
+            problem(
+                ctx,
+                new Problem(
+                    415,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    e.getMessage(),
+                    null)));
+    app.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, httpProblem(e, ctx)));
     app.exception(
         Forbidden.class,
         (e, ctx) -> problem(ctx, new Problem(403, "forbidden", "Forbidden", e.getMessage(), null)));
@@ -216,7 +232,7 @@ public final class ApiServer implements AutoCloseable {
     app.post(
         "/v1/contacts/{id}/addresses",
         ctx -> {
-          Body body = Body.parse(json, ctx.body(), Set.of("phone", "email"));
+          Body body = Body.parse(ctx, Set.of("phone", "email"));
           ctx.json(
               contactJson(
                   features
@@ -304,7 +320,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void merge(Context ctx) {
-    Body body = Body.parse(json, ctx.body(), Set.of("survivor", "merged", "reason"));
+    Body body = Body.parse(ctx, Set.of("survivor", "merged", "reason"));
     UUID survivor = body.uuid("survivor");
     UUID merged = body.uuid("merged");
     if (survivor == null || merged == null) {
@@ -319,8 +335,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void createContact(Context ctx) {
-    Body body =
-        Body.parse(json, ctx.body(), Set.of("phone", "email", "name", "externalId", "timeZone"));
+    Body body = Body.parse(ctx, Set.of("phone", "email", "name", "externalId", "timeZone"));
     Contact contact =
         features
             .contacts()
@@ -375,9 +390,7 @@ public final class ApiServer implements AutoCloseable {
   private void sendMessage(Context ctx) {
     Body body =
         Body.parse(
-            json,
-            ctx.body(),
-            Set.of("contactId", "to", "channels", "topic", "sms", "email", "idempotencyKey"));
+            ctx, Set.of("contactId", "to", "channels", "topic", "sms", "email", "idempotencyKey"));
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text", "substitution"));
     Body email =
@@ -427,7 +440,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void inspectSms(Context ctx) {
-    Body body = Body.parse(json, ctx.body(), Set.of("text", "substitution"));
+    Body body = Body.parse(ctx, Set.of("text", "substitution"));
     String text = body.string("text");
     if (text == null) {
       throw new InvalidInput("missing-text", "text", "text is required.");
@@ -624,7 +637,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void injectInbound(Context ctx, SmscSimulator smsc) {
-    Body body = Body.parse(json, ctx.body(), Set.of("from", "to", "text"));
+    Body body = Body.parse(ctx, Set.of("from", "to", "text"));
     String from = body.string("from");
     String to = Optional.ofNullable(body.string("to")).orElse("Tandem");
     String text = body.string("text");
@@ -720,6 +733,33 @@ public final class ApiServer implements AutoCloseable {
     out.put("deliveryId", e.deliveryId());
     out.put("detail", e.detail());
     return out;
+  }
+
+  /** Javalin's own refusals (405, 413, …) as problem+json instead of its plain text. */
+  private static Problem httpProblem(HttpResponseException e, Context ctx) {
+    return switch (e.getStatus()) {
+      case 405 ->
+          new Problem(
+              405,
+              "method-not-allowed",
+              "Method not allowed",
+              ctx.method() + " is not allowed on " + ctx.path() + ". See /openapi.json.",
+              null);
+      case 413 ->
+          new Problem(
+              413,
+              "body-too-large",
+              "Request body too large",
+              "The request body is larger than this route accepts; send less per request.",
+              null);
+      default ->
+          new Problem(
+              e.getStatus(),
+              "http-" + e.getStatus(),
+              HttpStatus.forStatus(e.getStatus()).getMessage(),
+              e.getMessage(),
+              null);
+    };
   }
 
   private static Problem toProblem(TandemException e) {
