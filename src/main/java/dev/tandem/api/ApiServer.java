@@ -73,7 +73,33 @@ public final class ApiServer implements AutoCloseable {
       java.time.Clock clock,
       dev.tandem.imports.Importer importer,
       dev.tandem.privacy.Privacy privacy,
-      dev.tandem.consent.Suppressions suppressions) {}
+      dev.tandem.consent.Suppressions suppressions) {
+
+    /** The same features with another node's key check: a second node on the same database. */
+    public Features withApiKeys(ApiKeys keys) {
+      return new Features(
+          contacts,
+          messages,
+          timeline,
+          smsProblems,
+          keys,
+          health,
+          metrics,
+          sandboxSmtp,
+          sandboxSmsc,
+          twilio,
+          engagement,
+          links,
+          consent,
+          flags,
+          doubleOptIn,
+          changes,
+          clock,
+          importer,
+          privacy,
+          suppressions);
+    }
+  }
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
@@ -119,6 +145,10 @@ public final class ApiServer implements AutoCloseable {
     var server = new ApiServer(features, publicUrl);
     server.app.start(host, port);
     return server;
+  }
+
+  public Features features() {
+    return features;
   }
 
   public int port() {
@@ -180,14 +210,7 @@ public final class ApiServer implements AutoCloseable {
         404,
         ctx -> {
           if (ctx.attribute("problem") == null) {
-            problem(
-                ctx,
-                new Problem(
-                    404,
-                    "no-such-route",
-                    "Not found",
-                    "There is no route " + ctx.method() + " " + ctx.path() + ". See /openapi.json.",
-                    null));
+            problem(ctx, noSuchRoute(ctx));
           }
         });
 
@@ -220,6 +243,7 @@ public final class ApiServer implements AutoCloseable {
             features.suppressions())
         .register(app);
     new ImportRoutes(features.importer()).register(app);
+    new ApiKeyRoutes(features.apiKeys()).register(app);
     PreferencePages.registerRefusal(app);
     new PreferencePages(
             features.contacts(),
@@ -308,8 +332,22 @@ public final class ApiServer implements AutoCloseable {
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new Unauthorized("The Authorization header must be 'Bearer KEY'.");
     }
-    if (!features.apiKeys().valid(header.substring(7).strip())) {
-      throw new Unauthorized("The API key is not valid.");
+    switch (features.apiKeys().check(header.substring(7).strip())) {
+      case ApiKeys.Check.Refused refused -> throw new Unauthorized(refused.reason());
+      case ApiKeys.Check.Valid valid -> {
+        String needed =
+            ctx.path().startsWith(ApiKeyRoutes.PATH) ? ApiKeys.MANAGE_KEYS : ApiKeys.API;
+        if (!valid.key().scopes().contains(needed)) {
+          throw new Forbidden(
+              "The API key "
+                  + valid.key().prefix()
+                  + "… lacks the scope '"
+                  + needed
+                  + "' this route needs; it has "
+                  + String.join(", ", valid.key().scopes())
+                  + ". Use a key with that scope.");
+        }
+      }
     }
   }
 
@@ -735,9 +773,19 @@ public final class ApiServer implements AutoCloseable {
     return out;
   }
 
+  private static Problem noSuchRoute(Context ctx) {
+    return new Problem(
+        404,
+        "no-such-route",
+        "Not found",
+        "There is no route " + ctx.method() + " " + ctx.path() + ". See /openapi.json.",
+        null);
+  }
+
   /** Javalin's own refusals (405, 413, …) as problem+json instead of its plain text. */
   private static Problem httpProblem(HttpResponseException e, Context ctx) {
     return switch (e.getStatus()) {
+      case 404 -> noSuchRoute(ctx);
       case 405 ->
           new Problem(
               405,
