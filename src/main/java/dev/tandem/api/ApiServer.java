@@ -160,6 +160,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void registerRoutes() {
+    app.before(PageSecurity::headers);
+    var pages = new PageSecurity(publicUrl);
+    for (String form : List.of("/p/{token}", "/confirm/{token}", "/u/{token}")) {
+      app.before(form, pages::requireSameOrigin);
+    }
     app.beforeMatched("/v1/*", this::authenticate);
     app.exception(TandemException.class, (e, ctx) -> problem(ctx, toProblem(e)));
     app.exception(
@@ -576,7 +581,7 @@ public final class ApiServer implements AutoCloseable {
           UUID delivery = unsubscribeToken(ctx);
           ctx.contentType("text/html; charset=utf-8")
               .result(
-                  page(
+                  PreferencePages.page(
                       "Unsubscribe",
                       "<form method=\"post\"><p>Stop emails about "
                           + PreferencePages.esc(about(delivery))
@@ -596,7 +601,7 @@ public final class ApiServer implements AutoCloseable {
           features.engagement().unsubscribed(delivery, evidence);
           ctx.contentType("text/html; charset=utf-8")
               .result(
-                  page(
+                  PreferencePages.page(
                       "Unsubscribed",
                       "<p role=\"status\">You will get no more emails about "
                           + PreferencePages.esc(about(delivery))
@@ -618,6 +623,7 @@ public final class ApiServer implements AutoCloseable {
                   .orElseThrow(() ->
                       new NotFound(
                           "message-not-found", "token", "This email is no longer available."));
+          PageSecurity.hostedEmail(ctx);
           ctx.header("X-Robots-Tag", "noindex")
               .contentType("text/html; charset=utf-8")
               .result(html);
@@ -662,16 +668,6 @@ public final class ApiServer implements AutoCloseable {
         .verify(ctx.pathParam("token"), LinkSigner.Purpose.UNSUBSCRIBE)
         .orElseThrow(
             () -> new NotFound("invalid-link", "token", "This unsubscribe link is not valid."));
-  }
-
-  private static String page(String title, String body) {
-    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-        + title
-        + "</title><meta name=\"viewport\" content=\"width=device-width\"></head><body><h1>"
-        + title
-        + "</h1>"
-        + body
-        + "</body></html>";
   }
 
   private void injectInbound(Context ctx, SmscSimulator smsc) {
