@@ -43,6 +43,8 @@ class MainTest {
           {"demo", "--help"},
           {"apikey", "--help"},
           {"apikey", "create", "--help"},
+          {"apikey", "list", "--help"},
+          {"apikey", "revoke", "--help"},
           {"contacts", "import", "--help"},
           {"sms", "keyword", "--help"}
         }) {
@@ -60,6 +62,63 @@ class MainTest {
     String key = run.out().strip();
     assertThat(key).startsWith("tdm_").hasSizeGreaterThan(40);
     assertThat(run.err()).contains("Store it now");
+  }
+
+  @Test
+  void apikey_list_shows_keys_without_secrets_and_revoke_marks_one_revoked() throws Exception {
+    String data = dataDir.toString();
+    String billing = run("apikey", "create", "--name", "billing", "--data", data).out().strip();
+    Run scoped =
+        run(
+            "apikey",
+            "create",
+            "--name",
+            "reporting",
+            "--scope",
+            "api",
+            "--expires-at",
+            "2099-01-01T00:00:00Z",
+            "--data",
+            data);
+    assertThat(scoped.exit()).as(scoped.err()).isZero();
+
+    Run list = run("apikey", "list", "--data", data);
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out())
+        .contains("billing")
+        .contains(billing.substring(0, 8))
+        .doesNotContain(billing)
+        .contains("reporting")
+        .contains("2099-01-01T00:00:00Z");
+    String id =
+        list.out()
+            .lines()
+            .filter(l -> l.contains("billing"))
+            .findFirst()
+            .orElseThrow()
+            .split("\\s+")[0];
+
+    Run revoke = run("apikey", "revoke", id, "--data", data);
+    assertThat(revoke.exit()).as(revoke.err()).isZero();
+    assertThat(revoke.out()).contains("revoked");
+    assertThat(
+            run("apikey", "list", "--data", data).out().lines().filter(l -> l.contains("billing")))
+        .singleElement()
+        .asString()
+        .contains("revoked");
+  }
+
+  @Test
+  void apikey_revoke_of_an_unknown_id_says_so() {
+    Run run =
+        run(
+            "apikey",
+            "revoke",
+            "0190a7e4-0000-7000-8000-000000000000",
+            "--data",
+            dataDir.toString());
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.err()).contains("0190a7e4-0000-7000-8000-000000000000");
   }
 
   @Test

@@ -28,6 +28,8 @@ import dev.tandem.sms.http.TwilioSignature;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -73,7 +75,34 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.imports.Importer importer,
       dev.tandem.privacy.Privacy privacy,
       dev.tandem.consent.Suppressions suppressions,
-      dev.tandem.email.InboundEmails inboundEmails) {}
+      dev.tandem.email.InboundEmails inboundEmails) {
+
+    /** The same features with another node's key check: a second node on the same database. */
+    public Features withApiKeys(ApiKeys keys) {
+      return new Features(
+          contacts,
+          messages,
+          timeline,
+          smsProblems,
+          keys,
+          health,
+          metrics,
+          sandboxSmtp,
+          sandboxSmsc,
+          twilio,
+          engagement,
+          links,
+          consent,
+          flags,
+          doubleOptIn,
+          changes,
+          clock,
+          importer,
+          privacy,
+          suppressions,
+          inboundEmails);
+    }
+  }
 
   /** A route as registered: the OpenAPI test compares these with openapi.json. */
   public record Route(String method, String path) {}
@@ -96,6 +125,8 @@ public final class ApiServer implements AutoCloseable {
           config.showJavalinBanner = false;
           config.useVirtualThreads = true;
           config.jsonMapper(new JavalinJackson(json, true));
+          config.http.prefer405over404 = true;
+          config.jetty.modifyServer(server -> server.setErrorHandler(new BadMessageProblems()));
           config.events(events ->
               events.handlerAdded(meta -> {
                 if (isEndpoint(meta.getHttpMethod())) {
@@ -119,6 +150,10 @@ public final class ApiServer implements AutoCloseable {
     return server;
   }
 
+  public Features features() {
+    return features;
+  }
+
   public int port() {
     return app.port();
   }
@@ -128,6 +163,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void registerRoutes() {
+    app.before(PageSecurity::headers);
+    var pages = new PageSecurity(publicUrl);
+    for (String form : List.of("/p/{token}", "/confirm/{token}", "/u/{token}")) {
+      app.before(form, pages::requireSameOrigin);
+    }
     app.beforeMatched("/v1/*", this::authenticate);
     app.exception(TandemException.class, (e, ctx) -> problem(ctx, toProblem(e)));
     app.exception(
@@ -137,6 +177,18 @@ public final class ApiServer implements AutoCloseable {
                 ctx,
                 new Problem(
                     400, "malformed-request", "Malformed request", e.getMessage(), e.field())));
+    app.exception(
+        UnsupportedMediaType.class,
+        (e, ctx) ->
+            problem(
+                ctx,
+                new Problem(
+                    415,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    e.getMessage(),
+                    null)));
+    app.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, httpProblem(e, ctx)));
     app.exception(
         Forbidden.class,
         (e, ctx) -> problem(ctx, new Problem(403, "forbidden", "Forbidden", e.getMessage(), null)));
@@ -166,14 +218,7 @@ public final class ApiServer implements AutoCloseable {
         404,
         ctx -> {
           if (ctx.attribute("problem") == null) {
-            problem(
-                ctx,
-                new Problem(
-                    404,
-                    "no-such-route",
-                    "Not found",
-                    "There is no route " + ctx.method() + " " + ctx.path() + ". See /openapi.json.",
-                    null));
+            problem(ctx, noSuchRoute(ctx));
           }
         });
 
@@ -206,6 +251,7 @@ public final class ApiServer implements AutoCloseable {
             features.suppressions())
         .register(app);
     new ImportRoutes(features.importer()).register(app);
+    new ApiKeyRoutes(features.apiKeys()).register(app);
     PreferencePages.registerRefusal(app);
     new PreferencePages(
             features.contacts(),
@@ -218,7 +264,7 @@ public final class ApiServer implements AutoCloseable {
     app.post(
         "/v1/contacts/{id}/addresses",
         ctx -> {
-          Body body = Body.parse(json, ctx.body(), Set.of("phone", "email"));
+          Body body = Body.parse(ctx, Set.of("phone", "email"));
           ctx.json(
               contactJson(
                   features
@@ -297,8 +343,22 @@ public final class ApiServer implements AutoCloseable {
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new Unauthorized("The Authorization header must be 'Bearer KEY'.");
     }
-    if (!features.apiKeys().valid(header.substring(7).strip())) {
-      throw new Unauthorized("The API key is not valid.");
+    switch (features.apiKeys().check(header.substring(7).strip())) {
+      case ApiKeys.Check.Refused refused -> throw new Unauthorized(refused.reason());
+      case ApiKeys.Check.Valid valid -> {
+        String needed =
+            ctx.path().startsWith(ApiKeyRoutes.PATH) ? ApiKeys.MANAGE_KEYS : ApiKeys.API;
+        if (!valid.key().scopes().contains(needed)) {
+          throw new Forbidden(
+              "The API key "
+                  + valid.key().prefix()
+                  + "… lacks the scope '"
+                  + needed
+                  + "' this route needs; it has "
+                  + String.join(", ", valid.key().scopes())
+                  + ". Use a key with that scope.");
+        }
+      }
     }
   }
 
@@ -309,7 +369,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void merge(Context ctx) {
-    Body body = Body.parse(json, ctx.body(), Set.of("survivor", "merged", "reason"));
+    Body body = Body.parse(ctx, Set.of("survivor", "merged", "reason"));
     UUID survivor = body.uuid("survivor");
     UUID merged = body.uuid("merged");
     if (survivor == null || merged == null) {
@@ -324,8 +384,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void createContact(Context ctx) {
-    Body body =
-        Body.parse(json, ctx.body(), Set.of("phone", "email", "name", "externalId", "timeZone"));
+    Body body = Body.parse(ctx, Set.of("phone", "email", "name", "externalId", "timeZone"));
     Contact contact =
         features
             .contacts()
@@ -380,9 +439,7 @@ public final class ApiServer implements AutoCloseable {
   private void sendMessage(Context ctx) {
     Body body =
         Body.parse(
-            json,
-            ctx.body(),
-            Set.of("contactId", "to", "channels", "topic", "sms", "email", "idempotencyKey"));
+            ctx, Set.of("contactId", "to", "channels", "topic", "sms", "email", "idempotencyKey"));
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text", "substitution"));
     Body email =
@@ -432,7 +489,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void inspectSms(Context ctx) {
-    Body body = Body.parse(json, ctx.body(), Set.of("text", "substitution"));
+    Body body = Body.parse(ctx, Set.of("text", "substitution"));
     String text = body.string("text");
     if (text == null) {
       throw new InvalidInput("missing-text", "text", "text is required.");
@@ -530,7 +587,7 @@ public final class ApiServer implements AutoCloseable {
           UUID delivery = unsubscribeToken(ctx);
           ctx.contentType("text/html; charset=utf-8")
               .result(
-                  page(
+                  PreferencePages.page(
                       "Unsubscribe",
                       "<form method=\"post\"><p>Stop emails about "
                           + PreferencePages.esc(about(delivery))
@@ -550,7 +607,7 @@ public final class ApiServer implements AutoCloseable {
           features.engagement().unsubscribed(delivery, evidence);
           ctx.contentType("text/html; charset=utf-8")
               .result(
-                  page(
+                  PreferencePages.page(
                       "Unsubscribed",
                       "<p role=\"status\">You will get no more emails about "
                           + PreferencePages.esc(about(delivery))
@@ -572,6 +629,7 @@ public final class ApiServer implements AutoCloseable {
                   .orElseThrow(() ->
                       new NotFound(
                           "message-not-found", "token", "This email is no longer available."));
+          PageSecurity.hostedEmail(ctx);
           ctx.header("X-Robots-Tag", "noindex")
               .contentType("text/html; charset=utf-8")
               .result(html);
@@ -618,18 +676,8 @@ public final class ApiServer implements AutoCloseable {
             () -> new NotFound("invalid-link", "token", "This unsubscribe link is not valid."));
   }
 
-  private static String page(String title, String body) {
-    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-        + title
-        + "</title><meta name=\"viewport\" content=\"width=device-width\"></head><body><h1>"
-        + title
-        + "</h1>"
-        + body
-        + "</body></html>";
-  }
-
   private void injectInbound(Context ctx, SmscSimulator smsc) {
-    Body body = Body.parse(json, ctx.body(), Set.of("from", "to", "text"));
+    Body body = Body.parse(ctx, Set.of("from", "to", "text"));
     String from = body.string("from");
     String to = Optional.ofNullable(body.string("to")).orElse("Tandem");
     String text = body.string("text");
@@ -743,6 +791,43 @@ public final class ApiServer implements AutoCloseable {
     out.put("deliveryId", e.deliveryId());
     out.put("detail", e.detail());
     return out;
+  }
+
+  private static Problem noSuchRoute(Context ctx) {
+    return new Problem(
+        404,
+        "no-such-route",
+        "Not found",
+        "There is no route " + ctx.method() + " " + ctx.path() + ". See /openapi.json.",
+        null);
+  }
+
+  /** Javalin's own refusals (405, 413, …) as problem+json instead of its plain text. */
+  private static Problem httpProblem(HttpResponseException e, Context ctx) {
+    return switch (e.getStatus()) {
+      case 404 -> noSuchRoute(ctx);
+      case 405 ->
+          new Problem(
+              405,
+              "method-not-allowed",
+              "Method not allowed",
+              ctx.method() + " is not allowed on " + ctx.path() + ". See /openapi.json.",
+              null);
+      case 413 ->
+          new Problem(
+              413,
+              "body-too-large",
+              "Request body too large",
+              "The request body is larger than this route accepts; send less per request.",
+              null);
+      default ->
+          new Problem(
+              e.getStatus(),
+              "http-" + e.getStatus(),
+              HttpStatus.forStatus(e.getStatus()).getMessage(),
+              e.getMessage(),
+              null);
+    };
   }
 
   private static Problem toProblem(TandemException e) {

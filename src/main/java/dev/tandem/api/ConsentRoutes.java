@@ -99,7 +99,7 @@ final class ConsentRoutes {
     app.post(
         "/v1/suppressions",
         ctx -> {
-          Body body = Body.parse(json, ctx.body(), Set.of("channel", "address", "reason"));
+          Body body = Body.parse(ctx, Set.of("channel", "address", "reason"));
           ctx.status(201)
               .json(
                   suppressions.add(
@@ -165,9 +165,7 @@ final class ConsentRoutes {
     contacts.get(id);
     Body body =
         Body.parse(
-            json,
-            ctx.body(),
-            Set.of("channel", "topic", "action", "source", "wording", "at", "evidence"));
+            ctx, Set.of("channel", "topic", "action", "source", "wording", "at", "evidence"));
     String channel = required(body, "channel");
     String topic = required(body, "topic");
     String action = required(body, "action");
@@ -233,7 +231,7 @@ final class ConsentRoutes {
   private void doubleOptIn(Context ctx) {
     UUID id = ApiServer.uuidParam(ctx, "id");
     contacts.get(id);
-    Body body = Body.parse(json, ctx.body(), Set.of("channel", "topic"));
+    Body body = Body.parse(ctx, Set.of("channel", "topic"));
     var pending = doubleOptIn.request(id, required(body, "channel"), required(body, "topic"));
     ctx.status(202).json(pending);
   }

@@ -1,6 +1,9 @@
 package dev.tandem.api;
 
-/** A webhook whose signature does not verify (403). */
+/**
+ * A request this caller may not make: a webhook signature that does not verify, a key without the
+ * scope (403).
+ */
 final class Forbidden extends RuntimeException {
   Forbidden(String message) {
     super(message);

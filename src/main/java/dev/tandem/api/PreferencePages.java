@@ -165,7 +165,6 @@ final class PreferencePages {
     body.append("<button type=\"submit\">Save my choices</button></form>");
     ctx.header("Cache-Control", "no-store")
         .header("X-Robots-Tag", "noindex")
-        .header("Referrer-Policy", "no-referrer")
         .contentType("text/html; charset=utf-8")
         .result(page("Your message preferences", body.toString()));
   }
@@ -298,17 +297,23 @@ final class PreferencePages {
         .replace("'", "&#39;");
   }
 
+  /** The pages' one style sheet; the Content-Security-Policy allows it by its hash. */
+  static final String STYLE =
+      "body{font:17px/1.5 system-ui,sans-serif;max-width:36rem;margin:0 auto;"
+          + "padding:1rem;color:#1a1a1a}fieldset{border:1px solid #767676;border-radius:6px;"
+          + "margin:0 0 1rem;padding:.5rem 1rem}legend{font-weight:600}.row{display:flex;"
+          + "gap:.6rem;align-items:center;min-height:44px}input[type=checkbox]{width:1.4rem;"
+          + "height:1.4rem}button{font:inherit;padding:.7rem 1.4rem;border-radius:6px;border:0;"
+          + "background:#0b5fff;color:#fff}.notice{background:#e8f5e9;padding:.5rem 1rem;"
+          + "border-radius:6px}";
+
   static String page(String title, String body) {
     return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
         + esc(title)
         + "</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + "<style>body{font:17px/1.5 system-ui,sans-serif;max-width:36rem;margin:0 auto;"
-        + "padding:1rem;color:#1a1a1a}fieldset{border:1px solid #767676;border-radius:6px;"
-        + "margin:0 0 1rem;padding:.5rem 1rem}legend{font-weight:600}.row{display:flex;"
-        + "gap:.6rem;align-items:center;min-height:44px}input[type=checkbox]{width:1.4rem;"
-        + "height:1.4rem}button{font:inherit;padding:.7rem 1.4rem;border-radius:6px;border:0;"
-        + "background:#0b5fff;color:#fff}.notice{background:#e8f5e9;padding:.5rem 1rem;"
-        + "border-radius:6px}</style></head><body><main><h1>"
+        + "<style>"
+        + STYLE
+        + "</style></head><body><main><h1>"
         + esc(title)
         + "</h1>"
         + body

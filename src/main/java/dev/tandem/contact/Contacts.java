@@ -86,6 +86,11 @@ public final class Contacts {
    * another contact already has the phone, the email or the external id.
    */
   public Contact create(NewContact request) {
+    return jdbi.inTransaction(handle -> create(handle, request));
+  }
+
+  /** Creates a contact in the caller's transaction, so that it is undone with the rest. */
+  public Contact create(Handle handle, NewContact request) {
     String phone = blank(request.phone()) ? null : phones.require("phone", request.phone());
     String email =
         blank(request.email()) ? null : EmailAddresses.normalize("email", request.email());
@@ -106,51 +111,49 @@ public final class Contacts {
         clock
             .instant()
             .truncatedTo(java.time.temporal.ChronoUnit.MICROS); // PostgreSQL keeps microseconds
-    return jdbi.inTransaction(handle -> {
-      if (externalId != null) {
-        handle
-            .createQuery(ownerOfExternalId)
-            .bind("externalId", externalId)
-            .mapTo(UUID.class)
-            .findOne()
-            .ifPresent(other -> {
-              throw new Conflict(
-                  "external-id-taken",
-                  "externalId",
-                  "externalId '" + externalId + "' already belongs to contact " + other + ".");
-            });
-      }
+    if (externalId != null) {
       handle
-          .createUpdate(insertContact)
-          .bind("id", id)
+          .createQuery(ownerOfExternalId)
           .bind("externalId", externalId)
-          .bind("name", name)
-          .bind("timeZone", timeZone)
-          .bind("createdAt", now)
-          .execute();
-      if (phone != null) {
-        claimAddress(handle, id, "phone", phone, now);
-      }
-      if (email != null) {
-        claimAddress(handle, id, "email", email, now);
-      }
-      Map<String, Object> data = new LinkedHashMap<>();
-      data.put("phone", phone);
-      data.put("email", email);
-      data.put("name", name);
-      data.put("externalId", externalId);
-      changes.append(handle, List.of(new Changes.NewChange(id, "contact.created", data, now)));
-      return new Contact(
-          id,
-          Optional.ofNullable(externalId),
-          Optional.ofNullable(name),
-          Optional.ofNullable(phone),
-          Optional.ofNullable(email),
-          Optional.ofNullable(timeZone),
-          now,
-          phone == null ? java.util.List.of() : java.util.List.of(phone),
-          email == null ? java.util.List.of() : java.util.List.of(email));
-    });
+          .mapTo(UUID.class)
+          .findOne()
+          .ifPresent(other -> {
+            throw new Conflict(
+                "external-id-taken",
+                "externalId",
+                "externalId '" + externalId + "' already belongs to contact " + other + ".");
+          });
+    }
+    handle
+        .createUpdate(insertContact)
+        .bind("id", id)
+        .bind("externalId", externalId)
+        .bind("name", name)
+        .bind("timeZone", timeZone)
+        .bind("createdAt", now)
+        .execute();
+    if (phone != null) {
+      claimAddress(handle, id, "phone", phone, now);
+    }
+    if (email != null) {
+      claimAddress(handle, id, "email", email, now);
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("phone", phone);
+    data.put("email", email);
+    data.put("name", name);
+    data.put("externalId", externalId);
+    changes.append(handle, List.of(new Changes.NewChange(id, "contact.created", data, now)));
+    return new Contact(
+        id,
+        Optional.ofNullable(externalId),
+        Optional.ofNullable(name),
+        Optional.ofNullable(phone),
+        Optional.ofNullable(email),
+        Optional.ofNullable(timeZone),
+        now,
+        phone == null ? java.util.List.of() : java.util.List.of(phone),
+        email == null ? java.util.List.of() : java.util.List.of(email));
   }
 
   /**

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -95,8 +96,24 @@ public final class Messages {
     ObjectNode content = content(request, channels, pricing.substitutionByDefault());
     String key = idempotencyKey(request.idempotencyKey());
     String hash = hash(request, channels, topic, content);
-    Contact contact = recipient(request);
-    return accept(contact, addresses(contact, channels), topic, content, key, hash);
+    if (key != null) {
+      Optional<MessageView> earlier = replay(key, hash);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+    }
+    for (int attempt = 1; ; attempt++) {
+      Recipient recipient = recipient(request);
+      try {
+        return accept(
+            recipient::resolve, contact -> addresses(contact, channels), topic, content, key, hash);
+      } catch (Conflict taken) {
+        // Another request created this address's contact first: it is found on the next attempt.
+        if (!recipient.isNew() || !taken.code().endsWith("-taken") || attempt == 3) {
+          throw taken;
+        }
+      }
+    }
   }
 
   /**
@@ -108,9 +125,13 @@ public final class Messages {
     ObjectNode content = JSON.createObjectNode();
     content.putObject("sms").put("text", text).put("substitution", true);
     Contact contact = contacts.get(contactId);
-    Map<Channel, String> to =
-        phone == null ? addresses(contact, List.of(Channel.SMS)) : Map.of(Channel.SMS, phone);
-    return accept(contact, to, null, content, null, "reply");
+    return accept(
+        handle -> contact,
+        c -> phone == null ? addresses(c, List.of(Channel.SMS)) : Map.of(Channel.SMS, phone),
+        null,
+        content,
+        null,
+        "reply");
   }
 
   /** An email that answers the person (a double opt-in request); not gated by consent. */
@@ -125,68 +146,94 @@ public final class Messages {
         .put("unsubscribe", false);
     Contact contact = contacts.get(contactId);
     return accept(
-        contact, addresses(contact, List.of(Channel.EMAIL)), null, content, null, "reply");
+        handle -> contact, c -> addresses(c, List.of(Channel.EMAIL)), null, content, null, "reply");
   }
 
+  /**
+   * Writes the message in one transaction with the contact it creates, if any: a refusal (no
+   * address for a channel, a key already used) rolls both back.
+   */
   private MessageView accept(
-      Contact contact,
-      Map<Channel, String> addresses,
+      Function<Handle, Contact> recipient,
+      Function<Contact, Map<Channel, String>> addressesOf,
       String topic,
       ObjectNode content,
       String key,
       String hash) {
-    List<Channel> channels = List.copyOf(addresses.keySet());
     UUID messageId = Ids.next(clock);
     Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     var deliveries = new java.util.ArrayList<MessageView.DeliveryView>();
-    boolean created =
-        jdbi.inTransaction(handle -> {
-          int inserted =
-              handle
-                  .createUpdate(insertMessage)
-                  .bind("id", messageId)
-                  .bind("contactId", contact.id())
-                  .bind("idempotencyKey", key)
-                  .bind("requestHash", hash)
-                  .bind("topic", topic)
-                  .bind("content", content.toString())
-                  .bind("createdAt", now)
-                  .execute();
-          if (inserted == 0) {
-            return false; // a concurrent request with the same key won
-          }
-          Map<Channel, ConsentPolicy.Decision> decisions = new java.util.EnumMap<>(Channel.class);
-          if (topic != null) {
-            List<ConsentPolicy.Decision> decided =
-                consent.decide(
-                    handle,
-                    channels.stream()
-                        .map(c -> new ConsentLedger.Ask(contact.id(), c.key(), topic))
-                        .toList());
-            for (int i = 0; i < channels.size(); i++) {
-              decisions.put(channels.get(i), decided.get(i));
+    Contact contact;
+    try {
+      contact =
+          jdbi.inTransaction(handle -> {
+            Contact to = recipient.apply(handle);
+            Map<Channel, String> addresses = addressesOf.apply(to);
+            List<Channel> channels = List.copyOf(addresses.keySet());
+            int inserted =
+                handle
+                    .createUpdate(insertMessage)
+                    .bind("id", messageId)
+                    .bind("contactId", to.id())
+                    .bind("idempotencyKey", key)
+                    .bind("requestHash", hash)
+                    .bind("topic", topic)
+                    .bind("content", content.toString())
+                    .bind("createdAt", now)
+                    .execute();
+            if (inserted == 0) {
+              throw new KeyTaken();
             }
-          }
-          var events = new ArrayList<TimelineEvent>();
-          Map<String, Object> accepted = new java.util.LinkedHashMap<>();
-          accepted.put("channels", channels.stream().map(Channel::key).toList());
-          accepted.put("topic", topic == null ? "reply" : topic);
-          events.add(
-              new TimelineEvent(
-                  contact.id(), now, "message.accepted", null, messageId, null, accepted));
-          deliveries.addAll(
-              insertDeliveries(
-                  handle, messageId, contact.id(), addresses, content, decisions, now, events));
-          timeline.append(handle, events);
-          return true;
-        });
-    if (!created) {
+            Map<Channel, ConsentPolicy.Decision> decisions = new java.util.EnumMap<>(Channel.class);
+            if (topic != null) {
+              List<ConsentPolicy.Decision> decided =
+                  consent.decide(
+                      handle,
+                      channels.stream()
+                          .map(c -> new ConsentLedger.Ask(to.id(), c.key(), topic))
+                          .toList());
+              for (int i = 0; i < channels.size(); i++) {
+                decisions.put(channels.get(i), decided.get(i));
+              }
+            }
+            var events = new ArrayList<TimelineEvent>();
+            Map<String, Object> accepted = new java.util.LinkedHashMap<>();
+            accepted.put("channels", channels.stream().map(Channel::key).toList());
+            accepted.put("topic", topic == null ? "reply" : topic);
+            events.add(
+                new TimelineEvent(
+                    to.id(), now, "message.accepted", null, messageId, null, accepted));
+            deliveries.addAll(
+                insertDeliveries(
+                    handle, messageId, to.id(), addresses, content, decisions, now, events));
+            timeline.append(handle, events);
+            return to;
+          });
+    } catch (KeyTaken raced) {
       return replay(key, hash).orElseThrow();
     }
-    channels.forEach(
-        c -> metrics.counter("tandem.messages.accepted", "channel", c.key()).increment());
+    deliveries.forEach(
+        d -> metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment());
     onAccepted.run();
     return new MessageView(messageId, contact.id(), topic, now, List.copyOf(deliveries), false);
+  }
+
+  /** A concurrent request with the same idempotency key committed first: undo and replay it. */
+  private static final class KeyTaken extends RuntimeException {
+    KeyTaken() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Who a request names: a stored contact, or one to create from its to.phone and to.email. */
+  private record Recipient(Contact existing, NewContact create, Contacts contacts) {
+    boolean isNew() {
+      return existing == null;
+    }
+
+    Contact resolve(Handle handle) {
+      return existing != null ? existing : contacts.create(handle, create);
+    }
   }
 
   private List<MessageView.DeliveryView> insertDeliveries(
@@ -330,13 +377,13 @@ public final class Messages {
     });
   }
 
-  private Contact recipient(MessageRequest request) {
+  private Recipient recipient(MessageRequest request) {
     if (request.contactId() != null) {
       if (request.toPhone() != null || request.toEmail() != null) {
         throw new InvalidInput(
             "ambiguous-recipient", "to", "Give either contactId or to, not both.");
       }
-      return contacts.get(request.contactId());
+      return new Recipient(contacts.get(request.contactId()), null, contacts);
     }
     if (request.toPhone() == null && request.toEmail() == null) {
       throw new InvalidInput(
@@ -360,13 +407,14 @@ public final class Messages {
               + byEmail.get().id()
               + ". Send with contactId instead.");
     }
-    if (byPhone.isPresent()) {
-      return byPhone.get();
-    }
-    if (byEmail.isPresent()) {
-      return byEmail.get();
-    }
-    return contacts.create(new NewContact(request.toPhone(), request.toEmail(), null, null, null));
+    return byPhone
+        .or(() -> byEmail)
+        .map(found -> new Recipient(found, null, contacts))
+        .orElseGet(() ->
+            new Recipient(
+                null,
+                new NewContact(request.toPhone(), request.toEmail(), null, null, null),
+                contacts));
   }
 
   private static List<Channel> channels(List<String> requested) {

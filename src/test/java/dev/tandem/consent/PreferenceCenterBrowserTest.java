@@ -100,6 +100,9 @@ class PreferenceCenterBrowserTest {
     browser.get(link(id));
 
     assertThat(browser.getTitle()).isEqualTo("Your message preferences");
+    assertThat(browser.findElement(By.cssSelector("button[type=submit]")).getCssValue("color"))
+        .as("the style sheet is allowed by the Content-Security-Policy")
+        .isEqualTo("rgba(255, 255, 255, 1)");
     assertThat(browser.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo("en");
     assertThat(browser.findElements(By.tagName("fieldset"))).hasSize(2);
     for (String channel : List.of("sms", "email")) {
@@ -203,5 +206,33 @@ class PreferenceCenterBrowserTest {
     assertThat(event.get("evidence").get("userAgent").asText()).contains("Chrome");
     assertThat(event.get("evidence").get("pendingId").asText())
         .isEqualTo(pending.body().get("id").asText());
+  }
+
+  @Test
+  void a_script_in_an_email_does_not_run_in_its_hosted_copy() {
+    String address = TestApp.uniqueEmail();
+    String id =
+        tandem.sendEmail(
+            address,
+            Map.of(
+                "subject",
+                "Scripted",
+                "html",
+                "<p id=\"said\">as sent</p>"
+                    + "<script>document.getElementById('said').textContent='script ran'</script>"));
+    String viewUrl = tandem.delivery(id, "email").get("viewUrl").asText();
+    var options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
+    WebDriver scripting =
+        new ChromeDriver(
+            new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).build(), options);
+    try {
+      scripting.get(viewUrl);
+      assertThat(scripting.findElement(By.id("said")).getText()).isEqualTo("as sent");
+    } finally {
+      scripting.quit();
+    }
   }
 }
