@@ -239,7 +239,6 @@ public final class ApiServer implements AutoCloseable {
     app.post("/v1/sms/inspect", this::inspectSms);
     registerEmailLinks();
     new ConsentRoutes(
-            json,
             features.contacts(),
             features.consent(),
             features.flags(),
