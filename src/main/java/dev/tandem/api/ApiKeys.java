@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -77,7 +76,6 @@ public final class ApiKeys {
 
   private final Jdbi jdbi;
   private final Clock clock;
-  private final LongSupplier nanoTime;
   private final String insert;
   private final String byHash;
   private final String list;
@@ -86,28 +84,14 @@ public final class ApiKeys {
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   public ApiKeys(Jdbi jdbi, Clock clock) {
-    this(jdbi, clock, System::nanoTime);
-  }
-
-  /**
-   * @param nanoTime the monotonic time the cache ages by: revocations on other nodes happen in real
-   *     time, whatever {@code clock} says
-   */
-  ApiKeys(Jdbi jdbi, Clock clock, LongSupplier nanoTime) {
     this.jdbi = jdbi;
     this.clock = clock;
-    this.nanoTime = nanoTime;
     var sql = NamedSql.forClass(ApiKeys.class);
     this.insert = sql.get("insert");
     this.byHash = sql.get("byHash");
     this.list = sql.get("list");
     this.revoke = sql.get("revoke");
     this.used = sql.get("used");
-  }
-
-  /** Creates a key with every scope and no expiry (the operator's command line). */
-  public String create(String name) {
-    return create(name, SCOPES, null).key();
   }
 
   /** Creates a key and returns it; it is not stored in a form that can be shown again. */
@@ -227,7 +211,8 @@ public final class ApiKeys {
   }
 
   private Optional<ApiKey> lookUp(String hash) {
-    long now = nanoTime.getAsLong();
+    // monotonic real time, not the injected clock: other nodes revoke in real time
+    long now = System.nanoTime();
     Cached cached = cache.get(hash);
     if (cached != null && now - cached.readAtNanos() < RECHECK.toNanos()) {
       return cached.key();

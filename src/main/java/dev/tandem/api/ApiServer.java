@@ -169,6 +169,7 @@ public final class ApiServer implements AutoCloseable {
       app.before(form, pages::requireSameOrigin);
     }
     app.beforeMatched("/v1/*", this::authenticate);
+    app.beforeMatched(ApiServer::refuseNul);
     app.exception(TandemException.class, (e, ctx) -> problem(ctx, toProblem(e)));
     app.exception(
         BadRequest.class,
@@ -241,7 +242,6 @@ public final class ApiServer implements AutoCloseable {
     app.post("/v1/sms/inspect", this::inspectSms);
     registerEmailLinks();
     new ConsentRoutes(
-            json,
             features.contacts(),
             features.consent(),
             features.flags(),
@@ -360,6 +360,25 @@ public final class ApiServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** PostgreSQL cannot store NUL: a parameter with one is refused before any feature sees it. */
+  private static void refuseNul(Context ctx) {
+    var parameters = new LinkedHashMap<String, String>();
+    ctx.pathParamMap().forEach(parameters::put);
+    ctx.queryParamMap()
+        .forEach((name, values) ->
+            values.forEach(value -> parameters.merge(name, value, String::concat)));
+    parameters.forEach((name, value) -> {
+      if (name.indexOf('\u0000') >= 0 || value.indexOf('\u0000') >= 0) {
+        throw new InvalidInput(
+            "nul-character",
+            name,
+            "The parameter "
+                + name.replace("\u0000", "\\u0000")
+                + " contains the NUL character (U+0000, %00); remove it.");
+      }
+    });
   }
 
   private void ready(Context ctx) {

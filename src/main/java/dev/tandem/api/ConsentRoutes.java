@@ -1,6 +1,5 @@
 package dev.tandem.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentChange;
 import dev.tandem.consent.ConsentLedger;
@@ -26,7 +25,6 @@ import java.util.UUID;
 
 /** The consent ledger over HTTP: state and history, changes by API, double opt-in, the feed. */
 final class ConsentRoutes {
-  private final ObjectMapper json;
   private final Contacts contacts;
   private final ConsentLedger ledger;
   private final ContactFlags flags;
@@ -36,7 +34,6 @@ final class ConsentRoutes {
   private final Suppressions suppressions;
 
   ConsentRoutes(
-      ObjectMapper json,
       Contacts contacts,
       ConsentLedger ledger,
       ContactFlags flags,
@@ -45,7 +42,6 @@ final class ConsentRoutes {
       Clock clock,
       Suppressions suppressions) {
     this.suppressions = suppressions;
-    this.json = json;
     this.contacts = contacts;
     this.ledger = ledger;
     this.flags = flags;

@@ -210,7 +210,27 @@ class RequestParsingTest {
     assertThat(message.json().get("field").asText()).isEqualTo("sms.text");
 
     Raw lookup = send("GET", "/v1/contacts?email=a%00b%40example.com", Map.of(), null);
-    assertThat(lookup.status()).as(lookup.body()).isLessThan(500);
+    assertProblem(lookup, 422, "nul-character");
+    assertThat(lookup.json().get("field").asText()).isEqualTo("email");
+  }
+
+  @Test
+  void nul_in_a_query_or_path_parameter_is_422_naming_it() throws IOException {
+    Raw changes = send("GET", "/v1/changes?after=x%00y", Map.of(), null);
+    assertProblem(changes, 422, "nul-character");
+    assertThat(changes.json().get("field").asText()).isEqualTo("after");
+
+    Raw imported =
+        send(
+            "POST",
+            "/v1/imports?name=list%00one",
+            Map.of("Content-Type", "text/csv"),
+            utf8("phone\n+14155550199\n"));
+    assertProblem(imported, 422, "nul-character");
+    assertThat(imported.json().get("field").asText()).isEqualTo("name");
+
+    // Jetty refuses an encoded NUL in the path itself, before routing
+    assertProblem(send("GET", "/v1/contacts/a%00b", Map.of(), null), 400, null);
   }
 
   @Test
