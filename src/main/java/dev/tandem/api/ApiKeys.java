@@ -82,10 +82,20 @@ public final class ApiKeys {
   private final String revoke;
   private final String used;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private final java.util.function.LongSupplier nanoTime;
 
   public ApiKeys(Jdbi jdbi, Clock clock) {
+    this(jdbi, clock, System::nanoTime);
+  }
+
+  /**
+   * @param nanoTime monotonic real time for the cache's age, not the injected clock: other nodes
+   *     revoke in real time (tests pass a ticker of their own)
+   */
+  ApiKeys(Jdbi jdbi, Clock clock, java.util.function.LongSupplier nanoTime) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     var sql = NamedSql.forClass(ApiKeys.class);
     this.insert = sql.get("insert");
     this.byHash = sql.get("byHash");
@@ -211,8 +221,7 @@ public final class ApiKeys {
   }
 
   private Optional<ApiKey> lookUp(String hash) {
-    // monotonic real time, not the injected clock: other nodes revoke in real time
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     Cached cached = cache.get(hash);
     if (cached != null && now - cached.readAtNanos() < RECHECK.toNanos()) {
       return cached.key();
