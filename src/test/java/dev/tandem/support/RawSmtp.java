@@ -83,6 +83,11 @@ public final class RawSmtp implements AutoCloseable {
     return reply();
   }
 
+  /** Waits for a reply the server sends unasked (421 when it closes an idle connection). */
+  public int nextReply() throws IOException {
+    return reply();
+  }
+
   private int reply() throws IOException {
     String line;
     do {
