@@ -337,20 +337,24 @@ public final class MailClassifier {
   }
 
   /**
-   * The DSN's {@code Status}, or the more specific code of the same class in its {@code
-   * Diagnostic-Code} when the status only says {@code 5.0.0} or {@code 4.0.0}.
+   * The DSN's {@code Status}, or a more specific code of the same class in its {@code
+   * Diagnostic-Code} when the status has a generic detail ({@code 5.0.0}; {@code 5.1.0} yields to
+   * {@code 5.1.1}, not to {@code 5.7.1}).
    */
   private static String status(String status, String diagnostic) {
-    Matcher enhanced = ENHANCED_STATUS.matcher(status);
-    if (!enhanced.find()) {
+    Matcher given = ENHANCED_STATUS.matcher(status);
+    if (!given.find()) {
       return status;
     }
-    String code = enhanced.group();
     Matcher specific = ENHANCED_STATUS.matcher(diagnostic);
-    if (code.endsWith(".0.0") && specific.find() && specific.group(1).equals(enhanced.group(1))) {
+    boolean generic = given.group(3).equals("0");
+    if (generic
+        && specific.find()
+        && specific.group(1).equals(given.group(1))
+        && (given.group(2).equals("0") || specific.group(2).equals(given.group(2)))) {
       return specific.group();
     }
-    return code;
+    return given.group();
   }
 
   /** Class 5, except X.2.2 (mailbox full), which RFC 3463 lets senders treat as transient. */
