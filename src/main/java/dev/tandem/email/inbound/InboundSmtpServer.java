@@ -20,6 +20,7 @@ import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.TooMuchDataException;
 import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
 
 /**
@@ -73,12 +74,14 @@ public final class InboundSmtpServer implements AutoCloseable {
   }
 
   private static final class Handler implements MessageHandler {
+    private final MessageContext context;
     private final InboundEmails inbound;
     private final MessageSpool spool;
     private final Semaphore stores;
     private final List<String> recipients = new ArrayList<>();
 
     Handler(MessageContext context, InboundEmails inbound, MessageSpool spool, Semaphore stores) {
+      this.context = context;
       this.inbound = inbound;
       this.spool = spool;
       this.stores = stores;
@@ -92,8 +95,24 @@ public final class InboundSmtpServer implements AutoCloseable {
       recipients.add(recipient);
     }
 
+    /**
+     * RFC 5321 4.1.1.4: the reply to the end of the data ends the transaction, whatever it says.
+     * subethasmtp ends it only after a 250, so a sender that got 451 or 552 and sent its next MAIL
+     * on the same connection would be told 503.
+     */
     @Override
     public String data(InputStream data) throws RejectException, TooMuchDataException, IOException {
+      try {
+        return receive(data);
+      } catch (RejectException e) {
+        if (context instanceof Session session && !(e instanceof DropConnectionException)) {
+          session.resetMailTransaction();
+        }
+        throw e;
+      }
+    }
+
+    private String receive(InputStream data) throws RejectException, IOException {
       Optional<MessageSpool.Spooled> spooled = spool.read(data);
       if (spooled.isEmpty()) {
         throw tooBig(data);
