@@ -180,7 +180,11 @@ public final class App implements AutoCloseable {
               .smtpPort()
               .map(port ->
                   remember(
-                      new InboundSmtpServer(config.inbound().smtpHost(), port, inboundEmails)));
+                      new InboundSmtpServer(
+                          config.inbound(),
+                          port,
+                          config.dataDir().resolve("inbound-spool"),
+                          inboundEmails)));
       this.mailboxPoller =
           config.inbound().mailboxUrl().map(url -> remember(new MailboxPoller(url, inboundEmails)));
       if (options.dispatchWorkers() > 0) {

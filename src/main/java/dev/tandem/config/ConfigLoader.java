@@ -94,6 +94,9 @@ public final class ConfigLoader {
     d.put("inbound.mailboxUrl", "");
     d.put("inbound.pollInterval", "1m");
     d.put("inbound.unknownSenders", "store");
+    d.put("inbound.maxConnections", "100");
+    d.put("inbound.maxConnectionsPerAddress", "10");
+    d.put("inbound.idleTimeout", "60s");
     d.put("dispatch.batchSize", "200");
     d.put("dispatch.pollInterval", "250ms");
     d.put("dispatch.maxAttempts", "10");
@@ -292,7 +295,10 @@ public final class ConfigLoader {
                 v.text("inbound.smtpHost"),
                 v.optional("inbound.mailboxUrl"),
                 v.duration("inbound.pollInterval", Duration.ofSeconds(5)),
-                v.choice("inbound.unknownSenders", TandemConfig.UnknownSenders.class)),
+                v.choice("inbound.unknownSenders", TandemConfig.UnknownSenders.class),
+                v.integer("inbound.maxConnections", 1, 10_000),
+                v.integer("inbound.maxConnectionsPerAddress", 1, 10_000),
+                v.duration("inbound.idleTimeout", Duration.ofSeconds(1))),
             new TandemConfig.Dispatch(
                 v.integer("dispatch.batchSize", 1, 5000),
                 v.duration("dispatch.pollInterval", Duration.ofMillis(10)),

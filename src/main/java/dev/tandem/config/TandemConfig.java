@@ -149,14 +149,19 @@ public record TandemConfig(
 
   /**
    * Receiving mail: an SMTP server on {@code smtpHost:smtpPort} (empty port = off, 0 = any free
-   * port) and/or a mailbox polled every {@code pollInterval}.
+   * port), taking at most {@code maxConnections} connections, {@code maxConnectionsPerAddress} from
+   * one address, each closed after {@code idleTimeout} without a command; and/or a mailbox polled
+   * every {@code pollInterval}.
    */
   public record Inbound(
       Optional<Integer> smtpPort,
       String smtpHost,
       Optional<String> mailboxUrl,
       Duration pollInterval,
-      UnknownSenders unknownSenders) {}
+      UnknownSenders unknownSenders,
+      int maxConnections,
+      int maxConnectionsPerAddress,
+      Duration idleTimeout) {}
 
   /** What becomes of mail that answers nothing Tandem sent, from an address no contact has. */
   public enum UnknownSenders {

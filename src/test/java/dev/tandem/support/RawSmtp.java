@@ -27,7 +27,7 @@ public final class RawSmtp implements AutoCloseable {
     this.socket = socket;
     this.in =
         new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-    this.out = socket.getOutputStream();
+    this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
   }
 
   /** Connects from {@code from} (any 127.x.y.z works on Linux) with a read timeout. */
@@ -66,20 +66,25 @@ public final class RawSmtp implements AutoCloseable {
     }
     byte[] buffer = new byte[64 * 1024];
     boolean lineStart = true;
-    var stuffed = new java.io.ByteArrayOutputStream(buffer.length + 1024);
     for (int n; (n = message.read(buffer)) > 0; ) {
-      stuffed.reset();
+      int written = 0;
       for (int i = 0; i < n; i++) {
         if (lineStart && buffer[i] == '.') {
-          stuffed.write('.');
+          out.write(buffer, written, i - written);
+          out.write('.');
+          written = i;
         }
-        stuffed.write(buffer[i]);
         lineStart = buffer[i] == '\n';
       }
-      stuffed.writeTo(out);
+      out.write(buffer, written, n - written);
     }
     out.write((lineStart ? ".\r\n" : "\r\n.\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
+    return reply();
+  }
+
+  /** Waits for a reply the server sends unasked (421 when it closes an idle connection). */
+  public int nextReply() throws IOException {
     return reply();
   }
 

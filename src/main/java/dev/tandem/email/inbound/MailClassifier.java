@@ -12,11 +12,13 @@ import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
-import java.io.ByteArrayInputStream;
+import jakarta.mail.util.SharedByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +41,13 @@ import org.jsoup.Jsoup;
  */
 public final class MailClassifier {
   private static final Session SESSION = Session.getInstance(new Properties());
+
+  /**
+   * Text read from any one part, and a report's stored text: at most this much, whatever the size
+   * of the message (what is stored is cut to a million characters anyway).
+   */
+  static final int MAX_TEXT_BYTES = 1024 * 1024;
+
   private static final Pattern VERP =
       Pattern.compile("bounces\\+([0-9a-f]{32})@", Pattern.CASE_INSENSITIVE);
   private static final Pattern UNSUBSCRIBE =
@@ -65,11 +74,29 @@ public final class MailClassifier {
    * @param envelopeRecipients RCPT TO addresses when received over SMTP (may hold the VERP token)
    */
   public static InboundMail classify(byte[] raw, List<String> envelopeRecipients) {
+    return classify(
+        new SharedByteArrayInputStream(raw),
+        raw.length <= MAX_TEXT_BYTES ? raw : Arrays.copyOf(raw, MAX_TEXT_BYTES),
+        envelopeRecipients);
+  }
+
+  /** A message spooled by the SMTP server, read where it lies: its parts are not copied. */
+  static InboundMail classify(MessageSpool.Spooled spooled, List<String> envelopeRecipients)
+      throws IOException {
+    return classify(spooled.open(), spooled.head(MAX_TEXT_BYTES), envelopeRecipients);
+  }
+
+  /**
+   * @param source the whole message, a Jakarta Mail shared stream so that parsing copies nothing
+   * @param head its first bytes, at most {@link #MAX_TEXT_BYTES}: a report's stored text
+   */
+  private static InboundMail classify(
+      InputStream source, byte[] head, List<String> envelopeRecipients) {
     MimeMessage message;
     String from;
     String subject;
     try {
-      message = new MimeMessage(SESSION, new ByteArrayInputStream(raw));
+      message = new MimeMessage(SESSION, source);
       from = header(message, "From");
       subject = decode(header(message, "Subject"));
     } catch (MessagingException | RuntimeException e) {
@@ -100,10 +127,10 @@ public final class MailClassifier {
                 .toLowerCase(Locale.ROOT);
         Multipart parts = (Multipart) message.getContent();
         if (reportType.equals("delivery-status")) {
-          return dsn(parts, from, subject, token, raw);
+          return dsn(parts, from, subject, token, head);
         }
         if (reportType.equals("feedback-report")) {
-          return arf(parts, from, subject, token, raw);
+          return arf(parts, from, subject, token, head);
         }
       }
       String text = bodyText(message);
@@ -150,7 +177,7 @@ public final class MailClassifier {
   }
 
   private static InboundMail dsn(
-      Multipart parts, String from, String subject, Optional<String> token, byte[] raw)
+      Multipart parts, String from, String subject, Optional<String> token, byte[] head)
       throws MessagingException, IOException {
     DeliveryStatus status = null;
     List<String> references = new ArrayList<>();
@@ -158,7 +185,7 @@ public final class MailClassifier {
       BodyPart part = parts.getBodyPart(i);
       ContentType type = contentType(part);
       if (type.match("message/delivery-status") || type.match("message/global-delivery-status")) {
-        try (InputStream in = part.getInputStream()) {
+        try (InputStream in = prefix(part)) {
           status = new DeliveryStatus(in);
         }
       } else if (type.match("message/rfc822")
@@ -219,12 +246,12 @@ public final class MailClassifier {
         Optional.of(bounce),
         Optional.empty(),
         "",
-        new String(raw, StandardCharsets.UTF_8),
+        new String(head, StandardCharsets.UTF_8),
         Optional.empty());
   }
 
   private static InboundMail arf(
-      Multipart parts, String from, String subject, Optional<String> token, byte[] raw)
+      Multipart parts, String from, String subject, Optional<String> token, byte[] head)
       throws MessagingException, IOException {
     String feedbackType = "abuse";
     List<String> references = new ArrayList<>();
@@ -232,7 +259,7 @@ public final class MailClassifier {
       BodyPart part = parts.getBodyPart(i);
       ContentType type = contentType(part);
       if (type.match("message/feedback-report")) {
-        try (InputStream in = part.getInputStream()) {
+        try (InputStream in = prefix(part)) {
           var report = new InternetHeaders(in);
           feedbackType =
               Optional.ofNullable(report.getHeader("Feedback-Type", null)).orElse("abuse").strip();
@@ -258,7 +285,7 @@ public final class MailClassifier {
         Optional.empty(),
         Optional.of(feedbackType),
         "",
-        new String(raw, StandardCharsets.UTF_8),
+        new String(head, StandardCharsets.UTF_8),
         Optional.empty());
   }
 
@@ -310,20 +337,24 @@ public final class MailClassifier {
   }
 
   /**
-   * The DSN's {@code Status}, or the more specific code of the same class in its {@code
-   * Diagnostic-Code} when the status only says {@code 5.0.0} or {@code 4.0.0}.
+   * The DSN's {@code Status}, or a more specific code of the same class in its {@code
+   * Diagnostic-Code} when the status has a generic detail ({@code 5.0.0}; {@code 5.1.0} yields to
+   * {@code 5.1.1}, not to {@code 5.7.1}).
    */
   private static String status(String status, String diagnostic) {
-    Matcher enhanced = ENHANCED_STATUS.matcher(status);
-    if (!enhanced.find()) {
+    Matcher given = ENHANCED_STATUS.matcher(status);
+    if (!given.find()) {
       return status;
     }
-    String code = enhanced.group();
     Matcher specific = ENHANCED_STATUS.matcher(diagnostic);
-    if (code.endsWith(".0.0") && specific.find() && specific.group(1).equals(enhanced.group(1))) {
+    boolean generic = given.group(3).equals("0");
+    if (generic
+        && specific.find()
+        && specific.group(1).equals(given.group(1))
+        && (given.group(2).equals("0") || specific.group(2).equals(given.group(2)))) {
       return specific.group();
     }
-    return code;
+    return given.group();
   }
 
   /** Class 5, except X.2.2 (mailbox full), which RFC 3463 lets senders treat as transient. */
@@ -415,7 +446,7 @@ public final class MailClassifier {
 
   private static List<String> originalIds(Part part) throws MessagingException, IOException {
     var ids = new ArrayList<String>();
-    try (InputStream in = part.getInputStream()) {
+    try (InputStream in = prefix(part)) {
       var headers = new InternetHeaders(in);
       String id = headers.getHeader("Message-ID", null);
       if (id != null) {
@@ -460,14 +491,31 @@ public final class MailClassifier {
     return "";
   }
 
+  /** A text part in its charset (UTF-8 when it names none Java knows), its first bytes only. */
   private static String contentAsString(Part part) throws MessagingException, IOException {
-    Object content = part.getContent();
-    return content instanceof String s ? s : readAll(part);
+    String charset = contentType(part).getParameter("charset");
+    Charset decoder = StandardCharsets.UTF_8;
+    if (charset != null) {
+      try {
+        decoder = Charset.forName(MimeUtility.javaCharset(charset));
+      } catch (IllegalArgumentException e) {
+        // an unknown or malformed charset name: read it as UTF-8
+      }
+    }
+    return new String(readPrefix(part), decoder);
   }
 
   private static String readAll(Part part) throws MessagingException, IOException {
+    return new String(readPrefix(part), StandardCharsets.UTF_8);
+  }
+
+  private static InputStream prefix(Part part) throws MessagingException, IOException {
+    return new java.io.ByteArrayInputStream(readPrefix(part));
+  }
+
+  private static byte[] readPrefix(Part part) throws MessagingException, IOException {
     try (InputStream in = part.getInputStream()) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return in.readNBytes(MAX_TEXT_BYTES);
     }
   }
 
