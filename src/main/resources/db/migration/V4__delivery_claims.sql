@@ -11,3 +11,6 @@ ALTER TABLE delivery ADD COLUMN claimed_at timestamptz;
 ALTER TABLE delivery ADD COLUMN claimed_by text;
 ALTER TABLE delivery ADD COLUMN claim_token uuid;
 CREATE INDEX delivery_claimed_by ON delivery (claimed_by) WHERE status = 'sending';
+
+-- A receipt the SMSC sends again is matched to where its first copy went (by key and text).
+CREATE INDEX sms_receipt_matched_key ON sms_receipt (receipt_key) WHERE delivery_id IS NOT NULL;

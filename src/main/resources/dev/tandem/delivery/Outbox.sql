@@ -80,15 +80,24 @@ VALUES (:receiptKey, :stat, :err, :raw, :receivedAt)
 -- unique per SMSC only for a while (many SMSCs restart their counter), so a receipt completes only
 -- a part that is not final, of an SMS submitted before the receipt came (a minute's leeway for
 -- clocks of different nodes); else it waits for the submit_sm_resp of the part it belongs to.
+-- A receipt the SMSC sends again (same key, same text as one already matched) goes where the first
+-- went, and changes nothing there.
 WITH matched AS (
   SELECT r.id AS receipt_id, part.delivery_id, part.seq
   FROM sms_receipt r
   CROSS JOIN LATERAL (
-    SELECT p.delivery_id, p.seq
-    FROM sms_part p JOIN delivery d ON d.id = p.delivery_id
-    WHERE p.receipt_key = r.receipt_key AND p.status = 'sent' AND d.status = 'sent'
-      AND (d.claimed_at IS NULL OR d.claimed_at <= r.received_at + interval '1 minute')
-    ORDER BY d.claimed_at DESC NULLS LAST, d.created_at DESC
+    (SELECT p.delivery_id, p.seq
+     FROM sms_part p JOIN delivery d ON d.id = p.delivery_id
+     WHERE p.receipt_key = r.receipt_key AND p.status = 'sent' AND d.status = 'sent'
+       AND (d.claimed_at IS NULL OR d.claimed_at <= r.received_at + interval '1 minute')
+     ORDER BY d.claimed_at DESC NULLS LAST, d.created_at DESC
+     LIMIT 1)
+    UNION ALL
+    (SELECT earlier.delivery_id, earlier.part_seq
+     FROM sms_receipt earlier
+     WHERE earlier.receipt_key = r.receipt_key AND earlier.delivery_id IS NOT NULL
+       AND earlier.raw = r.raw
+     LIMIT 1)
     LIMIT 1
   ) part
   WHERE r.delivery_id IS NULL AND r.receipt_key = ANY(CAST(:keys AS text[]))

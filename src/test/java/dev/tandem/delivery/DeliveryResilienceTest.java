@@ -288,11 +288,35 @@ class DeliveryResilienceTest {
       tandem.app.dispatcher.runOnce();
 
       after.forEach(id -> tandem.awaitStatus(id, "sms", "delivered"));
-      assertThat(providerIds(after)).as("the SMSC reused its ids").isEqualTo(providerIds(before));
+      assertThat(providerIds(after))
+          .as("the SMSC reused its ids")
+          .containsExactlyInAnyOrderElementsOf(providerIds(before));
       assertThat(parts(before)).as("the old, final parts").isEqualTo(oldParts);
       assertThat(receiptsOf(before)).isEqualTo(3);
       assertThat(receiptsOf(after)).isEqualTo(3);
     }
+  }
+
+  @Test
+  void a_receipt_the_smsc_sends_again_goes_to_the_same_delivery_and_changes_nothing() {
+    tandem = TestApp.start();
+    String id = tandem.sendSms("Receipt sent twice");
+    tandem.app.dispatcher.runOnce();
+    tandem.awaitStatus(id, "sms", "delivered");
+    String raw =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(
+                h -> h.createQuery("SELECT raw FROM sms_receipt").mapTo(String.class).one());
+
+    tandem.app.sandboxSmsc.orElseThrow().injectReceiptText(raw);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(receiptsOf(List.of(id))).isEqualTo(2));
+    assertThat(tandem.status(id, "sms")).isEqualTo("delivered");
   }
 
   @Test
