@@ -1,7 +1,8 @@
 package dev.tandem.config;
 
 /**
- * A configuration value that Tandem cannot start with. The message names the key, value and fix.
+ * A configuration value that Tandem cannot start with. The message names the key, value and fix; a
+ * secret's value is never in it (see {@link Redact}).
  */
 public final class ConfigException extends RuntimeException {
   private final String key;
@@ -11,7 +12,7 @@ public final class ConfigException extends RuntimeException {
         "Invalid configuration: "
             + key
             + " = "
-            + (value == null ? "(empty)" : "'" + value + "'")
+            + (value == null || value.isEmpty() ? "(empty)" : "'" + Redact.value(key, value) + "'")
             + ": "
             + problem
             + ". Fix: "

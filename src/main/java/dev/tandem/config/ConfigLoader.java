@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -176,8 +177,16 @@ public final class ConfigLoader {
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
     } catch (IOException e) {
+      // only the first line of the parser's message: the rest quotes the file, secrets included
       throw new ConfigException(
-          "Config file " + file + " is not valid YAML: " + e.getMessage() + ".");
+          "Config file "
+              + file
+              + " is not valid YAML: "
+              + e.getMessage().lines().findFirst().orElse("")
+              + (e instanceof JsonProcessingException j && j.getLocation() != null
+                  ? " (line " + j.getLocation().getLineNr() + ")"
+                  : "")
+              + ".");
     }
     var flat = new LinkedHashMap<String, String>();
     if (root != null && !root.isMissingNode() && !root.isNull()) {
@@ -189,7 +198,12 @@ public final class ConfigLoader {
     for (String key : flat.keySet()) {
       if (!DEFAULTS.containsKey(key)) {
         throw new ConfigException(
-            key, flat.get(key), "unknown key in " + file, "use one of " + knownNear(key));
+            "Invalid configuration: "
+                + key
+                + ": unknown key in "
+                + file
+                + ". Fix: use one of "
+                + knownNear(key));
       }
     }
     return flat;
