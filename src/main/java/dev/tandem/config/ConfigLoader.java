@@ -342,6 +342,14 @@ public final class ConfigLoader {
             "write the provider's API base, e.g. https://api.provider.example");
       }
     }
+    String publicUrl = config.http().publicUrl();
+    if (!publicUrl.isEmpty() && !publicUrl.matches("https?://[^/\\s]+(/\\S*)?")) {
+      throw new ConfigException(
+          "http.publicUrl",
+          publicUrl,
+          "not an http(s) URL",
+          "write the URL people reach this server at, e.g. https://tandem.example.org");
+    }
     if (!config.email().from().contains("@")) {
       throw new ConfigException(
           "email.from",

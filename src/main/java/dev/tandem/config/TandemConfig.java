@@ -210,6 +210,11 @@ public record TandemConfig(
   }
 
   /** True when the sandbox peers run and Tandem's clients point at them. */
+  /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
+  public boolean realProvider() {
+    return !sandboxEnabled() || sms.provider() == SmsProvider.TWILIO;
+  }
+
   public boolean sandboxEnabled() {
     return switch (sandbox.mode()) {
       case ON -> true;

@@ -101,7 +101,9 @@ class StartTlsTest {
                 "smpp.host",
                 "127.0.0.1",
                 "smpp.port",
-                Integer.toString(smsc.port())));
+                Integer.toString(smsc.port()),
+                "http.publicUrl",
+                "https://tandem.example.org"));
     tandem = TestApp.start(config);
   }
 
