@@ -119,6 +119,7 @@ public final class EmailThroughputBench {
     overrides.put("dataDir", data.toString());
     overrides.put("http.port", "0");
     overrides.put("sandbox.mode", "off");
+    overrides.put("http.publicUrl", "https://tandem.bench.example");
     overrides.put("smtp.host", "127.0.0.1");
     overrides.put("smtp.port", Integer.toString(port));
     overrides.put("smtp.poolSize", Integer.toString(POOL));

@@ -167,6 +167,7 @@ public final class SmsThroughputBench {
     overrides.put("dataDir", data.toString());
     overrides.put("http.port", "0");
     overrides.put("sandbox.mode", "off");
+    overrides.put("http.publicUrl", "https://tandem.bench.example");
     overrides.put("smpp.host", "127.0.0.1");
     overrides.put("smpp.port", Integer.toString(smscPort));
     overrides.put("smtp.host", "127.0.0.1"); // not used: SMS only
@@ -204,6 +205,7 @@ public final class SmsThroughputBench {
     overrides.put("dataDir", data.toString());
     overrides.put("http.port", "0");
     overrides.put("sandbox.mode", "off");
+    overrides.put("http.publicUrl", "https://tandem.bench.example");
     overrides.put("smpp.host", "127.0.0.1");
     overrides.put("smpp.port", Integer.toString(smscPort));
     overrides.put("smtp.host", "127.0.0.1");

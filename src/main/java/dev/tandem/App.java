@@ -2,6 +2,7 @@ package dev.tandem;
 
 import dev.tandem.api.ApiKeys;
 import dev.tandem.api.ApiServer;
+import dev.tandem.config.ConfigException;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ContactFlags;
@@ -102,6 +103,7 @@ public final class App implements AutoCloseable {
 
   private App(TandemConfig config, Options options) {
     this.config = config;
+    requirePublicUrl(config);
     Clock clock = options.clock();
     try {
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -110,13 +112,6 @@ public final class App implements AutoCloseable {
       var jdbi = database.jdbi();
 
       boolean sandbox = config.sandboxEnabled();
-      if (config.http().publicUrl().regionMatches(true, 0, "http:", 0, 5)) {
-        log.warn(
-            "http.publicUrl {} is not https: mail providers do not offer one-click unsubscribe"
-                + " (RFC 8058) over http, and links and webhooks travel in clear. Fix: serve Tandem"
-                + " behind https and set http.publicUrl to that URL",
-            config.http().publicUrl());
-      }
       this.sandboxSmtp =
           sandbox
               ? Optional.of(remember(SandboxSmtpServer.start(config.sandbox().smtpPort(), clock)))
@@ -350,6 +345,35 @@ public final class App implements AutoCloseable {
     @Override
     public void email(java.util.UUID contactId, String subject, String text, String html) {
       messages.replyEmail(contactId, subject, text, html);
+    }
+  }
+
+  /**
+   * With real recipients, links in their messages must reach this server from outside: a local
+   * fallback would send them to 127.0.0.1. One-click unsubscribe (RFC 8058) needs https.
+   */
+  private static void requirePublicUrl(TandemConfig config) {
+    if (!config.realProvider()) {
+      return;
+    }
+    String publicUrl = config.http().publicUrl();
+    if (publicUrl.isEmpty()) {
+      int port = config.http().port();
+      throw new ConfigException(
+          "http.publicUrl is not set: links in email (unsubscribe, click, open) and provider"
+              + " callbacks would point at http://"
+              + config.http().host()
+              + ":"
+              + (port == 0 ? "<random port>" : port)
+              + ". Fix: set http.publicUrl to the public https URL of this server (e.g."
+              + " https://tandem.example.org), or TANDEM_HTTP_PUBLIC_URL");
+    }
+    if (!publicUrl.startsWith("https://")) {
+      log.warn(
+          "http.publicUrl {} is not https: mail clients offer one-click unsubscribe (RFC 8058)"
+              + " only over https, and links travel in the clear; set it to the https URL of this"
+              + " server",
+          publicUrl);
     }
   }
 

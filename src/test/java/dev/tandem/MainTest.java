@@ -170,4 +170,17 @@ class MainTest {
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("http.port").contains("'lots'").contains("Fix:");
   }
+
+  @Test
+  void contacts_import_rejects_a_row_with_a_nul_character_and_imports_the_rest() throws Exception {
+    Path list = dataDir.resolve("nul.csv");
+    Files.writeString(list, "phone,name\n+14155550101,Ada\n+14155550102,Gr\u0000ace\n");
+    Run run =
+        run("contacts", "import", list.toString(), "--data", dataDir.resolve("data").toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("2 rows: 1 created, 0 updated, 0 merged, 0 unchanged, 1 rejected")
+        .contains("line 3: ")
+        .contains("U+0000");
+  }
 }

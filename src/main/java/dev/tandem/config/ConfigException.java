@@ -1,7 +1,8 @@
 package dev.tandem.config;
 
 /**
- * A configuration value that Tandem cannot start with. The message names the key, value and fix.
+ * A configuration value that Tandem cannot start with. The message names the key, value and fix; a
+ * secret's value is never in it (see {@link Redact}).
  */
 public final class ConfigException extends RuntimeException {
   private final String key;
@@ -11,7 +12,7 @@ public final class ConfigException extends RuntimeException {
         "Invalid configuration: "
             + key
             + " = "
-            + (value == null ? "(empty)" : "'" + masked(key, value) + "'")
+            + (value == null || value.isEmpty() ? "(empty)" : "'" + Redact.value(key, value) + "'")
             + ": "
             + problem
             + ". Fix: "
@@ -22,19 +23,6 @@ public final class ConfigException extends RuntimeException {
   public ConfigException(String message) {
     super(message);
     this.key = null;
-  }
-
-  /**
-   * The value as it may be shown: a password, secret or token not at all; credentials in a URL
-   * (user:password@, password=) hidden. Error messages end up in logs and terminals.
-   */
-  public static String masked(String key, String value) {
-    if (key.toLowerCase(java.util.Locale.ROOT).matches(".*(password|secret|token).*")) {
-      return "(hidden)";
-    }
-    return value
-        .replaceAll("(?<=://)[^/@\\s]*@", "****@")
-        .replaceAll("(?i)((?:password|pass|pwd|secret|token)=)[^&;\\s]*", "$1****");
   }
 
   public String key() {

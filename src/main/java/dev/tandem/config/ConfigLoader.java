@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -182,8 +183,16 @@ public final class ConfigLoader {
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
     } catch (IOException e) {
+      // only the first line of the parser's message: the rest quotes the file, secrets included
       throw new ConfigException(
-          "Config file " + file + " is not valid YAML: " + e.getMessage() + ".");
+          "Config file "
+              + file
+              + " is not valid YAML: "
+              + e.getMessage().lines().findFirst().orElse("")
+              + (e instanceof JsonProcessingException j && j.getLocation() != null
+                  ? " (line " + j.getLocation().getLineNr() + ")"
+                  : "")
+              + ".");
     }
     var flat = new LinkedHashMap<String, String>();
     if (root != null && !root.isMissingNode() && !root.isNull()) {
@@ -195,7 +204,12 @@ public final class ConfigLoader {
     for (String key : flat.keySet()) {
       if (!DEFAULTS.containsKey(key)) {
         throw new ConfigException(
-            key, flat.get(key), "unknown key in " + file, "use one of " + knownNear(key));
+            "Invalid configuration: "
+                + key
+                + ": unknown key in "
+                + file
+                + ". Fix: use one of "
+                + knownNear(key));
       }
     }
     return flat;
@@ -309,17 +323,6 @@ public final class ConfigLoader {
                 v.nodeId("dispatch.nodeId")),
             v.consent(),
             new TandemConfig.Privacy(v.optional("privacy.erasureKeyFile").map(Path::of)));
-    if (!config.sandboxEnabled() && config.http().publicUrl().isEmpty()) {
-      throw new ConfigException(
-          "http.publicUrl",
-          null,
-          "not set, while real providers are configured (no sandbox): unsubscribe, click and open"
-              + " links in email and provider webhooks would point at http://127.0.0.1:"
-              + config.http().port()
-              + ", which recipients and providers cannot reach",
-          "set http.publicUrl (or TANDEM_HTTP_PUBLIC_URL) to the https URL people and providers"
-              + " reach this server at, e.g. https://tandem.example.org");
-    }
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",

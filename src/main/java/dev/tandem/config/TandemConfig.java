@@ -231,6 +231,11 @@ public record TandemConfig(
    */
   public record Privacy(Optional<Path> erasureKeyFile) {}
 
+  /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
+  public boolean realProvider() {
+    return !sandboxEnabled() || sms.provider() == SmsProvider.TWILIO;
+  }
+
   /** True when the sandbox peers run and Tandem's clients point at them. */
   public boolean sandboxEnabled() {
     return switch (sandbox.mode()) {

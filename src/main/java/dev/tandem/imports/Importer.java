@@ -50,6 +50,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  */
 public final class Importer {
   static final int CHUNK = 1000;
+  private static final char NUL = '\u0000';
 
   /** The fields a column can fill, with the header names recognized without a mapping. */
   enum Field {
@@ -199,7 +200,11 @@ public final class Importer {
   }
 
   /** Which column holds which field. */
-  private record Columns(Map<Field, Integer> index, int width, String topic) {
+  private record Columns(Map<Field, Integer> index, List<String> header, String topic) {
+    int width() {
+      return header.size();
+    }
+
     String get(List<String> fields, Field field) {
       Integer i = index.get(field);
       if (i == null || i >= fields.size()) {
@@ -215,6 +220,10 @@ public final class Importer {
   }
 
   private Columns columns(List<String> header, Options options) {
+    if (header.stream().anyMatch(name -> name.indexOf(NUL) >= 0)) {
+      throw new CsvReader.MalformedCsv(
+          1, "the header holds a NUL character (U+0000); remove it from the file");
+    }
     Map<Field, Integer> index = new LinkedHashMap<>();
     Map<String, Integer> byName = new HashMap<>();
     for (int i = 0; i < header.size(); i++) {
@@ -282,7 +291,7 @@ public final class Importer {
               + ledger.config().topics().stream().map(t -> t.key()).toList()
               + ", or * for every topic, as in an opt-out list).");
     }
-    return new Columns(Map.copyOf(index), header.size(), topic);
+    return new Columns(Map.copyOf(index), List.copyOf(header), topic);
   }
 
   static String simplify(String header) {
@@ -393,6 +402,18 @@ public final class Importer {
       if (f.size() != columns.width()) {
         throw new InvalidInput(
             "wrong-width", "row", f.size() + " fields where the header has " + columns.width());
+      }
+      for (int i = 0; i < f.size(); i++) {
+        if (f.get(i).indexOf(NUL) >= 0) {
+          String column = columns.header().get(i);
+          throw new InvalidInput(
+              "nul-character",
+              column,
+              "the column '"
+                  + column
+                  + "' holds a NUL character (U+0000), which cannot be stored; remove it from the"
+                  + " file");
+        }
       }
       String phone = columns.get(f, Field.PHONE);
       String email = columns.get(f, Field.EMAIL);
@@ -867,9 +888,7 @@ public final class Importer {
         }
         batch.execute();
       }
-      if (!consentChanges.isEmpty()) {
-        ledger.record(handle, List.copyOf(consentChanges));
-      }
+      // the feed tells of a contact before any change about it (its consent)
       List<Changes.NewChange> feed = new ArrayList<>();
       for (Person p : created) {
         feed.add(new Changes.NewChange(p.id, "contact.created", fields(p), now));
@@ -879,6 +898,9 @@ public final class Importer {
         p.touched = false;
       }
       changes.append(handle, feed);
+      if (!consentChanges.isEmpty()) {
+        ledger.record(handle, List.copyOf(consentChanges));
+      }
       created.clear();
       addresses.clear();
       consentChanges.clear();

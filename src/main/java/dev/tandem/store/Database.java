@@ -2,10 +2,12 @@ package dev.tandem.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.config.Redact;
 import dev.tandem.config.TandemConfig;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.StatementException;
 import org.jdbi.v3.core.statement.StatementExceptions;
 
@@ -24,21 +26,7 @@ public final class Database implements AutoCloseable {
     this.lock = lock;
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
-    jdbi.getConfig(StatementExceptions.class).setMessageRendering(Database::withoutValues);
-  }
-
-  /**
-   * Jdbi puts a failing statement's bound values into the exception's message, and so into logs:
-   * SMS texts, email bodies, names, numbers. Only the statement is named.
-   */
-  private static String withoutValues(StatementException e) {
-    var context = e.getStatementContext();
-    String sql = context == null || context.getRawSql() == null ? "" : context.getRawSql();
-    sql = sql.strip().replaceAll("\\s+", " ");
-    return e.getShortMessage()
-        + (sql.isEmpty()
-            ? ""
-            : " [statement: \"" + (sql.length() > 120 ? sql.substring(0, 120) + "…" : sql) + "\"]");
+    jdbi.getConfig(StatementExceptions.class).setMessageRendering(Database::withoutArguments);
   }
 
   public static Database open(TandemConfig.Db db, Path dataDir) {
@@ -87,9 +75,9 @@ public final class Database implements AutoCloseable {
       closeQuietly(embedded, lock);
       throw new IllegalStateException(
           "cannot connect to PostgreSQL at "
-              + dev.tandem.config.ConfigException.masked("db.url", url)
+              + Redact.url(url)
               + ": "
-              + rootMessage(e)
+              + Redact.without(rootMessage(e), Redact.passwordsIn(url))
               + ". Fix: check db.url / TANDEM_DB_URL, db.user and db.password",
           e);
     }
@@ -122,6 +110,16 @@ public final class Database implements AutoCloseable {
       e = e.getCause();
     }
     return e.getMessage();
+  }
+
+  /**
+   * A failed statement's message: the error and the SQL, never the bound values (Jdbi's default
+   * lists them, and they are messages, names, numbers and addresses).
+   */
+  private static String withoutArguments(StatementException e) {
+    StatementContext context = e.getStatementContext();
+    String sql = context == null ? null : context.getRawSql();
+    return e.getShortMessage() + (sql == null ? "" : " [statement:\"" + sql.strip() + "\"]");
   }
 
   public Jdbi jdbi() {

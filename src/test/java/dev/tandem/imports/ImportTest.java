@@ -333,4 +333,48 @@ class ImportTest {
     assertThat(contactByEmail("p1234@example.net").get(0).get("phones").get(0).asText())
         .isEqualTo("+14155561234");
   }
+
+  @Test
+  void the_changes_feed_tells_of_an_imported_contact_before_its_consent() throws Exception {
+    JsonNode before = tandem.call("GET", "/v1/changes?limit=1000", null).body();
+    while (before.get("changes").size() == 1000) { // skip what other tests wrote
+      before =
+          tandem
+              .call("GET", "/v1/changes?limit=1000&after=" + before.get("next").asText(), null)
+              .body();
+    }
+    String cursor = before.get("next").asText();
+    byte[] csv =
+        "phone,name,sms_consent\n+14155550501,Ada,yes\n+14155550502,Grace,yes\n"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(upload(csv, "text/csv", "topic", "news").status()).isEqualTo(200);
+
+    var kindsByContact = new java.util.LinkedHashMap<String, List<String>>();
+    JsonNode page = tandem.call("GET", "/v1/changes?limit=1000&after=" + cursor, null).body();
+    page.get("changes")
+        .forEach(change ->
+            kindsByContact
+                .computeIfAbsent(change.get("contactId").asText(), k -> new ArrayList<>())
+                .add(change.get("kind").asText()));
+    assertThat(kindsByContact).hasSize(2);
+    assertThat(kindsByContact.values())
+        .allSatisfy(
+            kinds -> assertThat(kinds).containsExactly("contact.created", "consent.changed"));
+  }
+
+  @Test
+  void a_nul_character_rejects_its_row_with_the_line_and_the_rest_is_imported() throws Exception {
+    byte[] csv =
+        "phone,name\n+14155550601,Ada\n+14155550602,Gr\u0000ace\n+14155550603,Alan\n"
+            .getBytes(StandardCharsets.UTF_8);
+    Result result = upload(csv, "text/csv");
+
+    assertThat(result.status()).as(result.body().toString()).isEqualTo(200);
+    assertThat(result.body().get("created").asLong()).isEqualTo(2);
+    assertThat(lines(result.body().get("rejectedRows")))
+        .singleElement()
+        .satisfies(r -> assertThat(r).startsWith("3 ").contains("U+0000").contains("name"));
+    assertThat(contactByPhone("+14155550603")).hasSize(1);
+    assertThat(contactByPhone("+14155550602")).isEmpty();
+  }
 }
