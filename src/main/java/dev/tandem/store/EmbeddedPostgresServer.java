@@ -154,6 +154,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
       throws SQLException, IOException {
     try (Connection c = postgres.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
+      // tandem owns public: as the superuser, resolve no name there (a function or operator of
+      // tandem's would otherwise run with the superuser's rights)
+      s.execute("SET search_path = pg_catalog, pg_temp");
       boolean trusting = trusts(clusterDir);
       if (trusting) {
         log.warn(

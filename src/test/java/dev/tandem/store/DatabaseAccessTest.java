@@ -98,6 +98,30 @@ class DatabaseAccessTest {
   }
 
   @Test
+  void nothing_the_tandem_role_creates_runs_as_the_superuser_at_the_next_start() throws Exception {
+    // an operator in public that the superuser's set-up would pick over pg_catalog's
+    String hijack =
+        """
+        CREATE FUNCTION public.hijack(oid, regnamespace) RETURNS boolean LANGUAGE plpgsql AS $$
+        BEGIN
+          IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+            EXECUTE 'ALTER ROLE tandem SUPERUSER';
+          END IF;
+          RETURN $1 = $2::oid;
+        END $$;
+        CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regnamespace, FUNCTION = public.hijack);
+        CREATE FUNCTION public.pg_get_userbyid(oid) RETURNS name LANGUAGE sql
+          AS $$ SELECT 'x'::name $$;
+        """;
+    try (Database database = Database.open(db(), dataDir, false)) {
+      database.jdbi().useHandle(h -> h.execute(hijack));
+    }
+    try (Database again = Database.open(db(), dataDir, false)) {
+      assertLockedDown(again);
+    }
+  }
+
+  @Test
   void a_data_directory_from_before_is_secured_in_place_and_keeps_its_data() throws Exception {
     // as earlier versions left it: trust logins, a superuser without a password, tables it owns
     try (EmbeddedPostgres old =
