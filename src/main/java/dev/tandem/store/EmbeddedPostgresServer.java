@@ -41,6 +41,39 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     this.password = password;
   }
 
+  /**
+   * Where PostgreSQL's binaries are unpacked: a directory only this account can write. zonky's
+   * default, {@code $TMPDIR/embedded-pg}, is shared: another account could swap the binaries that
+   * then run as this one, with the passwords at hand. {@code ~/.cache/tandem/postgres} (or under
+   * {@code XDG_CACHE_HOME}) when that is this account's own, else {@code DATA/postgres-bin}.
+   */
+  static Path binariesDir(Path dataDir) throws IOException {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path cache =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    for (Path candidate :
+        List.of(cache.resolve("tandem").resolve("postgres"), dataDir.resolve("postgres-bin"))) {
+      try {
+        Files.createDirectories(candidate);
+        PrivateFiles.restrictDirectory(candidate.getParent());
+        PrivateFiles.restrictDirectory(candidate);
+        if (PrivateFiles.ownOnly(candidate) && PrivateFiles.ownOnly(candidate.getParent())) {
+          return candidate;
+        }
+      } catch (IOException e) {
+        log.debug("cannot use {} for PostgreSQL's binaries: {}", candidate, e.getMessage());
+      }
+    }
+    throw new IOException(
+        "no directory only this account can write to unpack PostgreSQL into (tried "
+            + cache.resolve("tandem/postgres")
+            + " and "
+            + dataDir.resolve("postgres-bin")
+            + "). Fix: make the data directory this account's own");
+  }
+
   /** Where the password of Tandem's own role is kept. */
   static Path passwordFile(Path dataDir) {
     return dataDir.resolve("postgres.password");
@@ -71,6 +104,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
               .setDataDirectory(clusterDir)
               .setCleanDataDirectory(false)
               .setRegisterShutdownHook(false)
+              .setOverrideWorkingDirectory(binariesDir(dataDir).toFile())
               .setPGStartupWait(Duration.ofSeconds(60))
               // zonky's own readiness check logs in as the superuser: with its password
               .setConnectConfig("password", admin)

@@ -70,6 +70,28 @@ public final class PrivateFiles {
     }
   }
 
+  /** Makes a directory this account's own to write: rwx for the owner, nothing for others. */
+  static void restrictDirectory(Path directory) throws IOException {
+    if (posix(directory) && ownedByThisAccount(directory)) {
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  /** True when only this account can write to {@code path} (owner, and no group or other write). */
+  static boolean ownOnly(Path path) throws IOException {
+    if (!posix(path)) {
+      return true;
+    }
+    var permissions = Files.getPosixFilePermissions(path);
+    return ownedByThisAccount(path)
+        && !permissions.contains(PosixFilePermission.GROUP_WRITE)
+        && !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+  }
+
+  private static boolean ownedByThisAccount(Path path) throws IOException {
+    return Files.getOwner(path).getName().equals(System.getProperty("user.name"));
+  }
+
   private static Path create(Path file) throws IOException {
     Files.deleteIfExists(file);
     try {

@@ -98,6 +98,24 @@ class DatabaseAccessTest {
   }
 
   @Test
+  void the_postgres_that_runs_comes_from_a_directory_no_other_account_can_write() throws Exception {
+    try (Database database = Database.open(db(), dataDir, false)) {
+      long pid =
+          Long.parseLong(
+              Files.readAllLines(dataDir.resolve("postgres/postmaster.pid")).get(0).strip());
+      Path binary = Path.of(ProcessHandle.of(pid).orElseThrow().info().command().orElseThrow());
+      assertThat(binary.toString()).doesNotStartWith(System.getProperty("java.io.tmpdir"));
+      for (Path dir = binary.getParent(); dir != null; dir = dir.getParent()) {
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
+        boolean sticky = dir.equals(Path.of("/tmp"));
+        assertThat(sticky || (mode.charAt(4) == '-' && mode.charAt(7) == '-'))
+            .as("%s is %s", dir, mode)
+            .isTrue();
+      }
+    }
+  }
+
+  @Test
   void nothing_the_tandem_role_creates_runs_as_the_superuser_at_the_next_start() throws Exception {
     // an operator in public that the superuser's set-up would pick over pg_catalog's
     String hijack =
