@@ -52,7 +52,7 @@ public final class ImportBench {
       var jdbi = db.jdbi();
       var timeline = new Timeline(jdbi);
       var changes = new Changes(jdbi);
-      var contacts = new Contacts(jdbi, clock, new PhoneNumbers("US"), timeline, changes);
+      var contacts = new Contacts(jdbi, clock, new PhoneNumbers("US", config.contacts().phoneValidation()), timeline, changes);
       var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
       var importer =
           new Importer(jdbi, clock, contacts, ledger, changes, new ErasedAddresses(new Secrets(jdbi).get("erasure")));

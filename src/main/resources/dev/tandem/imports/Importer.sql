@@ -1,7 +1,12 @@
 -- name: owners
-SELECT a.kind, a.value, a.contact_id
+-- One primary-key probe per key, whatever the statistics say: the LIMIT keeps the planner from
+-- turning the lateral lookup into a join, which after a dry run (rows ANALYZE never saw) became a
+-- walk over the whole table for every chunk. (kind, value) is the key: at most one row anyway.
+SELECT k.kind, k.value, a.contact_id
 FROM unnest(CAST(:kinds AS text[]), CAST(:values AS text[])) AS k(kind, value)
-JOIN contact_address a ON a.kind = k.kind AND a.value = k.value
+CROSS JOIN LATERAL (
+  SELECT a.contact_id FROM contact_address a WHERE a.kind = k.kind AND a.value = k.value LIMIT 1
+) a
 UNION ALL
 SELECT 'ext', c.external_id, c.id
 FROM contact c
