@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-  private static final String PROBLEM_JSON = "application/problem+json";
+  static final String PROBLEM_JSON = "application/problem+json; charset=utf-8";
 
   /** The features the API serves; the sandbox parts are absent when the sandbox is off. */
   public record Features(
@@ -862,7 +862,7 @@ public final class ApiServer implements AutoCloseable {
     try {
       ctx.status(problem.status())
           .contentType(PROBLEM_JSON)
-          .result(json.writeValueAsString(problem.toJson()));
+          .result(json.writeValueAsBytes(problem.toJson()));
     } catch (IOException e) {
       ctx.status(500).result("{\"title\":\"Internal error\"}");
     }

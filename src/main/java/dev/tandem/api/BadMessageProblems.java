@@ -24,7 +24,7 @@ final class BadMessageProblems extends ErrorHandler {
             ? "The request headers are too large; send fewer or shorter headers."
             : "The HTTP request could not be read" + (reason == null ? "." : ": " + reason + ".");
     var problem = new Problem(status, "http-" + status, title, detail, null);
-    fields.put(HttpHeader.CONTENT_TYPE, "application/problem+json");
+    fields.put(HttpHeader.CONTENT_TYPE, ApiServer.PROBLEM_JSON);
     try {
       return ByteBuffer.wrap(
           JSON.writeValueAsString(problem.toJson()).getBytes(StandardCharsets.UTF_8));

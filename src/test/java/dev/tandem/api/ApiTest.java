@@ -29,6 +29,17 @@ class ApiTest {
   }
 
   @Test
+  void problems_are_utf8_and_say_so() {
+    var refused = tandem.call("POST", "/v1/contacts", Map.of("email", "café"));
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.contentType()).isEqualTo("application/problem+json; charset=utf-8");
+    assertThat(refused.body().get("detail").asText()).contains("'café'");
+    var unauthorized = tandem.call("GET", "/v1/topics", null, "tdm_wrong");
+    assertThat(unauthorized.status()).isEqualTo(401);
+    assertThat(unauthorized.contentType()).endsWith("charset=utf-8");
+  }
+
+  @Test
   void creates_a_contact_with_e164_phone_and_lower_cased_email() {
     var response =
         tandem.call(
