@@ -2,6 +2,7 @@ package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -150,5 +151,26 @@ class SecretsInLogsTest {
                 dir))
         .hasMessageContaining("127.0.0.1:1")
         .hasMessageNotContaining("Zq9hunter2");
+  }
+
+  @Test
+  void passwords_in_unusual_urls_stay_hidden_in_the_error_and_its_causes() {
+    for (String url :
+        List.of(
+            "postgres://u:TopSecretDb3@127.0.0.1:1/x",
+            "jdbc:postgresql://u:Top/Secret2@127.0.0.1:1/x",
+            "jdbc:postgresql://u:Top Secret2@127.0.0.1:1/x",
+            "jdbc:postgresql://127.0.0.1:1/x?user=u&sslpassword=TopSecret8",
+            "jdbc:postgresql://127.0.0.1:1/x?user=u&password=TopSecret6&connectTimeout=1")) {
+      var db = ConfigLoader.load(null, Map.of(), Map.of("db.url", url)).db();
+      Throwable thrown = catchThrowable(() -> Database.open(db, dir));
+      assertThat(thrown).as(url).isNotNull();
+      for (Throwable t = thrown; t != null; t = t.getCause()) {
+        assertThat(String.valueOf(t.getMessage()))
+            .as(url)
+            .doesNotContain("TopSecret")
+            .doesNotContain("Secret2");
+      }
+    }
   }
 }

@@ -14,10 +14,14 @@ public final class Redact {
   static final String HIDDEN = "***";
   private static final Pattern SECRET_KEY =
       Pattern.compile(".*(password|secret|token|apikey).*", Pattern.CASE_INSENSITIVE);
-  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/:@\\s]*):([^@/\\s]+)@");
+
+  /** {@code scheme://user:PASSWORD@host}: the password runs to the last '@' (it may hold '/'). */
+  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/:@\\s]*):(.+)@");
+
+  /** Any parameter named like a secret: password, sslpassword, pwd, secret, token, api_key, … */
   private static final Pattern PASSWORD_PARAMETER =
       Pattern.compile(
-          "([?&;](?:password|pass|pwd|secret|token|apikey|api_key)=)([^&;\\s]*)",
+          "([?&;][^=&;?\\s]*(?:password|pass|pwd|secret|token|apikey|api_key)[^=&;?\\s]*=)([^&;\\s]*)",
           Pattern.CASE_INSENSITIVE);
 
   private Redact() {}

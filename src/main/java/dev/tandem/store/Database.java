@@ -73,13 +73,13 @@ public final class Database implements AutoCloseable {
       dataSource = new HikariDataSource(hikari);
     } catch (RuntimeException e) {
       closeQuietly(embedded, lock);
+      // not chained: the driver's messages repeat the URL, password included
       throw new IllegalStateException(
           "cannot connect to PostgreSQL at "
               + Redact.url(url)
               + ": "
-              + Redact.without(rootMessage(e), Redact.passwordsIn(url))
-              + ". Fix: check db.url / TANDEM_DB_URL, db.user and db.password",
-          e);
+              + Redact.url(Redact.without(rootMessage(e), Redact.passwordsIn(url)))
+              + ". Fix: check db.url / TANDEM_DB_URL, db.user and db.password");
     }
     try {
       Flyway.configure()
