@@ -64,7 +64,8 @@ public final class InboundSmtpServer implements AutoCloseable {
             .sessionHandler(
                 SessionHandler.limitConcurrentSessionsBySource(config.maxConnectionsPerAddress()))
             .connectionTimeout((int) config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .messageHandlerFactory(context -> new Handler(context, inbound, spool, stores))
+            .messageHandlerFactory(
+                context -> new Handler(context, inbound, spool, stores, config.idleTimeout()))
             .build();
     server.start();
   }
@@ -78,10 +79,17 @@ public final class InboundSmtpServer implements AutoCloseable {
     private final InboundEmails inbound;
     private final MessageSpool spool;
     private final Semaphore stores;
+    private final java.time.Duration grace;
     private final List<String> recipients = new ArrayList<>();
 
-    Handler(MessageContext context, InboundEmails inbound, MessageSpool spool, Semaphore stores) {
+    Handler(
+        MessageContext context,
+        InboundEmails inbound,
+        MessageSpool spool,
+        Semaphore stores,
+        java.time.Duration grace) {
       this.context = context;
+      this.grace = grace;
       this.inbound = inbound;
       this.spool = spool;
       this.stores = stores;
@@ -113,7 +121,13 @@ public final class InboundSmtpServer implements AutoCloseable {
     }
 
     private String receive(InputStream data) throws RejectException, IOException {
-      Optional<MessageSpool.Spooled> spooled = spool.read(data);
+      Optional<MessageSpool.Spooled> spooled;
+      try {
+        spooled = spool.read(new MinimumRate(data, grace, System::nanoTime));
+      } catch (MinimumRate.TooSlow e) {
+        log.info("inbound SMTP connection closed: {}", e.getMessage());
+        throw new DropConnectionException(421, "4.4.2 The data arrives too slowly; closing");
+      }
       if (spooled.isEmpty()) {
         throw tooBig(data);
       }
