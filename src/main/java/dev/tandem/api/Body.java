@@ -51,9 +51,27 @@ final class Body {
    * decoded strictly, and a document Jackson would otherwise half-accept (trailing tokens,
    * duplicate keys, deep nesting, lone surrogates) refused with 400; NUL in a string is 422.
    */
+  /**
+   * The body's bytes. One that stops short of its Content-Length fails the read when the idle
+   * timeout passes (an IOException Javalin does not declare): the client's fault, a 400.
+   */
+  private static byte[] bytes(Context ctx) {
+    try {
+      return ctx.bodyAsBytes();
+    } catch (RuntimeException e) {
+      throw e; // 413 and the like, answered as they are
+    } catch (Exception e) {
+      throw new BadRequest(
+          null,
+          "The request body stopped arriving before its Content-Length ("
+              + ctx.contentLength()
+              + " bytes); send the whole body.");
+    }
+  }
+
   static Body parse(Context ctx, Set<String> allowed) {
     requireJson(ctx.header("Content-Type"));
-    String text = decodeUtf8(ctx.bodyAsBytes());
+    String text = decodeUtf8(bytes(ctx));
     if (text.isBlank()) {
       throw new BadRequest(null, "The request body is empty; send a JSON object.");
     }

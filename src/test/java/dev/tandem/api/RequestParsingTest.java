@@ -257,4 +257,23 @@ class RequestParsingTest {
         send("GET", "/v1/contacts?phone=1", Map.of("X-Filler", "y".repeat(64_000)), null);
     assertProblem(response, 431, null);
   }
+
+  @Test
+  void a_body_shorter_than_its_content_length_is_a_client_error_as_problem_json() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", tandem.app.api.port())) {
+      socket.setSoTimeout(120_000);
+      String head =
+          "POST /v1/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+              + "Authorization: Bearer "
+              + TestApp.API_KEY
+              + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":\"x\"";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      // the server gives up after its idle timeout, then answers
+      Raw answer = parse(socket.getInputStream());
+      assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+      assertThat(answer.headers().get("content-type")).startsWith("application/problem+json");
+      assertThat(answer.json().get("detail").asText()).contains("Content-Length");
+    }
+  }
 }
