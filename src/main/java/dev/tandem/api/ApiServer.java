@@ -662,7 +662,7 @@ public final class ApiServer implements AutoCloseable {
         .recipient(delivery)
         .map(EmailEngagement.Recipient::topic)
         .flatMap(topic -> features.consent().config().topic(topic))
-        .map(dev.tandem.config.TandemConfig.Topic::description)
+        .map(dev.tandem.topic.Topic::description)
         .orElse("this");
   }
 
@@ -789,7 +789,7 @@ public final class ApiServer implements AutoCloseable {
                     d.cost() == null ? null : d.cost().stripTrailingZeros().toPlainString());
                 delivery.put("currency", d.currency());
               }
-              if (d.channel() == dev.tandem.delivery.Channel.EMAIL) {
+              if (d.channel() == dev.tandem.channel.Channel.EMAIL) {
                 delivery.put(
                     "viewUrl",
                     baseUrl + "/v/" + features.links().token(d.id(), LinkSigner.Purpose.VIEW));

@@ -1,6 +1,5 @@
 package dev.tandem.api;
 
-import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentChange;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentPolicy;
@@ -11,6 +10,7 @@ import dev.tandem.contact.Contacts;
 import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
 import dev.tandem.event.Changes;
+import dev.tandem.topic.Topic;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -126,7 +126,7 @@ final class ConsentRoutes {
   Map<String, Object> view(UUID id) {
     var asks = new ArrayList<ConsentLedger.Ask>();
     for (String channel : List.of("sms", "email")) {
-      for (TandemConfig.Topic topic : ledger.config().topics()) {
+      for (Topic topic : ledger.config().topics()) {
         asks.add(new ConsentLedger.Ask(id, channel, topic.key()));
       }
     }

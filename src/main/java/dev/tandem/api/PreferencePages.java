@@ -1,6 +1,5 @@
 package dev.tandem.api;
 
-import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentChange;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentPolicy;
@@ -9,6 +8,7 @@ import dev.tandem.consent.SignedLinks;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.error.TandemException;
+import dev.tandem.topic.Topic;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -115,7 +115,7 @@ final class PreferencePages {
 
   private void preferences(Context ctx, String notice) {
     Contact contact = holder(ctx);
-    List<TandemConfig.Topic> topics = ledger.config().topics();
+    List<Topic> topics = ledger.config().topics();
     Map<String, Boolean> allowed = effective(contact.id(), topics);
     var body = new StringBuilder();
     body.append("<p>")
@@ -142,7 +142,7 @@ final class PreferencePages {
             .append(" for you, so we send nothing this way.</p></fieldset>");
         continue;
       }
-      for (TandemConfig.Topic topic : topics) {
+      for (Topic topic : topics) {
         String cell = channel + ":" + topic.key();
         String id = "c-" + channel + "-" + topic.key();
         body.append("<input type=\"hidden\" name=\"shown\" value=\"")
@@ -171,7 +171,7 @@ final class PreferencePages {
 
   private void save(Context ctx) {
     Contact contact = holder(ctx);
-    List<TandemConfig.Topic> topics = ledger.config().topics();
+    List<Topic> topics = ledger.config().topics();
     Map<String, Boolean> allowed = effective(contact.id(), topics);
     Set<String> on = new HashSet<>(ctx.formParams("on"));
     Instant now = clock.instant();
@@ -187,7 +187,7 @@ final class PreferencePages {
       }
       String channel = cell.substring(0, cell.indexOf(':'));
       String topicKey = cell.substring(cell.indexOf(':') + 1);
-      TandemConfig.Topic topic = ledger.topic("topic", topicKey);
+      Topic topic = ledger.topic("topic", topicKey);
       Map<String, Object> evidence = new LinkedHashMap<>();
       evidence.put("ip", ctx.ip());
       evidence.put("userAgent", String.valueOf(ctx.userAgent()));
@@ -220,10 +220,10 @@ final class PreferencePages {
                 + " updated.");
   }
 
-  private Map<String, Boolean> effective(UUID contactId, List<TandemConfig.Topic> topics) {
+  private Map<String, Boolean> effective(UUID contactId, List<Topic> topics) {
     var asks = new ArrayList<ConsentLedger.Ask>();
     for (String channel : CHANNELS) {
-      for (TandemConfig.Topic topic : topics) {
+      for (Topic topic : topics) {
         asks.add(new ConsentLedger.Ask(contactId, channel, topic.key()));
       }
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tandem.config.TandemConfig.ReceiptIds;
 import dev.tandem.config.TandemConfig.SandboxMode;
 import dev.tandem.config.TandemConfig.StartTls;
+import dev.tandem.topic.Topic;
+import dev.tandem.topic.TopicClass;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -560,7 +562,7 @@ public final class ConfigLoader {
             "consent.defaultTopic",
             defaultTopic,
             "not one of consent.topics",
-            "use one of " + topics.stream().map(TandemConfig.Topic::key).toList());
+            "use one of " + topics.stream().map(Topic::key).toList());
       }
       return new TandemConfig.Consent(
           topics,
@@ -581,9 +583,9 @@ public final class ConfigLoader {
     }
 
     /** {@code key:class:description; key:class:description}. */
-    List<TandemConfig.Topic> topics(String key) {
+    List<Topic> topics(String key) {
       String value = text(key);
-      var topics = new java.util.ArrayList<TandemConfig.Topic>();
+      var topics = new java.util.ArrayList<Topic>();
       for (String entry : value.split(";")) {
         if (entry.isBlank()) {
           continue;
@@ -597,8 +599,8 @@ public final class ConfigLoader {
               "write topics like alerts:critical:Security alerts; news:marketing:News and offers"
                   + " (keys in lower case, letters, digits, - and _)");
         }
-        TandemConfig.TopicClass topicClass = null;
-        for (var c : TandemConfig.TopicClass.values()) {
+        TopicClass topicClass = null;
+        for (var c : TopicClass.values()) {
           if (c.name().equalsIgnoreCase(parts[1].strip())) {
             topicClass = c;
           }
@@ -615,7 +617,7 @@ public final class ConfigLoader {
           throw new ConfigException(
               key, value, "topic '" + topicKey + "' is listed twice", "list each topic once");
         }
-        topics.add(new TandemConfig.Topic(topicKey, topicClass, parts[2].strip()));
+        topics.add(new Topic(topicKey, topicClass, parts[2].strip()));
       }
       if (topics.isEmpty()) {
         throw new ConfigException(key, value, "no topics", "list at least one topic");

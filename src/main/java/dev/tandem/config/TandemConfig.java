@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import dev.tandem.topic.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -179,19 +180,6 @@ public record TandemConfig(
       Duration retryMax,
       Duration lease,
       Optional<String> nodeId) {}
-
-  /** How a message's topic is treated by the consent policy (ARCHITECTURE, consent rules). */
-  public enum TopicClass {
-    /** Security and service alerts: ignores quiet hours and caps, never an SMS STOP. */
-    CRITICAL,
-    /** Receipts, account updates: allowed unless revoked. */
-    TRANSACTIONAL,
-    /** Needs an explicit grant per channel. */
-    MARKETING
-  }
-
-  /** A topic people can consent to; {@code description} is shown to them. */
-  public record Topic(String key, TopicClass topicClass, String description) {}
 
   /** Whether a revocation on one channel revokes the other channels too. */
   public enum RevocationScope {

@@ -9,6 +9,7 @@ import dev.tandem.event.Changes;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
 import dev.tandem.store.NamedSql;
+import dev.tandem.topic.Topic;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -84,7 +85,7 @@ public final class ConsentLedger {
   }
 
   /** The topic's class, or an error naming the field and the topics there are. */
-  public TandemConfig.Topic topic(String field, String key) {
+  public Topic topic(String field, String key) {
     return config
         .topic(key)
         .orElseThrow(() ->
@@ -94,7 +95,7 @@ public final class ConsentLedger {
                 "'"
                     + key
                     + "' is not a topic. Use one of "
-                    + config.topics().stream().map(TandemConfig.Topic::key).toList()
+                    + config.topics().stream().map(Topic::key).toList()
                     + " (configured in consent.topics)."));
   }
 

@@ -1,6 +1,6 @@
 package dev.tandem.consent;
 
-import dev.tandem.config.TandemConfig.TopicClass;
+import dev.tandem.topic.TopicClass;
 import java.time.Instant;
 import java.util.Optional;
 

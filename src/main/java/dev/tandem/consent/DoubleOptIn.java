@@ -5,6 +5,7 @@ import dev.tandem.error.Conflict;
 import dev.tandem.error.InvalidInput;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
+import dev.tandem.topic.Topic;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -73,7 +74,7 @@ public final class DoubleOptIn {
       throw new InvalidInput(
           "invalid-channel", "channel", "'" + channel + "' is not a channel. Use sms or email.");
     }
-    TandemConfig.Topic topic = ledger.topic("topic", topicKey);
+    Topic topic = ledger.topic("topic", topicKey);
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Instant expires = now.plus(config.doubleOptInExpiry());
     String wording =
@@ -103,12 +104,7 @@ public final class DoubleOptIn {
   }
 
   private void send(
-      UUID id,
-      UUID contactId,
-      String channel,
-      TandemConfig.Topic topic,
-      String wording,
-      Instant expires) {
+      UUID id, UUID contactId, String channel, Topic topic, String wording, Instant expires) {
     if (channel.equals("sms")) {
       outbound.sms(contactId, null, wording);
     } else {
@@ -213,7 +209,7 @@ public final class DoubleOptIn {
     return links;
   }
 
-  String reply(String template, TandemConfig.Topic topic) {
+  String reply(String template, Topic topic) {
     return template.replace("{sender}", sender()).replace("{topic}", topic.description());
   }
 

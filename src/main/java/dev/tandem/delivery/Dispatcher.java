@@ -2,6 +2,7 @@ package dev.tandem.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.channel.Channel;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentPolicy;
@@ -16,6 +17,7 @@ import dev.tandem.sms.DeliveryReceipt;
 import dev.tandem.sms.OutboundSms;
 import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsSubmitResult;
+import dev.tandem.topic.TopicClass;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -250,7 +252,7 @@ public final class Dispatcher implements AutoCloseable {
   private boolean marketing(Outbox.Claimed delivery) {
     return delivery.topic() != null
         && consent.config().topic(delivery.topic()).map(t -> t.topicClass()).orElse(null)
-            == TandemConfig.TopicClass.MARKETING;
+            == TopicClass.MARKETING;
   }
 
   /** Runs {@link #runOnce} until nothing is due; returns the total. For tests and the demo. */

@@ -1,5 +1,6 @@
 package dev.tandem.delivery;
 
+import dev.tandem.channel.Channel;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

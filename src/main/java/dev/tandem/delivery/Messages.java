@@ -2,6 +2,7 @@ package dev.tandem.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.channel.Channel;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentPolicy;
 import dev.tandem.contact.Contact;

@@ -1,5 +1,6 @@
 package dev.tandem.delivery;
 
+import dev.tandem.channel.Channel;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
 import dev.tandem.sms.DeliveryReceipt;

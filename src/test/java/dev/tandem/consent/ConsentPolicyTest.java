@@ -2,7 +2,7 @@ package dev.tandem.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.config.TandemConfig.TopicClass;
+import dev.tandem.topic.TopicClass;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,11 @@
-package dev.tandem.delivery;
+package dev.tandem.channel;
 
 import java.util.Locale;
 import java.util.Optional;
 
-/** The two channels. Stored and shown in lower case. */
+/**
+ * The channels a message can go on: a value every feature shares. Stored and shown in lower case.
+ */
 public enum Channel {
   SMS,
   EMAIL;
