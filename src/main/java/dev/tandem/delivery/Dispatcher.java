@@ -1,12 +1,13 @@
 package dev.tandem.delivery;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.channel.Channel;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentPolicy;
 import dev.tandem.consent.ErasedAddresses;
+import dev.tandem.content.EmailContent;
+import dev.tandem.content.MessageContent;
+import dev.tandem.content.SmsContent;
 import dev.tandem.email.EmailGateway;
 import dev.tandem.email.EmailSendResult;
 import dev.tandem.email.LinkSigner;
@@ -45,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Outbox outbox;
   private final LinkSigner links;
@@ -266,35 +266,33 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private CompletableFuture<Outcome> dispatch(Outbox.Claimed delivery) {
-    JsonNode content;
-    try {
-      content = JSON.readTree(delivery.content());
-    } catch (Exception e) {
-      return CompletableFuture.completedFuture(
-          new Outcome.Failed("stored message content is unreadable: " + e.getMessage()));
-    }
+    MessageContent content = MessageContent.fromJson(delivery.content());
     return switch (delivery.channel()) {
       case SMS -> {
-        JsonNode body = content.path("sms");
+        if (content.sms().isEmpty()) {
+          yield CompletableFuture.completedFuture(
+              new Outcome.Failed("the message has no SMS content (erased or unreadable)"));
+        }
+        SmsContent body = content.sms().get();
         var outbound =
-            new OutboundSms(
-                delivery.id(),
-                delivery.address(),
-                body.path("text").asText(""),
-                body.path("substitution").asBoolean(true));
+            new OutboundSms(delivery.id(), delivery.address(), body.text(), body.substitution());
         yield sms.submit(outbound)
             .thenApply(Dispatcher::outcome)
             .exceptionally(e -> new Outcome.Retry("SMS gateway error: " + e.getMessage()));
       }
       case EMAIL -> {
-        JsonNode body = content.path("email");
+        if (content.email().isEmpty()) {
+          yield CompletableFuture.completedFuture(
+              new Outcome.Failed("the message has no email content (erased or unreadable)"));
+        }
+        EmailContent body = content.email().get();
         String base = baseUrl.get();
-        Optional<String> html = text(body, "html");
-        if (body.path("tracking").asBoolean(false)) {
+        Optional<String> html = body.html();
+        if (body.tracking()) {
           html = html.map(h -> Tracking.apply(h, delivery.id(), base, links));
         }
         var headers = new java.util.LinkedHashMap<String, String>();
-        if (body.path("unsubscribe").asBoolean(false) || marketing(delivery)) {
+        if (body.unsubscribe() || marketing(delivery)) {
           // RFC 2369 + RFC 8058 one-click: mail providers POST to the https link. Gmail and Yahoo
           // require it on bulk mail, so marketing carries it whatever the caller asked.
           String token = links.token(delivery.id(), LinkSigner.Purpose.UNSUBSCRIBE);
@@ -312,34 +310,20 @@ public final class Dispatcher implements AutoCloseable {
                 delivery.id() + "@" + emailConfig.messageIdDomain(),
                 emailConfig.from(),
                 delivery.address(),
-                body.path("subject").asText(""),
+                body.subject(),
                 html,
-                text(body, "text"),
+                body.text(),
                 headers,
-                attachments(body));
+                body.attachments().stream()
+                    .map(a ->
+                        new OutboundEmail.Attachment(a.filename(), a.contentType(), a.content()))
+                    .toList());
         yield email
             .send(outbound)
             .thenApply(Dispatcher::outcome)
             .exceptionally(e -> new Outcome.Retry("email gateway error: " + e.getMessage()));
       }
     };
-  }
-
-  private static List<OutboundEmail.Attachment> attachments(JsonNode email) {
-    var attachments = new ArrayList<OutboundEmail.Attachment>();
-    for (JsonNode a : email.path("attachments")) {
-      attachments.add(
-          new OutboundEmail.Attachment(
-              a.path("filename").asText(),
-              a.path("contentType").asText(),
-              java.util.Base64.getDecoder().decode(a.path("content").asText(""))));
-    }
-    return attachments;
-  }
-
-  private static Optional<String> text(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
   }
 
   private static Outcome outcome(SmsSubmitResult result) {

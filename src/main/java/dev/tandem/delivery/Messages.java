@@ -1,13 +1,14 @@
 package dev.tandem.delivery;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.channel.Channel;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentPolicy;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.NewContact;
+import dev.tandem.content.EmailContent;
+import dev.tandem.content.MessageContent;
+import dev.tandem.content.SmsContent;
 import dev.tandem.error.Conflict;
 import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
@@ -41,10 +42,6 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * message and never creates a second one.
  */
 public final class Messages {
-  static final int MAX_SMS_CHARS = 1600;
-  static final int MAX_SUBJECT_CHARS = 998;
-  static final int MAX_EMAIL_BODY_CHARS = 1_000_000;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Jdbi jdbi;
   private final Clock clock;
@@ -94,7 +91,7 @@ public final class Messages {
         request.topic() == null
             ? consent.config().defaultTopic()
             : consent.topic("topic", request.topic()).key();
-    ObjectNode content = content(request, channels, pricing.substitutionByDefault());
+    MessageContent content = content(request, channels, pricing.substitutionByDefault());
     String key = idempotencyKey(request.idempotencyKey());
     String hash = hash(request, channels, topic, content);
     if (key != null) {
@@ -123,8 +120,7 @@ public final class Messages {
    * does not gate it: it answers what the person just sent.
    */
   public MessageView reply(UUID contactId, String phone, String text) {
-    ObjectNode content = JSON.createObjectNode();
-    content.putObject("sms").put("text", text).put("substitution", true);
+    MessageContent content = MessageContent.sms(new SmsContent(text, true));
     Contact contact = contacts.get(contactId);
     return accept(
         handle -> contact,
@@ -137,14 +133,15 @@ public final class Messages {
 
   /** An email that answers the person (a double opt-in request); not gated by consent. */
   public MessageView replyEmail(UUID contactId, String subject, String text, String html) {
-    ObjectNode content = JSON.createObjectNode();
-    content
-        .putObject("email")
-        .put("subject", subject)
-        .put("text", text)
-        .put("html", html)
-        .put("tracking", false)
-        .put("unsubscribe", false);
+    MessageContent content =
+        MessageContent.email(
+            new EmailContent(
+                subject,
+                Optional.ofNullable(html),
+                Optional.ofNullable(text),
+                false,
+                false,
+                List.of()));
     Contact contact = contacts.get(contactId);
     return accept(
         handle -> contact, c -> addresses(c, List.of(Channel.EMAIL)), null, content, null, "reply");
@@ -158,7 +155,7 @@ public final class Messages {
       Function<Handle, Contact> recipient,
       Function<Contact, Map<Channel, String>> addressesOf,
       String topic,
-      ObjectNode content,
+      MessageContent content,
       String key,
       String hash) {
     UUID messageId = Ids.next(clock);
@@ -179,7 +176,7 @@ public final class Messages {
                     .bind("idempotencyKey", key)
                     .bind("requestHash", hash)
                     .bind("topic", topic)
-                    .bind("content", content.toString())
+                    .bind("content", content.toJson())
                     .bind("createdAt", now)
                     .execute();
             if (inserted == 0) {
@@ -242,7 +239,7 @@ public final class Messages {
       UUID messageId,
       UUID contactId,
       Map<Channel, String> addresses,
-      ObjectNode content,
+      MessageContent content,
       Map<Channel, ConsentPolicy.Decision> decisions,
       Instant now,
       List<TimelineEvent> events) {
@@ -253,7 +250,7 @@ public final class Messages {
       String address = entry.getValue();
       Optional<SmsPricing.Priced> priced =
           channel == Channel.SMS
-              ? Optional.of(pricing.price(address, content.get("sms")))
+              ? Optional.of(pricing.price(address, content.sms().orElseThrow()))
               : Optional.empty();
       Optional<PriceTable.Cost> cost = priced.flatMap(SmsPricing.Priced::cost);
       UUID id = Ids.next(clock);
@@ -440,161 +437,48 @@ public final class Messages {
     return List.copyOf(channels);
   }
 
-  private static ObjectNode content(
+  private static MessageContent content(
       MessageRequest request, List<Channel> channels, boolean substitutionByDefault) {
-    ObjectNode content = JSON.createObjectNode();
+    Optional<SmsContent> sms = Optional.empty();
     if (channels.contains(Channel.SMS)) {
-      String text = request.smsText();
-      if (text == null || text.isBlank()) {
-        throw new InvalidInput(
-            "missing-sms-text", "sms.text", "sms.text is required when channels include sms.");
-      }
-      if (text.length() > MAX_SMS_CHARS) {
-        throw new InvalidInput(
-            "sms-too-long",
-            "sms.text",
-            "sms.text is "
-                + text.length()
-                + " characters; the limit is "
-                + MAX_SMS_CHARS
-                + ". Shorten it or send the details by email.");
-      }
-      content
-          .putObject("sms")
-          .put("text", text)
-          .put(
-              "substitution",
-              request.smsSubstitution() == null
-                  ? substitutionByDefault
-                  : request.smsSubstitution());
+      sms =
+          Optional.of(
+              new SmsContent(
+                  request.smsText(),
+                  request.smsSubstitution() == null
+                      ? substitutionByDefault
+                      : request.smsSubstitution()));
     }
+    Optional<EmailContent> email = Optional.empty();
     if (channels.contains(Channel.EMAIL)) {
-      String subject = request.emailSubject();
-      if (subject == null || subject.isBlank()) {
+      var attachments = new ArrayList<EmailContent.Attachment>();
+      List<MessageRequest.Attachment> given =
+          request.emailAttachments() == null ? List.of() : request.emailAttachments();
+      if (given.size() > EmailContent.MAX_ATTACHMENTS) {
         throw new InvalidInput(
-            "missing-email-subject",
-            "email.subject",
-            "email.subject is required when channels include email.");
+            "too-many-attachments",
+            "email.attachments",
+            given.size()
+                + " attachments; at most "
+                + EmailContent.MAX_ATTACHMENTS
+                + " are allowed.");
       }
-      if (subject.indexOf('\r') >= 0 || subject.indexOf('\n') >= 0) {
-        throw new InvalidInput(
-            "header-injection",
-            "email.subject",
-            "email.subject contains a line break; a subject must be one line.");
+      for (int i = 0; i < given.size(); i++) {
+        var a = given.get(i);
+        attachments.add(
+            EmailContent.Attachment.of(i, a.filename(), a.contentType(), a.contentBase64()));
       }
-      if (subject.length() > MAX_SUBJECT_CHARS) {
-        throw new InvalidInput(
-            "subject-too-long",
-            "email.subject",
-            "email.subject is "
-                + subject.length()
-                + " characters; the limit is "
-                + MAX_SUBJECT_CHARS
-                + ".");
-      }
-      boolean hasHtml = request.emailHtml() != null && !request.emailHtml().isBlank();
-      boolean hasText = request.emailText() != null && !request.emailText().isBlank();
-      if (!hasHtml && !hasText) {
-        throw new InvalidInput(
-            "missing-email-body",
-            "email.html",
-            "email.html or email.text is required when channels include email.");
-      }
-      for (var body :
-          List.of(
-              Map.entry("email.html", hasHtml ? request.emailHtml() : ""),
-              Map.entry("email.text", hasText ? request.emailText() : ""))) {
-        if (body.getValue().length() > MAX_EMAIL_BODY_CHARS) {
-          throw new InvalidInput(
-              "email-too-long",
-              body.getKey(),
-              body.getKey()
-                  + " is "
-                  + body.getValue().length()
-                  + " characters; the limit is "
-                  + MAX_EMAIL_BODY_CHARS
-                  + ".");
-        }
-      }
-      ObjectNode email =
-          content
-              .putObject("email")
-              .put("subject", subject)
-              .put("tracking", Boolean.TRUE.equals(request.emailTracking()))
-              .put("unsubscribe", Boolean.TRUE.equals(request.emailUnsubscribe()));
-      attachments(request.emailAttachments(), email);
-      if (hasHtml) {
-        email.put("html", request.emailHtml());
-      }
-      if (hasText) {
-        email.put("text", request.emailText());
-      }
+      email =
+          Optional.of(
+              new EmailContent(
+                  request.emailSubject(),
+                  Optional.ofNullable(request.emailHtml()),
+                  Optional.ofNullable(request.emailText()),
+                  Boolean.TRUE.equals(request.emailTracking()),
+                  Boolean.TRUE.equals(request.emailUnsubscribe()),
+                  attachments));
     }
-    return content;
-  }
-
-  static final int MAX_ATTACHMENTS = 10;
-  static final int MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-
-  /** Checks attachments and keeps them (base64) with the message content. */
-  private static void attachments(List<MessageRequest.Attachment> attachments, ObjectNode email) {
-    if (attachments == null || attachments.isEmpty()) {
-      return;
-    }
-    if (attachments.size() > MAX_ATTACHMENTS) {
-      throw new InvalidInput(
-          "too-many-attachments",
-          "email.attachments",
-          attachments.size() + " attachments; at most " + MAX_ATTACHMENTS + " are allowed.");
-    }
-    long total = 0;
-    var array = email.putArray("attachments");
-    for (int i = 0; i < attachments.size(); i++) {
-      var a = attachments.get(i);
-      String field = "email.attachments[" + i + "]";
-      if (a.filename() == null
-          || a.filename().isBlank()
-          || a.filename().length() > 255
-          || a.filename().chars().anyMatch(c -> c < 32 || c == '/' || c == '\\' || c == '"')) {
-        throw new InvalidInput(
-            "invalid-attachment",
-            field + ".filename",
-            "'"
-                + a.filename()
-                + "' is not a file name: 1-255 characters, no path, quotes or control characters.");
-      }
-      if (a.contentType() == null
-          || !a.contentType().matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")) {
-        throw new InvalidInput(
-            "invalid-attachment",
-            field + ".contentType",
-            "'" + a.contentType() + "' is not a media type such as application/pdf.");
-      }
-      byte[] bytes;
-      try {
-        // the MIME decoder would silently skip what is not base64: decode strictly, line breaks
-        // allowed
-        String content = a.contentBase64() == null ? "" : a.contentBase64().replaceAll("\\s", "");
-        bytes = java.util.Base64.getDecoder().decode(content);
-      } catch (IllegalArgumentException e) {
-        throw new InvalidInput(
-            "invalid-attachment", field + ".content", "content is not base64: " + e.getMessage());
-      }
-      total += bytes.length;
-      if (total > MAX_ATTACHMENT_BYTES) {
-        throw new InvalidInput(
-            "attachments-too-large",
-            field + ".content",
-            "attachments add up to more than "
-                + MAX_ATTACHMENT_BYTES / 1024 / 1024
-                + " MB; link to large files instead.");
-      }
-      array
-          .addObject()
-          .put("filename", a.filename())
-          .put("contentType", a.contentType())
-          .put("content", java.util.Base64.getEncoder().encodeToString(bytes));
-    }
+    return new MessageContent(sms, email);
   }
 
   private static Map<Channel, String> addresses(Contact contact, List<Channel> channels) {
@@ -634,14 +518,14 @@ public final class Messages {
   }
 
   private static String hash(
-      MessageRequest request, List<Channel> channels, String topic, ObjectNode content) {
+      MessageRequest request, List<Channel> channels, String topic, MessageContent content) {
     List<String> parts = new ArrayList<>();
     parts.add(String.valueOf(request.contactId()));
     parts.add(String.valueOf(request.toPhone()));
     parts.add(String.valueOf(request.toEmail()));
     parts.add(channels.toString());
     parts.add(topic);
-    parts.add(content.toString());
+    parts.add(content.toJson());
     try {
       var digest = MessageDigest.getInstance("SHA-256");
       return HexFormat.of()

@@ -1,6 +1,6 @@
 package dev.tandem.delivery;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.content.SmsContent;
 import dev.tandem.sms.PriceTable;
 import dev.tandem.sms.SenderType;
 import dev.tandem.sms.SmsText;
@@ -15,9 +15,8 @@ public record SmsPricing(PriceTable table, SenderType sender, boolean substituti
   /** What one SMS delivery costs. {@code cost} is empty when the table has no price for it. */
   record Priced(int segments, String encoding, Optional<PriceTable.Cost> cost) {}
 
-  Priced price(String e164, JsonNode sms) {
-    SmsText text =
-        SmsText.of(sms.path("text").asText(""), sms.path("substitution").asBoolean(true));
+  Priced price(String e164, SmsContent sms) {
+    SmsText text = SmsText.of(sms.text(), sms.substitution());
     return new Priced(
         text.segments(), text.encoding().name(), table.cost(e164, sender, text.segments()));
   }

@@ -1,8 +1,9 @@
 package dev.tandem.email;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.consent.ConsentChange;
 import dev.tandem.consent.ConsentLedger;
+import dev.tandem.content.EmailContent;
+import dev.tandem.content.MessageContent;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
 import dev.tandem.store.NamedSql;
@@ -18,7 +19,6 @@ import org.jdbi.v3.core.Jdbi;
  * (RFC 8058), and the hosted copy of the email.
  */
 public final class EmailEngagement {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private record Delivery(
       UUID id, UUID messageId, UUID contactId, String address, String topic, String content) {}
@@ -90,11 +90,7 @@ public final class EmailEngagement {
   }
 
   private static String subject(Delivery d) {
-    try {
-      return JSON.readTree(d.content()).path("email").path("subject").asText("");
-    } catch (Exception e) {
-      return "";
-    }
+    return MessageContent.fromJson(d.content()).email().map(EmailContent::subject).orElse("");
   }
 
   /** Who an email went to and what it was about (null topic: a compliance reply). */
@@ -107,18 +103,8 @@ public final class EmailEngagement {
   /** The HTML (or text) of the email as written, for the hosted "view in browser" page. */
   public Optional<String> view(UUID deliveryId) {
     return find(deliveryId)
-        .map(d -> {
-          try {
-            var email = JSON.readTree(d.content()).path("email");
-            return email.hasNonNull("html")
-                ? email.get("html").asText()
-                : "<pre>"
-                    + org.jsoup.nodes.Entities.escape(email.path("text").asText(""))
-                    + "</pre>";
-          } catch (Exception e) {
-            return "";
-          }
-        });
+        .map(d ->
+            MessageContent.fromJson(d.content()).email().map(EmailContent::viewHtml).orElse(""));
   }
 
   private void record(UUID deliveryId, String type, Map<String, Object> detail) {
