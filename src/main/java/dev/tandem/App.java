@@ -31,6 +31,7 @@ import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
+import dev.tandem.routing.SendGate;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
 import dev.tandem.sms.DeliveryReceipt;
@@ -150,6 +151,13 @@ public final class App implements AutoCloseable {
               new SignedLinks(secrets.get("consent-links")),
               this::publicUrl);
       this.suppressions = new Suppressions(jdbi, clock, contacts.phoneNumbers());
+      var gate =
+          new SendGate(
+              jdbi,
+              consent,
+              suppressions,
+              erased,
+              topic -> config.consent().topic(topic).map(t -> t.topicClass()));
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies(), suppressions);
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
       this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes, erased);
@@ -226,7 +234,7 @@ public final class App implements AutoCloseable {
                   links,
                   this::publicUrl,
                   consent,
-                  erased,
+                  gate,
                   NodeId.resolve(config.dispatch().nodeId(), config.dataDir())));
       gatewayListener.dispatcher = dispatcher;
       dispatcher.takeBackOwnClaims();
@@ -237,7 +245,7 @@ public final class App implements AutoCloseable {
               config.sms().substitution());
       this.messages =
           new Messages(
-              jdbi, clock, contacts, timeline, metrics, pricing, consent, dispatcher::wake);
+              jdbi, clock, contacts, timeline, metrics, pricing, consent, gate, dispatcher::wake);
       sms.start();
 
       options.bootstrapApiKey().ifPresent(apiKeys::bootstrap);

@@ -299,7 +299,9 @@ public final class ConsentLedger {
         // queued before the topic was removed from the configuration: not sent, and said why
         decisions.add(
             new ConsentPolicy.Decision(
-                false, "topic '" + ask.topic() + "' is no longer in consent.topics"));
+                false,
+                "unknown-topic",
+                "topic '" + ask.topic() + "' is no longer in consent.topics"));
         continue;
       }
       decisions.add(

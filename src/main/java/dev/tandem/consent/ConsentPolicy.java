@@ -25,14 +25,18 @@ public final class ConsentPolicy {
   /** A consent state row: granted or revoked, since when, by which event. */
   public record State(boolean granted, Instant at, String source, long eventId) {}
 
-  /** The verdict, with the reason to record on a suppressed delivery. */
-  public record Decision(boolean allowed, String reason) {
-    static Decision allow(String reason) {
-      return new Decision(true, reason);
+  /**
+   * The verdict, with a stable code ({@code channel-revoked}, {@code topic-revoked}, {@code
+   * no-opt-in}, {@code unknown-topic}; {@code granted} or {@code not-revoked} when allowed) and the
+   * reason to record on a suppressed delivery.
+   */
+  public record Decision(boolean allowed, String code, String reason) {
+    static Decision allow(String code, String reason) {
+      return new Decision(true, code, reason);
     }
 
-    static Decision block(String reason) {
-      return new Decision(false, reason);
+    static Decision block(String code, String reason) {
+      return new Decision(false, code, reason);
     }
   }
 
@@ -46,6 +50,7 @@ public final class ConsentPolicy {
         && !channelState.get().granted()
         && (topicState.isEmpty() || !topicState.get().at().isAfter(channelState.get().at()))) {
       return Decision.block(
+          "channel-revoked",
           channel
               + " revoked for every topic at "
               + channelState.get().at()
@@ -56,13 +61,16 @@ public final class ConsentPolicy {
     if (topicState.isPresent()) {
       State state = topicState.get();
       return state.granted()
-          ? Decision.allow("granted at " + state.at() + " (" + state.source() + ")")
+          ? Decision.allow("granted", "granted at " + state.at() + " (" + state.source() + ")")
           : Decision.block(
+              "topic-revoked",
               topic + " revoked on " + channel + " at " + state.at() + " (" + state.source() + ")");
     }
     return topicClass == TopicClass.MARKETING
         ? Decision.block(
+            "no-opt-in",
             "no consent: " + topic + " is marketing and needs an explicit opt-in on " + channel)
-        : Decision.allow(topicClass.name().toLowerCase(java.util.Locale.ROOT) + ", not revoked");
+        : Decision.allow(
+            "not-revoked", topicClass.name().toLowerCase(java.util.Locale.ROOT) + ", not revoked");
   }
 }

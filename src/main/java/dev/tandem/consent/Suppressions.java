@@ -8,6 +8,7 @@ import dev.tandem.store.NamedSql;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -30,6 +31,7 @@ public final class Suppressions {
   private final String insert;
   private final String list;
   private final String delete;
+  private final String ofAddresses;
 
   public Suppressions(Jdbi jdbi, Clock clock, PhoneNumbers phones) {
     this.jdbi = jdbi;
@@ -39,6 +41,7 @@ public final class Suppressions {
     this.insert = sql.get("insert");
     this.list = sql.get("list");
     this.delete = sql.get("delete");
+    this.ofAddresses = sql.get("ofAddresses");
   }
 
   /** Suppresses the address on the channel for everything; returns it as stored. */
@@ -104,6 +107,31 @@ public final class Suppressions {
                     rs.getString("reason"),
                     rs.getTimestamp("created_at").toInstant()))
             .list());
+  }
+
+  /** How strongly an address is suppressed: {@code all} blocks everything, else only marketing. */
+  public record Block(boolean all, String reason) {}
+
+  /**
+   * The suppressions of these stored addresses (or erased-address hashes) on {@code channel}, for a
+   * batch; an {@code all} one wins over a marketing one.
+   */
+  public java.util.Map<String, Block> blocks(
+      org.jdbi.v3.core.Handle handle, String channel, java.util.Collection<String> addresses) {
+    var result = new java.util.HashMap<String, Block>();
+    if (addresses.isEmpty()) {
+      return result;
+    }
+    handle
+        .createQuery(ofAddresses)
+        .bind("channel", channel)
+        .bind("addresses", addresses.toArray(String[]::new))
+        .map((rs, ctx) ->
+            Map.entry(
+                rs.getString("address"),
+                new Block(rs.getString("scope").equals("all"), rs.getString("reason"))))
+        .forEach(e -> result.putIfAbsent(e.getKey(), e.getValue()));
+    return result;
   }
 
   /**

@@ -1,10 +1,7 @@
 package dev.tandem.delivery;
 
-import dev.tandem.channel.Channel;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
-import dev.tandem.consent.ConsentPolicy;
-import dev.tandem.consent.ErasedAddresses;
 import dev.tandem.content.EmailContent;
 import dev.tandem.content.MessageContent;
 import dev.tandem.content.SmsContent;
@@ -14,6 +11,7 @@ import dev.tandem.email.LinkSigner;
 import dev.tandem.email.OutboundEmail;
 import dev.tandem.email.Tracking;
 import dev.tandem.event.Timeline;
+import dev.tandem.routing.SendGate;
 import dev.tandem.sms.DeliveryReceipt;
 import dev.tandem.sms.OutboundSms;
 import dev.tandem.sms.SmsGateway;
@@ -25,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -58,7 +55,7 @@ public final class Dispatcher implements AutoCloseable {
   private final TandemConfig.Email emailConfig;
   private final RetryPolicy retries;
   private final ConsentLedger consent;
-  private final ErasedAddresses erased;
+  private final SendGate gate;
   private final String nodeId;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
@@ -78,12 +75,12 @@ public final class Dispatcher implements AutoCloseable {
       LinkSigner links,
       Supplier<String> baseUrl,
       ConsentLedger consent,
-      ErasedAddresses erased,
+      SendGate gate,
       String nodeId) {
     this.nodeId = nodeId;
     this.links = links;
     this.consent = consent;
-    this.erased = erased;
+    this.gate = gate;
     this.baseUrl = baseUrl;
     this.outbox = new Outbox(jdbi, timeline, metrics);
     this.receipts = new ReceiptWriter(outbox, clock);
@@ -195,58 +192,17 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Consent and suppressions, checked again at send time for the whole batch: a STOP, an
-   * unsubscribe or a bounce that arrived after the message was accepted wins. The reason each
-   * delivery must not go, or null.
+   * The send gate, asked again at send time for the whole batch: a STOP, an unsubscribe or a bounce
+   * that arrived after the message was accepted wins. The reason each delivery must not go, or
+   * null.
    */
   private List<String> blocked(List<Outbox.Claimed> claimed) {
-    List<Outbox.Claimed> gated = claimed.stream().filter(d -> d.topic() != null).toList();
-    List<ConsentPolicy.Decision> decisions =
-        consent.decide(
-            gated.stream()
-                .map(d -> new ConsentLedger.Ask(d.contactId(), d.channel().key(), d.topic()))
+    List<SendGate.Verdict> verdicts =
+        gate.check(
+            claimed.stream()
+                .map(d -> new SendGate.Ask(d.contactId(), d.channel(), d.address(), d.topic()))
                 .toList());
-    Map<java.util.UUID, String> reasons = new java.util.HashMap<>();
-    for (int i = 0; i < gated.size(); i++) {
-      if (!decisions.get(i).allowed()) {
-        reasons.put(gated.get(i).id(), decisions.get(i).reason());
-      }
-    }
-    Map<java.util.UUID, String> hashes = new java.util.HashMap<>();
-    for (Channel channel : Channel.values()) {
-      var addresses = new ArrayList<String>();
-      for (Outbox.Claimed d : claimed) {
-        if (d.channel() == channel) {
-          String hash = erased.hash(channel.key(), d.address());
-          hashes.put(d.id(), hash);
-          addresses.add(d.address());
-          addresses.add(hash);
-        }
-      }
-      Map<String, Outbox.Suppression> suppressed = outbox.suppressed(channel, addresses);
-      if (suppressed.isEmpty()) {
-        continue;
-      }
-      for (Outbox.Claimed d : claimed) {
-        if (d.channel() != channel || reasons.containsKey(d.id())) {
-          continue;
-        }
-        Outbox.Suppression s = suppressed.get(d.address());
-        if (s == null) {
-          s = suppressed.get(hashes.get(d.id()));
-        }
-        if (s != null && (s.scope().equals("all") || marketing(d))) {
-          reasons.put(
-              d.id(),
-              d.address()
-                  + " is suppressed ("
-                  + s.reason()
-                  + (s.scope().equals("all") ? "" : ", for marketing")
-                  + ")");
-        }
-      }
-    }
-    return claimed.stream().map(d -> reasons.get(d.id())).toList();
+    return verdicts.stream().map(v -> v.allowed() ? null : v.reason()).toList();
   }
 
   private boolean marketing(Outbox.Claimed delivery) {

@@ -2,7 +2,6 @@ package dev.tandem.delivery;
 
 import dev.tandem.channel.Channel;
 import dev.tandem.consent.ConsentLedger;
-import dev.tandem.consent.ConsentPolicy;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.NewContact;
@@ -14,6 +13,7 @@ import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
+import dev.tandem.routing.SendGate;
 import dev.tandem.sms.PriceTable;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
@@ -51,6 +51,7 @@ public final class Messages {
   private final Runnable onAccepted;
   private final SmsPricing pricing;
   private final ConsentLedger consent;
+  private final SendGate gate;
   private final String insertMessage;
   private final String messageByIdempotencyKey;
   private final String insertDelivery;
@@ -68,6 +69,7 @@ public final class Messages {
       MeterRegistry metrics,
       SmsPricing pricing,
       ConsentLedger consent,
+      SendGate gate,
       Runnable onAccepted) {
     this.jdbi = jdbi;
     this.clock = clock;
@@ -77,6 +79,7 @@ public final class Messages {
     this.onAccepted = onAccepted;
     this.pricing = pricing;
     this.consent = consent;
+    this.gate = gate;
     var sql = NamedSql.forClass(Messages.class);
     this.insertMessage = sql.get("insertMessage");
     this.messageByIdempotencyKey = sql.get("messageByIdempotencyKey");
@@ -182,17 +185,15 @@ public final class Messages {
             if (inserted == 0) {
               throw new KeyTaken();
             }
-            Map<Channel, ConsentPolicy.Decision> decisions = new java.util.EnumMap<>(Channel.class);
-            if (topic != null) {
-              List<ConsentPolicy.Decision> decided =
-                  consent.decide(
-                      handle,
-                      channels.stream()
-                          .map(c -> new ConsentLedger.Ask(to.id(), c.key(), topic))
-                          .toList());
-              for (int i = 0; i < channels.size(); i++) {
-                decisions.put(channels.get(i), decided.get(i));
-              }
+            Map<Channel, SendGate.Verdict> decisions = new java.util.EnumMap<>(Channel.class);
+            List<SendGate.Verdict> decided =
+                gate.check(
+                    handle,
+                    channels.stream()
+                        .map(c -> new SendGate.Ask(to.id(), c, addresses.get(c), topic))
+                        .toList());
+            for (int i = 0; i < channels.size(); i++) {
+              decisions.put(channels.get(i), decided.get(i));
             }
             var events = new ArrayList<TimelineEvent>();
             Map<String, Object> accepted = new java.util.LinkedHashMap<>();
@@ -240,7 +241,7 @@ public final class Messages {
       UUID contactId,
       Map<Channel, String> addresses,
       MessageContent content,
-      Map<Channel, ConsentPolicy.Decision> decisions,
+      Map<Channel, SendGate.Verdict> decisions,
       Instant now,
       List<TimelineEvent> events) {
     PreparedBatch batch = handle.prepareBatch(insertDelivery);
@@ -254,7 +255,7 @@ public final class Messages {
               : Optional.empty();
       Optional<PriceTable.Cost> cost = priced.flatMap(SmsPricing.Priced::cost);
       UUID id = Ids.next(clock);
-      ConsentPolicy.Decision decision = decisions.get(channel);
+      SendGate.Verdict decision = decisions.get(channel);
       boolean suppressed = decision != null && !decision.allowed();
       String reason = suppressed ? "not sent: " + decision.reason() : null;
       if (suppressed) {

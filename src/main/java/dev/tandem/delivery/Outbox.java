@@ -39,7 +39,6 @@ final class Outbox {
   private final String markSent;
   private final String insertPart;
   private final String lockDeliveries;
-  private final String suppressed;
   private final String markParts;
   private final String partStates;
   private final String finishDeliveries;
@@ -62,7 +61,6 @@ final class Outbox {
     this.markSent = sql.get("markSent");
     this.insertPart = sql.get("insertPart");
     this.lockDeliveries = sql.get("lockDeliveries");
-    this.suppressed = sql.get("suppressed");
     this.markParts = sql.get("markParts");
     this.partStates = sql.get("partStates");
     this.finishDeliveries = sql.get("finishDeliveries");
@@ -94,28 +92,6 @@ final class Outbox {
 
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
-
-  /** A suppression: {@code all} blocks everything, {@code marketing} only marketing mail. */
-  record Suppression(String scope, String reason) {}
-
-  /** The suppressions of these addresses on {@code channel}; an 'all' one wins. */
-  Map<String, Suppression> suppressed(Channel channel, List<String> addresses) {
-    if (addresses.isEmpty()) {
-      return Map.of();
-    }
-    var result = new HashMap<String, Suppression>();
-    jdbi.useHandle(handle ->
-        handle
-            .createQuery(suppressed)
-            .bind("channel", channel.key())
-            .bind("addresses", addresses.toArray(String[]::new))
-            .map((rs, ctx) ->
-                Map.entry(
-                    rs.getString("address"),
-                    new Suppression(rs.getString("scope"), rs.getString("reason"))))
-            .forEach(e -> result.putIfAbsent(e.getKey(), e.getValue())));
-    return result;
-  }
 
   int releaseExpiredLeases(Instant now) {
     return jdbi.withHandle(h -> h.createUpdate(releaseExpiredLeases).bind("now", now).execute());

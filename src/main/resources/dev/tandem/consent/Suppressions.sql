@@ -11,3 +11,10 @@ ORDER BY created_at
 
 -- name: delete
 DELETE FROM suppression WHERE channel = :channel AND address = :address AND reason LIKE :prefix
+
+-- name: ofAddresses
+-- What the send gate reads for a batch: every suppression of these addresses (an erased one is
+-- asked for by its hash), 'all' before 'marketing'.
+SELECT address, scope, reason FROM suppression
+WHERE channel = :channel AND address = ANY(CAST(:addresses AS text[]))
+ORDER BY scope

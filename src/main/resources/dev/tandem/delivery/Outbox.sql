@@ -137,8 +137,3 @@ FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:errors AS tex
      AS v(id, status, error)
 WHERE d.id = v.id AND d.status = 'sent'
 RETURNING d.id
-
--- name: suppressed
-SELECT address, scope, reason FROM suppression
-WHERE channel = :channel AND address = ANY(CAST(:addresses AS text[]))
-ORDER BY scope
