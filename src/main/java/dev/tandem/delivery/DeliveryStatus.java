@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * A delivery moves {@code queued → sending → sent → delivered | failed}; {@code sending} goes back
  * to {@code queued} when a transient failure will be retried. A delivery that consent forbids, at
- * acceptance or when it is dispatched, ends {@code suppressed}.
+ * acceptance or when it is dispatched, ends {@code suppressed}. A fallback or pointer step waits
+ * {@code held} for the delivery it follows, then is queued or {@code cancelled}.
  */
 public enum DeliveryStatus {
   QUEUED,
@@ -14,7 +15,11 @@ public enum DeliveryStatus {
   DELIVERED,
   FAILED,
   /** Not sent: consent or a suppression forbids it; {@code lastError} says which. */
-  SUPPRESSED;
+  SUPPRESSED,
+  /** A fallback or pointer waiting for the delivery it follows. */
+  HELD,
+  /** A fallback or pointer that will never go: {@code lastError} says why. */
+  CANCELLED;
 
   public String key() {
     return name().toLowerCase(Locale.ROOT);

@@ -82,7 +82,7 @@ public final class Dispatcher implements AutoCloseable {
     this.consent = consent;
     this.gate = gate;
     this.baseUrl = baseUrl;
-    this.outbox = new Outbox(jdbi, timeline, metrics);
+    this.outbox = new Outbox(jdbi, timeline, metrics, this::wake);
     this.receipts = new ReceiptWriter(outbox, clock);
     this.sms = sms;
     this.email = email;
@@ -109,6 +109,7 @@ public final class Dispatcher implements AutoCloseable {
   public int runOnce() {
     Instant now = clock.instant();
     outbox.releaseExpiredLeases(now);
+    outbox.releaseDueFallbacks(now, config.batchSize());
     Instant leaseUntil = now.plus(config.lease());
     List<Outbox.Claimed> claimed = outbox.claimDue(now, config.batchSize(), leaseUntil, nodeId);
     if (claimed.isEmpty()) {

@@ -49,10 +49,18 @@ final class Outbox {
   private final String insertReceipt;
   private final String matchPendingReceipts;
 
-  Outbox(Jdbi jdbi, Timeline timeline, MeterRegistry metrics) {
+  private final Fallbacks fallbacks;
+  private final Runnable onReleased;
+
+  /**
+   * @param onReleased called after a commit that released held steps to the queue
+   */
+  Outbox(Jdbi jdbi, Timeline timeline, MeterRegistry metrics, Runnable onReleased) {
     this.jdbi = jdbi;
     this.timeline = timeline;
     this.metrics = metrics;
+    this.fallbacks = new Fallbacks(jdbi, timeline, metrics);
+    this.onReleased = onReleased;
     var sql = NamedSql.forClass(Outbox.class);
     this.releaseExpiredLeases = sql.get("releaseExpiredLeases");
     this.releaseOwnClaims = sql.get("releaseOwnClaims");
@@ -142,66 +150,86 @@ final class Outbox {
    * changes nothing.
    */
   void record(List<Result> results, Instant now) {
-    jdbi.useTransaction(handle -> {
-      List<String> receiptKeys = new ArrayList<>();
-      for (Result result : results) {
-        if (result.outcome() instanceof Outcome.Sent sent) {
-          sent.parts().forEach(part -> receiptKeys.add(part.receiptKey()));
-        }
-      }
-      lock(handle, receiptKeys);
-      Set<UUID> held = writeStatuses(handle, results, now);
-      PreparedBatch parts = handle.prepareBatch(insertPart);
-      List<TimelineEvent> events = new ArrayList<>();
-      for (Result result : results) {
-        Claimed d = result.delivery();
-        if (!held.contains(d.id())) {
-          log.warn(
-              "delivery {} lost its claim before its result ({}) was recorded; another attempt owns"
-                  + " it now",
-              d.id(),
-              result.outcome().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-          continue;
-        }
-        switch (result.outcome()) {
-          case Outcome.Sent s -> {
-            for (Outcome.SmsPart part : s.parts()) {
-              parts
-                  .bind("deliveryId", d.id())
-                  .bind("seq", part.seq())
-                  .bind("providerId", part.providerId())
-                  .bind("receiptKey", part.receiptKey())
-                  .add();
+    int released =
+        jdbi.inTransaction(handle -> {
+          List<String> receiptKeys = new ArrayList<>();
+          for (Result result : results) {
+            if (result.outcome() instanceof Outcome.Sent sent) {
+              sent.parts().forEach(part -> receiptKeys.add(part.receiptKey()));
             }
-            Map<String, Object> detail = new HashMap<>();
-            detail.put("providerId", s.providerId());
-            if (d.segments() != null) {
-              detail.put("segments", d.segments());
+          }
+          lock(handle, receiptKeys);
+          Set<UUID> held = writeStatuses(handle, results, now);
+          PreparedBatch parts = handle.prepareBatch(insertPart);
+          List<TimelineEvent> events = new ArrayList<>();
+          for (Result result : results) {
+            Claimed d = result.delivery();
+            if (!held.contains(d.id())) {
+              log.warn(
+                  "delivery {} lost its claim before its result ({}) was recorded; another attempt owns"
+                      + " it now",
+                  d.id(),
+                  result.outcome().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+              continue;
             }
-            if (d.cost() != null) {
-              detail.put("cost", d.cost().stripTrailingZeros().toPlainString());
-              detail.put("currency", d.currency());
+            switch (result.outcome()) {
+              case Outcome.Sent s -> {
+                for (Outcome.SmsPart part : s.parts()) {
+                  parts
+                      .bind("deliveryId", d.id())
+                      .bind("seq", part.seq())
+                      .bind("providerId", part.providerId())
+                      .bind("receiptKey", part.receiptKey())
+                      .add();
+                }
+                Map<String, Object> detail = new HashMap<>();
+                detail.put("providerId", s.providerId());
+                if (d.segments() != null) {
+                  detail.put("segments", d.segments());
+                }
+                if (d.cost() != null) {
+                  detail.put("cost", d.cost().stripTrailingZeros().toPlainString());
+                  detail.put("currency", d.currency());
+                }
+                events.add(event(d, now, "delivery.sent", detail));
+                count(d.channel(), "sent");
+              }
+              case Outcome.Retry r -> {}
+              case Outcome.Failed f -> {
+                events.add(event(d, now, "delivery.failed", Map.of("reason", f.reason())));
+                count(d.channel(), "failed");
+              }
+              case Outcome.Suppressed x -> {
+                events.add(event(d, now, "delivery.suppressed", Map.of("reason", x.reason())));
+                count(d.channel(), "suppressed");
+              }
             }
-            events.add(event(d, now, "delivery.sent", detail));
-            count(d.channel(), "sent");
           }
-          case Outcome.Retry r -> {}
-          case Outcome.Failed f -> {
-            events.add(event(d, now, "delivery.failed", Map.of("reason", f.reason())));
-            count(d.channel(), "failed");
+          if (parts.size() > 0) {
+            parts.execute();
           }
-          case Outcome.Suppressed x -> {
-            events.add(event(d, now, "delivery.suppressed", Map.of("reason", x.reason())));
-            count(d.channel(), "suppressed");
-          }
-        }
-      }
-      if (parts.size() > 0) {
-        parts.execute();
-      }
-      timeline.append(handle, events);
-      applyPendingReceipts(handle, receiptKeys, now);
-    });
+          timeline.append(handle, events);
+          List<UUID> settled =
+              results.stream()
+                  .filter(r -> !(r.outcome() instanceof Outcome.Retry))
+                  .map(r -> r.delivery().id())
+                  .filter(held::contains)
+                  .toList();
+          return fallbacks.followed(handle, settled, now)
+              + applyPendingReceipts(handle, receiptKeys, now);
+        });
+    if (released > 0) {
+      onReleased.run();
+    }
+  }
+
+  /** Decides held steps whose timer ran out (see {@link Fallbacks#releaseDue}). */
+  int releaseDueFallbacks(Instant now, int limit) {
+    int released = fallbacks.releaseDue(now, limit);
+    if (released > 0) {
+      onReleased.run();
+    }
+    return released;
   }
 
   /**
@@ -250,22 +278,26 @@ final class Outbox {
 
   /** Stores receipts and applies those whose delivery is known already, in one transaction. */
   void recordReceipts(List<ReceiptWriter.Pending> receipts, Instant now) {
-    jdbi.useTransaction(handle -> {
-      List<String> keys = receipts.stream().map(ReceiptWriter.Pending::receiptKey).toList();
-      lock(handle, keys);
-      PreparedBatch insert = handle.prepareBatch(insertReceipt);
-      for (ReceiptWriter.Pending pending : receipts) {
-        insert
-            .bind("receiptKey", pending.receiptKey())
-            .bind("stat", pending.receipt().stat())
-            .bind("err", pending.receipt().err())
-            .bind("raw", pending.raw())
-            .bind("receivedAt", now)
-            .add();
-      }
-      insert.execute();
-      applyPendingReceipts(handle, keys, now);
-    });
+    int released =
+        jdbi.inTransaction(handle -> {
+          List<String> keys = receipts.stream().map(ReceiptWriter.Pending::receiptKey).toList();
+          lock(handle, keys);
+          PreparedBatch insert = handle.prepareBatch(insertReceipt);
+          for (ReceiptWriter.Pending pending : receipts) {
+            insert
+                .bind("receiptKey", pending.receiptKey())
+                .bind("stat", pending.receipt().stat())
+                .bind("err", pending.receipt().err())
+                .bind("raw", pending.raw())
+                .bind("receivedAt", now)
+                .add();
+          }
+          insert.execute();
+          return applyPendingReceipts(handle, keys, now);
+        });
+    if (released > 0) {
+      onReleased.run();
+    }
   }
 
   private void lock(Handle handle, List<String> keys) {
@@ -282,9 +314,9 @@ final class Outbox {
    * failed part fails the SMS, all parts delivered deliver it. Set-based: a handful of statements
    * per batch, however many receipts it holds.
    */
-  private void applyPendingReceipts(Handle handle, List<String> keys, Instant now) {
+  private int applyPendingReceipts(Handle handle, List<String> keys, Instant now) {
     if (keys.isEmpty()) {
-      return;
+      return 0;
     }
     record Matched(long receiptId, UUID deliveryId, int seq, String stat, String err) {}
     List<Matched> matched =
@@ -300,7 +332,7 @@ final class Outbox {
                     rs.getString("err")))
             .list();
     if (matched.isEmpty()) {
-      return;
+      return 0;
     }
     UUID[] deliveryIds =
         matched.stream().map(Matched::deliveryId).distinct().sorted().toArray(UUID[]::new);
@@ -395,6 +427,7 @@ final class Outbox {
       }
     }
     timeline.append(handle, events);
+    return fallbacks.followed(handle, finished, now);
   }
 
   /** The state a part reaches with this receipt stat, or null for an intermediate one. */

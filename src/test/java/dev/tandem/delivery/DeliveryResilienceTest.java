@@ -131,7 +131,8 @@ class DeliveryResilienceTest {
     String id = sendEmail();
     CompletableFuture<Integer> round =
         CompletableFuture.supplyAsync(tandem.app.dispatcher::runOnce);
-    var otherNode = new Outbox(tandem.app.database.jdbi(), tandem.app.timeline, tandem.app.metrics);
+    var otherNode =
+        new Outbox(tandem.app.database.jdbi(), tandem.app.timeline, tandem.app.metrics, () -> {});
     try {
       await().atMost(Duration.ofSeconds(20)).until(() -> relay.heldCount() == 1);
       // this node stalls beyond its lease; another node re-queues the delivery and claims it
@@ -166,7 +167,8 @@ class DeliveryResilienceTest {
     String other = sendEmail();
     // this node claims one delivery and dies before sending it; another node holds the other
     Instant now = tandem.clock.instant();
-    var outbox = new Outbox(tandem.app.database.jdbi(), tandem.app.timeline, tandem.app.metrics);
+    var outbox =
+        new Outbox(tandem.app.database.jdbi(), tandem.app.timeline, tandem.app.metrics, () -> {});
     String thisNode = Files.readString(tandem.dataDir.resolve("node-id")).strip();
     assertThat(outbox.claimDue(now, 1, now.plus(Duration.ofHours(1)), thisNode)).hasSize(1);
     assertThat(outbox.claimDue(now, 1, now.plus(Duration.ofHours(1)), "other-node")).hasSize(1);
