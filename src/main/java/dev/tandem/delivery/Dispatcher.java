@@ -226,11 +226,13 @@ public final class Dispatcher implements AutoCloseable {
     MessageContent content = MessageContent.fromJson(delivery.content());
     return switch (delivery.channel()) {
       case SMS -> {
-        if (content.sms().isEmpty()) {
+        Optional<SmsContent> text =
+            "pointer".equals(delivery.variant()) ? pointer(delivery, content) : content.sms();
+        if (text.isEmpty()) {
           yield CompletableFuture.completedFuture(
               new Outcome.Failed("the message has no SMS content (erased or unreadable)"));
         }
-        SmsContent body = content.sms().get();
+        SmsContent body = text.get();
         var outbound =
             new OutboundSms(delivery.id(), delivery.address(), body.text(), body.substitution());
         yield sms.submit(outbound)
@@ -282,6 +284,27 @@ public final class Dispatcher implements AutoCloseable {
       }
     };
   }
+
+  /**
+   * The SMS that points to the email it follows: its subject and a link to the hosted copy, kept to
+   * one GSM-7 segment where the link allows (the subject is shortened, never the link).
+   */
+  private Optional<SmsContent> pointer(Outbox.Claimed delivery, MessageContent content) {
+    if (content.email().isEmpty() || delivery.follows() == null) {
+      return Optional.empty();
+    }
+    String url = baseUrl.get() + "/v/" + links.token(delivery.follows(), LinkSigner.Purpose.VIEW);
+    String tail = " - details in your inbox: " + url;
+    String subject = content.email().get().subject().strip();
+    int room = Math.max(20, POINTER_CHARS - tail.length());
+    if (subject.length() > room) {
+      subject = subject.substring(0, room - 3).strip() + "...";
+    }
+    return Optional.of(new SmsContent(subject + tail, true));
+  }
+
+  /** What a pointer SMS aims to fit in: one GSM-7 segment. */
+  private static final int POINTER_CHARS = 160;
 
   private static Outcome outcome(SmsSubmitResult result) {
     return switch (result) {

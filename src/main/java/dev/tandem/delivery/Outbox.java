@@ -96,7 +96,9 @@ final class Outbox {
       Integer segments,
       java.math.BigDecimal cost,
       String currency,
-      UUID claimToken) {}
+      UUID claimToken,
+      String variant,
+      UUID follows) {}
 
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
@@ -140,7 +142,9 @@ final class Outbox {
                     (Integer) rs.getObject("segments"),
                     rs.getBigDecimal("cost"),
                     rs.getString("currency"),
-                    rs.getObject("claim_token", UUID.class)))
+                    rs.getObject("claim_token", UUID.class),
+                    rs.getString("variant"),
+                    rs.getObject("follows", UUID.class)))
             .list());
   }
 
@@ -447,6 +451,8 @@ final class Outbox {
         Channel.parse(rs.getString("channel")).orElseThrow(),
         null,
         0,
+        null,
+        null,
         null,
         null,
         null,

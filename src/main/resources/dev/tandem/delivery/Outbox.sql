@@ -32,7 +32,7 @@ FROM (
 WHERE d.id = due.id AND m.id = d.message_id
 RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.topic,
           m.content::text AS content,
-          d.segments, d.cost, d.currency, d.claim_token
+          d.segments, d.cost, d.currency, d.claim_token, d.variant, d.follows
 
 -- name: markSent
 UPDATE delivery
