@@ -795,9 +795,21 @@ public final class ApiServer implements AutoCloseable {
                     baseUrl + "/v/" + features.links().token(d.id(), LinkSigner.Purpose.VIEW));
               }
               delivery.put("updatedAt", d.updatedAt());
+              delivery.put("step", d.step().kind());
+              d.step().follows().ifPresent(f -> delivery.put("follows", f));
+              if (!d.step().triggers().isEmpty()) {
+                delivery.put("triggers", d.step().triggers());
+              }
+              d.step().after().ifPresent(a -> delivery.put("after", a.toString()));
+              d.step().dueAt().ifPresent(at -> delivery.put("dueAt", at));
+              d.step().variant().ifPresent(v -> delivery.put("variant", v));
               return delivery;
             })
             .toList());
+    m.plan().ifPresent(plan -> out.put("plan", plan));
+    if (m.dryRun()) {
+      out.put("dryRun", true);
+    }
     return out;
   }
 

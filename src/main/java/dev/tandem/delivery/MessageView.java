@@ -1,18 +1,30 @@
 package dev.tandem.delivery;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.channel.Channel;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
-/** A message and the state of each of its deliveries, as {@code GET /v1/messages/{id}} shows it. */
+/**
+ * A message, its routing plan and the state of each of its deliveries, as {@code GET
+ * /v1/messages/{id}} shows it.
+ *
+ * @param plan the router's plan as stored (JSON); empty for messages accepted before routing and
+ *     for compliance replies
+ * @param dryRun true when nothing was written ({@code POST /v1/messages?dryRun=true})
+ */
 public record MessageView(
     UUID id,
     UUID contactId,
     String topic,
     Instant createdAt,
     List<DeliveryView> deliveries,
-    boolean replayed) {
+    boolean replayed,
+    Optional<JsonNode> plan,
+    boolean dryRun) {
 
   public record DeliveryView(
       UUID id,
@@ -26,9 +38,36 @@ public record MessageView(
       String encoding,
       java.math.BigDecimal cost,
       String currency,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      Step step) {}
+
+  /**
+   * Where a delivery stands in its message's plan.
+   *
+   * @param kind now, deferred, fallback or pointer
+   * @param follows the delivery a fallback or pointer follows
+   * @param triggers what makes a fallback go
+   * @param dueAt when a queued delivery is due or a held one's timer runs out
+   * @param variant what a pointer step carried: {@code pointer} or {@code full}
+   */
+  public record Step(
+      String kind,
+      Optional<UUID> follows,
+      List<String> triggers,
+      Optional<Duration> after,
+      Optional<Instant> dueAt,
+      Optional<String> variant) {
+    public static final Step NOW =
+        new Step(
+            "now",
+            Optional.empty(),
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
+  }
 
   MessageView asReplay() {
-    return new MessageView(id, contactId, topic, createdAt, deliveries, true);
+    return new MessageView(id, contactId, topic, createdAt, deliveries, true, plan, false);
   }
 }

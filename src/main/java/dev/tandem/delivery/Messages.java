@@ -214,7 +214,15 @@ public final class Messages {
     deliveries.forEach(
         d -> metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment());
     onAccepted.run();
-    return new MessageView(messageId, contact.id(), topic, now, List.copyOf(deliveries), false);
+    return new MessageView(
+        messageId,
+        contact.id(),
+        topic,
+        now,
+        List.copyOf(deliveries),
+        false,
+        Optional.empty(),
+        false);
   }
 
   /** A concurrent request with the same idempotency key committed first: undo and replay it. */
@@ -301,7 +309,8 @@ public final class Messages {
               priced.map(SmsPricing.Priced::encoding).orElse(null),
               cost.map(PriceTable.Cost::amount).orElse(null),
               cost.map(PriceTable.Cost::currency).orElse(null),
-              now));
+              now,
+              MessageView.Step.NOW));
     }
     batch.execute();
     return views;
@@ -343,6 +352,8 @@ public final class Messages {
                       rs.getString("topic"),
                       rs.getTimestamp("created_at").toInstant(),
                       List.of(),
+                      false,
+                      Optional.ofNullable(rs.getString("plan")).map(Messages::readJson),
                       false))
               .findOne()
               .orElseThrow(
@@ -364,7 +375,8 @@ public final class Messages {
                       rs.getString("encoding"),
                       rs.getBigDecimal("cost"),
                       rs.getString("currency"),
-                      rs.getTimestamp("updated_at").toInstant()))
+                      rs.getTimestamp("updated_at").toInstant(),
+                      step(rs)))
               .list();
       return new MessageView(
           message.id(),
@@ -372,8 +384,41 @@ public final class Messages {
           message.topic(),
           message.createdAt(),
           deliveries,
+          false,
+          message.plan(),
           false);
     });
+  }
+
+  private static MessageView.Step step(java.sql.ResultSet rs) throws java.sql.SQLException {
+    List<String> triggers = new ArrayList<>();
+    java.sql.Array array = rs.getArray("triggers");
+    if (array != null) {
+      for (Object t : (Object[]) array.getArray()) {
+        triggers.add((String) t);
+      }
+    }
+    long wait = rs.getLong("wait_seconds");
+    Optional<java.time.Duration> after =
+        rs.wasNull() ? Optional.empty() : Optional.of(java.time.Duration.ofSeconds(wait));
+    return new MessageView.Step(
+        rs.getString("step"),
+        Optional.ofNullable(rs.getObject("follows", UUID.class)),
+        triggers,
+        after,
+        Optional.ofNullable(rs.getTimestamp("due_at")).map(java.sql.Timestamp::toInstant),
+        Optional.ofNullable(rs.getString("variant")));
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private static com.fasterxml.jackson.databind.JsonNode readJson(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("stored plan is not JSON", e);
+    }
   }
 
   private Recipient recipient(MessageRequest request) {

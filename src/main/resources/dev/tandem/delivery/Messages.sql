@@ -14,11 +14,15 @@ VALUES (:id, :messageId, :contactId, :channel, :address, :status, 0, :now, :now,
         CAST(:segments AS integer), :encoding, CAST(:cost AS numeric), :currency, :lastError)
 
 -- name: messageById
-SELECT id, contact_id, topic, created_at FROM message WHERE id = :id
+SELECT id, contact_id, topic, created_at, plan::text AS plan FROM message WHERE id = :id
 
 -- name: deliveriesOfMessage
 SELECT id, channel, address, status, attempts, provider_id, last_error, segments, encoding,
-       cost, currency, updated_at
+       cost, currency, updated_at, step, follows, triggers,
+       extract(epoch FROM wait)::bigint AS wait_seconds,
+       CASE WHEN status IN ('queued', 'held') AND next_attempt_at <> 'infinity'
+            THEN next_attempt_at END AS due_at,
+       variant
 FROM delivery
 WHERE message_id = :messageId
-ORDER BY channel
+ORDER BY created_at, id
