@@ -17,6 +17,7 @@ import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
 import dev.tandem.delivery.NodeId;
+import dev.tandem.delivery.RoutingSetup;
 import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailEngagement;
 import dev.tandem.email.EmailGateway;
@@ -31,6 +32,7 @@ import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
+import dev.tandem.routing.Router;
 import dev.tandem.routing.SendGate;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
@@ -47,6 +49,7 @@ import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
 import dev.tandem.store.Secrets;
+import dev.tandem.topic.TopicPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -245,7 +248,22 @@ public final class App implements AutoCloseable {
               config.sms().substitution());
       this.messages =
           new Messages(
-              jdbi, clock, contacts, timeline, metrics, pricing, consent, gate, dispatcher::wake);
+              jdbi,
+              clock,
+              contacts,
+              timeline,
+              metrics,
+              pricing,
+              consent,
+              gate,
+              new RoutingSetup(
+                  new Router(),
+                  (topic, topicClass) -> TopicPolicy.defaults(topicClass),
+                  (contact, topic) -> Optional.empty(),
+                  java.time.ZoneOffset.UTC,
+                  Optional.empty(),
+                  (topic, since) -> Optional.empty()),
+              dispatcher::wake);
       sms.start();
 
       options.bootstrapApiKey().ifPresent(apiKeys::bootstrap);

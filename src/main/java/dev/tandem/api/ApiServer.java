@@ -458,7 +458,16 @@ public final class ApiServer implements AutoCloseable {
   private void sendMessage(Context ctx) {
     Body body =
         Body.parse(
-            ctx, Set.of("contactId", "to", "channels", "topic", "sms", "email", "idempotencyKey"));
+            ctx,
+            Set.of(
+                "contactId",
+                "to",
+                "channels",
+                "topic",
+                "sms",
+                "email",
+                "idempotencyKey",
+                "dedupeKey"));
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text", "substitution"));
     Body email =
@@ -480,25 +489,35 @@ public final class ApiServer implements AutoCloseable {
           "idempotencyKey",
           "The Idempotency-Key header and the idempotencyKey field differ; send one of them.");
     }
-    MessageView view =
-        features
-            .messages()
-            .accept(
-                new MessageRequest(
-                    body.uuid("contactId"),
-                    to.string("phone"),
-                    to.string("email"),
-                    body.strings("channels"),
-                    body.string("topic"),
-                    sms.string("text"),
-                    onOff(sms, "substitution"),
-                    email.string("subject"),
-                    email.string("html"),
-                    email.string("text"),
-                    onOff(email, "email", "tracking"),
-                    onOff(email, "email", "unsubscribe"),
-                    key,
-                    attachments));
+    String dryRun = ctx.queryParam("dryRun");
+    if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
+      throw new InvalidInput(
+          "invalid-dry-run",
+          "dryRun",
+          "dryRun is '" + dryRun + "'; use true (plan only, nothing written) or false.");
+    }
+    var request =
+        new MessageRequest(
+            body.uuid("contactId"),
+            to.string("phone"),
+            to.string("email"),
+            body.strings("channels"),
+            body.string("topic"),
+            sms.string("text"),
+            onOff(sms, "substitution"),
+            email.string("subject"),
+            email.string("html"),
+            email.string("text"),
+            onOff(email, "email", "tracking"),
+            onOff(email, "email", "unsubscribe"),
+            key,
+            attachments,
+            body.string("dedupeKey"));
+    if ("true".equals(dryRun)) {
+      ctx.status(200).json(messageJson(features.messages().plan(request), baseUrl(ctx)));
+      return;
+    }
+    MessageView view = features.messages().accept(request);
     if (view.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }

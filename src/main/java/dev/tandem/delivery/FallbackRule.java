@@ -23,6 +23,12 @@ import java.util.Set;
  * </ul>
  */
 final class FallbackRule {
+  /**
+   * How long a fallback only on failure waits for one once the first channel was sent: relays retry
+   * for up to five days (Postfix's default queue lifetime) before they bounce.
+   */
+  static final Duration FAILURE_WINDOW = Duration.ofDays(5);
+
   private FallbackRule() {}
 
   /** A held step and what is known of the delivery it follows. */
@@ -111,7 +117,19 @@ final class FallbackRule {
   private static Decision sent(Held h, Instant now, boolean email) {
     boolean timed = h.triggers().stream().anyMatch(Trigger::timed) && h.after().isPresent();
     if (!timed) {
-      return Wait.WAIT;
+      // only a failure releases it: wait for one as long as relays retry, then let it go
+      if (h.due().isEmpty()) {
+        return new Arm(now.plus(FAILURE_WINDOW));
+      }
+      return now.isBefore(h.due().get())
+          ? Wait.WAIT
+          : new Cancel(
+              "no-failure",
+              "no failure was reported for the "
+                  + h.followedChannel().key()
+                  + " within "
+                  + FAILURE_WINDOW.toDays()
+                  + " days of sending it");
     }
     if (h.due().isEmpty()) {
       return new Arm(now.plus(h.after().get()));

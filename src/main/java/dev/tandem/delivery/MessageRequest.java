@@ -7,7 +7,11 @@ import java.util.UUID;
  * A send request as the caller wrote it (fields may be null); {@link Messages#accept} validates it.
  *
  * @param contactId the contact, or null when {@code toPhone}/{@code toEmail} name the recipient
+ * @param channels the channels the caller names ("these, subject to consent"); null or empty lets
+ *     the topic's policy decide
  * @param topic a configured topic; null means {@code consent.defaultTopic}
+ * @param dedupeKey what makes two messages on a topic the same for the dedupe window; null means
+ *     their content
  */
 public record MessageRequest(
     UUID contactId,
@@ -23,7 +27,21 @@ public record MessageRequest(
     Boolean emailTracking,
     Boolean emailUnsubscribe,
     String idempotencyKey,
-    List<Attachment> emailAttachments) {
+    List<Attachment> emailAttachments,
+    String dedupeKey) {
+
+  /** True when the request carries SMS content. */
+  public boolean hasSms() {
+    return smsText != null || smsSubstitution != null;
+  }
+
+  /** True when the request carries email content. */
+  public boolean hasEmail() {
+    return emailSubject != null
+        || emailHtml != null
+        || emailText != null
+        || (emailAttachments != null && !emailAttachments.isEmpty());
+  }
 
   /** A file to attach, as the caller sent it: the content is base64. */
   public record Attachment(String filename, String contentType, String contentBase64) {}

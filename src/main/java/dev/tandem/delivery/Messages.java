@@ -1,5 +1,6 @@
 package dev.tandem.delivery;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.channel.Channel;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.contact.Contact;
@@ -13,18 +14,34 @@ import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
+import dev.tandem.routing.Gate;
+import dev.tandem.routing.Money;
+import dev.tandem.routing.PastSend;
+import dev.tandem.routing.PlanJson;
+import dev.tandem.routing.RouteRequest;
+import dev.tandem.routing.RoutingPlan;
 import dev.tandem.routing.SendGate;
+import dev.tandem.routing.Skip;
+import dev.tandem.routing.Step;
+import dev.tandem.routing.Zones;
 import dev.tandem.sms.PriceTable;
+import dev.tandem.sms.SmsText;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
+import dev.tandem.topic.Topic;
+import dev.tandem.topic.TopicClass;
+import dev.tandem.topic.TopicPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,6 +74,9 @@ public final class Messages {
   private final String insertDelivery;
   private final String messageById;
   private final String deliveriesOfMessage;
+  private final String lockContactSends;
+  private final String recentSends;
+  private final RoutingSetup routing;
 
   /**
    * @param onAccepted called after a commit that queued deliveries (wakes the dispatcher)
@@ -70,7 +90,9 @@ public final class Messages {
       SmsPricing pricing,
       ConsentLedger consent,
       SendGate gate,
+      RoutingSetup routing,
       Runnable onAccepted) {
+    this.routing = routing;
     this.jdbi = jdbi;
     this.clock = clock;
     this.contacts = contacts;
@@ -86,17 +108,35 @@ public final class Messages {
     this.insertDelivery = sql.get("insertDelivery");
     this.messageById = sql.get("messageById");
     this.deliveriesOfMessage = sql.get("deliveriesOfMessage");
+    this.lockContactSends = sql.get("lockContactSends");
+    this.recentSends = sql.get("recentSends");
   }
 
   public MessageView accept(MessageRequest request) {
-    List<Channel> channels = channels(request.channels());
+    return accept(request, false);
+  }
+
+  /**
+   * What {@link #accept} would do with this request: the plan and the deliveries it would make,
+   * with nothing written (a contact it would create is not created).
+   */
+  public MessageView plan(MessageRequest request) {
+    return accept(request, true);
+  }
+
+  private MessageView accept(MessageRequest request, boolean dryRun) {
+    List<Channel> named = channels(request.channels());
     String topic =
         request.topic() == null
             ? consent.config().defaultTopic()
             : consent.topic("topic", request.topic()).key();
-    MessageContent content = content(request, channels, pricing.substitutionByDefault());
+    TopicClass topicClass =
+        consent.config().topic(topic).map(Topic::topicClass).orElse(TopicClass.TRANSACTIONAL);
+    TopicPolicy policy = routing.policyOf().apply(topic, topicClass);
+    MessageContent content = content(request, named, pricing.substitutionByDefault());
     String key = idempotencyKey(request.idempotencyKey());
-    String hash = hash(request, channels, topic, content);
+    String dedupeKey = dedupeKey(request.dedupeKey(), content);
+    String hash = hash(request, named, topic, content);
     if (key != null) {
       Optional<MessageView> earlier = replay(key, hash);
       if (earlier.isPresent()) {
@@ -106,8 +146,15 @@ public final class Messages {
     for (int attempt = 1; ; attempt++) {
       Recipient recipient = recipient(request);
       try {
-        return accept(
-            recipient::resolve, contact -> addresses(contact, channels), topic, content, key, hash);
+        return write(
+            recipient::resolve,
+            (handle, to, now) ->
+                route(handle, to, named, topic, topicClass, policy, content, dedupeKey, now),
+            topic,
+            content,
+            key,
+            hash,
+            dryRun);
       } catch (Conflict taken) {
         // Another request created this address's contact first: it is found on the next attempt.
         if (!recipient.isNew() || !taken.code().endsWith("-taken") || attempt == 3) {
@@ -125,13 +172,19 @@ public final class Messages {
   public MessageView reply(UUID contactId, String phone, String text) {
     MessageContent content = MessageContent.sms(new SmsContent(text, true));
     Contact contact = contacts.get(contactId);
-    return accept(
+    return write(
         handle -> contact,
-        c -> phone == null ? addresses(c, List.of(Channel.SMS)) : Map.of(Channel.SMS, phone),
+        (handle, to, now) ->
+            unrouted(
+                handle,
+                to,
+                phone == null ? addresses(to, List.of(Channel.SMS)) : Map.of(Channel.SMS, phone),
+                now),
         null,
         content,
         null,
-        "reply");
+        "reply",
+        false);
   }
 
   /** An email that answers the person (a double opt-in request); not gated by consent. */
@@ -146,83 +199,357 @@ public final class Messages {
                 false,
                 List.of()));
     Contact contact = contacts.get(contactId);
-    return accept(
-        handle -> contact, c -> addresses(c, List.of(Channel.EMAIL)), null, content, null, "reply");
+    return write(
+        handle -> contact,
+        (handle, to, now) -> unrouted(handle, to, addresses(to, List.of(Channel.EMAIL)), now),
+        null,
+        content,
+        null,
+        "reply",
+        false);
+  }
+
+  /** How a message's deliveries are decided, inside the accepting transaction. */
+  @FunctionalInterface
+  private interface Planner {
+    Planned plan(Handle handle, Contact to, Instant now);
+  }
+
+  /**
+   * The deliveries to write and what to store with the message.
+   *
+   * @param plan the router's plan; empty for a compliance reply
+   */
+  private record Planned(
+      List<Row> rows, Optional<RoutingPlan> plan, TopicClass topicClass, String dedupeKey) {}
+
+  /**
+   * One delivery to write.
+   *
+   * @param due when a queued delivery is due; null for a held step
+   * @param follows the channel whose delivery (in this message) a held step follows
+   */
+  private record Row(
+      Channel channel,
+      String address,
+      DeliveryStatus status,
+      String step,
+      Instant due,
+      Channel follows,
+      List<String> triggers,
+      Duration after,
+      String reason,
+      boolean pointer) {}
+
+  /** A compliance reply: each address now, unless suppressed. */
+  private Planned unrouted(Handle handle, Contact to, Map<Channel, String> addresses, Instant now) {
+    List<Channel> channels = List.copyOf(addresses.keySet());
+    List<SendGate.Verdict> verdicts =
+        gate.check(
+            handle,
+            channels.stream()
+                .map(c -> new SendGate.Ask(to.id(), c, addresses.get(c), null))
+                .toList());
+    var rows = new ArrayList<Row>();
+    for (int i = 0; i < channels.size(); i++) {
+      SendGate.Verdict v = verdicts.get(i);
+      Channel c = channels.get(i);
+      rows.add(
+          new Row(
+              c,
+              addresses.get(c),
+              v.allowed() ? DeliveryStatus.QUEUED : DeliveryStatus.SUPPRESSED,
+              "now",
+              now,
+              null,
+              List.of(),
+              null,
+              v.allowed() ? null : v.reason(),
+              false));
+    }
+    return new Planned(rows, Optional.empty(), null, null);
+  }
+
+  /** A message on a topic: the router decides from what is known of the person now. */
+  private Planned route(
+      Handle handle,
+      Contact to,
+      List<Channel> named,
+      String topic,
+      TopicClass topicClass,
+      TopicPolicy policy,
+      MessageContent content,
+      String dedupeKey,
+      Instant now) {
+    Map<Channel, String> addresses = named.isEmpty() ? available(to) : addresses(to, named);
+    Duration window = lookBack(policy);
+    if (!window.isZero()) {
+      handle
+          .createQuery(lockContactSends)
+          .bind("key", to.id().getMostSignificantBits() ^ to.id().getLeastSignificantBits())
+          .mapTo(String.class)
+          .one();
+    }
+    List<Channel> channels = List.copyOf(addresses.keySet());
+    List<SendGate.Verdict> verdicts =
+        gate.check(
+            handle,
+            channels.stream()
+                .map(c -> new SendGate.Ask(to.id(), c, addresses.get(c), topic))
+                .toList());
+    Map<Channel, Gate> gates = new EnumMap<>(Channel.class);
+    for (int i = 0; i < channels.size(); i++) {
+      SendGate.Verdict v = verdicts.get(i);
+      gates.put(channels.get(i), new Gate(v.allowed(), v.code(), v.reason()));
+    }
+    Map<Channel, dev.tandem.routing.Content> given = new EnumMap<>(Channel.class);
+    Map<Channel, Money> cost = new EnumMap<>(Channel.class);
+    content
+        .sms()
+        .ifPresent(sms -> {
+          SmsText text = SmsText.of(sms.text(), sms.substitution());
+          given.put(Channel.SMS, new dev.tandem.routing.Content(text.segments()));
+          to.phone()
+              .flatMap(phone -> pricing.price(phone, sms).cost())
+              .ifPresent(c -> cost.put(Channel.SMS, new Money(c.amount(), c.currency())));
+        });
+    if (content.sms().isEmpty() && content.email().isPresent()) {
+      // a pointer SMS (one segment) is priced as one
+      to.phone()
+          .flatMap(phone -> pricing.price(phone, POINTER_PRICE).cost())
+          .ifPresent(c -> cost.put(Channel.SMS, new Money(c.amount(), c.currency())));
+    }
+    content
+        .email()
+        .ifPresent(email -> {
+          given.put(Channel.EMAIL, new dev.tandem.routing.Content(0));
+          routing.emailCost().ifPresent(c -> cost.put(Channel.EMAIL, c));
+        });
+    RouteRequest request =
+        new RouteRequest(
+            topic,
+            topicClass,
+            policy,
+            java.util.Set.copyOf(named),
+            addresses,
+            gates,
+            routing.preferenceOf().apply(to.id(), topic),
+            Zones.of(to.timeZone(), to.phone(), routing.defaultZone()),
+            now,
+            window.isZero() ? List.of() : recentSends(handle, to.id(), now.minus(window)),
+            dedupeKey,
+            given,
+            cost,
+            policy.dailySmsBudget().isPresent()
+                ? routing.smsSpent().apply(topic, now.truncatedTo(ChronoUnit.DAYS))
+                : Optional.empty());
+    RoutingPlan plan = routing.router().plan(request);
+    var rows = new ArrayList<Row>();
+    for (Step step : plan.steps()) {
+      String address = addresses.get(step.channel());
+      rows.add(
+          switch (step.kind()) {
+            case NOW ->
+                new Row(
+                    step.channel(),
+                    address,
+                    DeliveryStatus.QUEUED,
+                    "now",
+                    now,
+                    null,
+                    List.of(),
+                    null,
+                    null,
+                    false);
+            case DEFERRED ->
+                new Row(
+                    step.channel(),
+                    address,
+                    DeliveryStatus.QUEUED,
+                    "deferred",
+                    step.notBefore().orElse(now),
+                    null,
+                    List.of(),
+                    null,
+                    step.reason().text(),
+                    false);
+            case FALLBACK ->
+                new Row(
+                    step.channel(),
+                    address,
+                    DeliveryStatus.HELD,
+                    "fallback",
+                    null,
+                    step.follows().orElseThrow(),
+                    step.on().stream().map(TopicPolicy.Trigger::key).sorted().toList(),
+                    step.after().orElse(null),
+                    null,
+                    false);
+            case POINTER ->
+                new Row(
+                    Channel.SMS,
+                    address,
+                    DeliveryStatus.HELD,
+                    "pointer",
+                    null,
+                    Channel.EMAIL,
+                    given.containsKey(Channel.SMS)
+                            && given.get(Channel.SMS).smsSegments() <= policy.smsSegmentBudget()
+                        ? List.of(TopicPolicy.Trigger.FAILED.key())
+                        : List.of(),
+                    null,
+                    null,
+                    true);
+          });
+    }
+    // A named channel the send gate refuses is kept as a suppressed delivery, as it always was.
+    for (Skip skip : plan.skipped()) {
+      Gate g = gates.get(skip.channel());
+      if (named.contains(skip.channel()) && g != null && !g.allowed()) {
+        rows.add(
+            new Row(
+                skip.channel(),
+                addresses.get(skip.channel()),
+                DeliveryStatus.SUPPRESSED,
+                "now",
+                now,
+                null,
+                List.of(),
+                null,
+                g.reason(),
+                false));
+      }
+    }
+    // held steps last: they refer to the delivery they follow, inserted before them
+    rows.sort(java.util.Comparator.comparing(r -> r.status() == DeliveryStatus.HELD));
+    return new Planned(rows, Optional.of(plan), topicClass, dedupeKey);
+  }
+
+  private static final SmsContent POINTER_PRICE = new SmsContent("pointer", true);
+
+  /** How far back caps and the dedupe window look; zero when they do not. */
+  private static Duration lookBack(TopicPolicy policy) {
+    Duration window = policy.dedupeWindow();
+    for (TopicPolicy.Cap cap : policy.caps()) {
+      if (cap.window().compareTo(window) > 0) {
+        window = cap.window();
+      }
+    }
+    return window;
+  }
+
+  private List<PastSend> recentSends(Handle handle, UUID contactId, Instant since) {
+    return handle
+        .createQuery(recentSends)
+        .bind("contactId", contactId)
+        .bind("since", since)
+        .map((rs, ctx) ->
+            new PastSend(
+                rs.getObject("message_id", UUID.class),
+                rs.getTimestamp("created_at").toInstant(),
+                Channel.parse(rs.getString("channel")).orElseThrow(),
+                rs.getString("topic_class") == null
+                    ? TopicClass.TRANSACTIONAL
+                    : TopicClass.valueOf(rs.getString("topic_class")),
+                rs.getString("topic"),
+                rs.getString("dedupe_key")))
+        .list();
   }
 
   /**
    * Writes the message in one transaction with the contact it creates, if any: a refusal (no
-   * address for a channel, a key already used) rolls both back.
+   * address for a channel, a key already used) rolls both back, and so does a dry run.
    */
-  private MessageView accept(
+  private MessageView write(
       Function<Handle, Contact> recipient,
-      Function<Contact, Map<Channel, String>> addressesOf,
+      Planner planner,
       String topic,
       MessageContent content,
       String key,
-      String hash) {
+      String hash,
+      boolean dryRun) {
     UUID messageId = Ids.next(clock);
-    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    var deliveries = new java.util.ArrayList<MessageView.DeliveryView>();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    var deliveries = new ArrayList<MessageView.DeliveryView>();
+    var planJson = new java.util.concurrent.atomic.AtomicReference<Optional<JsonNode>>();
     Contact contact;
     try {
       contact =
           jdbi.inTransaction(handle -> {
             Contact to = recipient.apply(handle);
-            Map<Channel, String> addresses = addressesOf.apply(to);
-            List<Channel> channels = List.copyOf(addresses.keySet());
+            Planned planned = planner.plan(handle, to, now);
+            Optional<JsonNode> plan = planned.plan().map(PlanJson::write);
+            planJson.set(plan);
             int inserted =
                 handle
                     .createUpdate(insertMessage)
                     .bind("id", messageId)
                     .bind("contactId", to.id())
-                    .bind("idempotencyKey", key)
+                    .bind("idempotencyKey", dryRun ? null : key)
                     .bind("requestHash", hash)
                     .bind("topic", topic)
                     .bind("content", content.toJson())
                     .bind("createdAt", now)
+                    .bindByType("plan", plan.map(JsonNode::toString).orElse(null), String.class)
+                    .bindByType(
+                        "topicClass",
+                        planned.topicClass() == null ? null : planned.topicClass().name(),
+                        String.class)
+                    .bindByType("dedupeKey", planned.dedupeKey(), String.class)
                     .execute();
             if (inserted == 0) {
               throw new KeyTaken();
             }
-            Map<Channel, SendGate.Verdict> decisions = new java.util.EnumMap<>(Channel.class);
-            List<SendGate.Verdict> decided =
-                gate.check(
-                    handle,
-                    channels.stream()
-                        .map(c -> new SendGate.Ask(to.id(), c, addresses.get(c), topic))
-                        .toList());
-            for (int i = 0; i < channels.size(); i++) {
-              decisions.put(channels.get(i), decided.get(i));
-            }
             var events = new ArrayList<TimelineEvent>();
             Map<String, Object> accepted = new java.util.LinkedHashMap<>();
-            accepted.put("channels", channels.stream().map(Channel::key).toList());
+            accepted.put(
+                "channels",
+                planned.rows().stream()
+                    .filter(r -> r.status() != DeliveryStatus.SUPPRESSED)
+                    .map(r -> r.channel().key())
+                    .distinct()
+                    .toList());
             accepted.put("topic", topic == null ? "reply" : topic);
+            planned.plan().ifPresent(p -> accepted.put("plan", p.summary()));
             events.add(
                 new TimelineEvent(
                     to.id(), now, "message.accepted", null, messageId, null, accepted));
             deliveries.addAll(
-                insertDeliveries(
-                    handle, messageId, to.id(), addresses, content, decisions, now, events));
+                insertDeliveries(handle, messageId, to.id(), planned.rows(), content, now, events));
             timeline.append(handle, events);
+            if (dryRun) {
+              throw new DryRun(to);
+            }
             return to;
           });
     } catch (KeyTaken raced) {
       return replay(key, hash).orElseThrow();
+    } catch (DryRun planned) {
+      return new MessageView(
+          messageId,
+          planned.contact.id(),
+          topic,
+          now,
+          List.copyOf(deliveries),
+          false,
+          planJson.get(),
+          true);
     }
     deliveries.forEach(
         d -> metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment());
     onAccepted.run();
     return new MessageView(
-        messageId,
-        contact.id(),
-        topic,
-        now,
-        List.copyOf(deliveries),
-        false,
-        Optional.empty(),
-        false);
+        messageId, contact.id(), topic, now, List.copyOf(deliveries), false, planJson.get(), false);
+  }
+
+  /** Rolls a dry run back once its plan and deliveries are known. */
+  private static final class DryRun extends RuntimeException {
+    final Contact contact;
+
+    DryRun(Contact contact) {
+      super(null, null, false, false);
+      this.contact = contact;
+    }
   }
 
   /** A concurrent request with the same idempotency key committed first: undo and replay it. */
@@ -247,25 +574,30 @@ public final class Messages {
       Handle handle,
       UUID messageId,
       UUID contactId,
-      Map<Channel, String> addresses,
+      List<Row> rows,
       MessageContent content,
-      Map<Channel, SendGate.Verdict> decisions,
       Instant now,
       List<TimelineEvent> events) {
     PreparedBatch batch = handle.prepareBatch(insertDelivery);
-    var views = new java.util.ArrayList<MessageView.DeliveryView>();
-    for (var entry : addresses.entrySet()) {
-      Channel channel = entry.getKey();
-      String address = entry.getValue();
+    var views = new ArrayList<MessageView.DeliveryView>();
+    Map<Channel, UUID> first = new EnumMap<>(Channel.class);
+    for (Row row : rows) {
+      Channel channel = row.channel();
       Optional<SmsPricing.Priced> priced =
-          channel == Channel.SMS
-              ? Optional.of(pricing.price(address, content.sms().orElseThrow()))
-              : Optional.empty();
+          channel != Channel.SMS
+              ? Optional.empty()
+              : Optional.of(
+                  pricing.price(
+                      row.address(),
+                      row.pointer() ? POINTER_PRICE : content.sms().orElse(POINTER_PRICE)));
       Optional<PriceTable.Cost> cost = priced.flatMap(SmsPricing.Priced::cost);
       UUID id = Ids.next(clock);
-      SendGate.Verdict decision = decisions.get(channel);
-      boolean suppressed = decision != null && !decision.allowed();
-      String reason = suppressed ? "not sent: " + decision.reason() : null;
+      if (row.status() != DeliveryStatus.HELD && row.status() != DeliveryStatus.SUPPRESSED) {
+        first.putIfAbsent(channel, id);
+      }
+      UUID follows = row.follows() == null ? null : first.get(row.follows());
+      boolean suppressed = row.status() == DeliveryStatus.SUPPRESSED;
+      String lastError = suppressed ? "not sent: " + row.reason() : null;
       if (suppressed) {
         events.add(
             new TimelineEvent(
@@ -275,20 +607,52 @@ public final class Messages {
                 channel.key(),
                 messageId,
                 id,
-                Map.of("reason", decision.reason())));
+                Map.of("reason", row.reason())));
         metrics
             .counter("tandem.deliveries", "channel", channel.key(), "status", "suppressed")
             .increment();
+      } else if (row.step().equals("deferred")) {
+        events.add(
+            new TimelineEvent(
+                contactId,
+                now,
+                "delivery.deferred",
+                channel.key(),
+                messageId,
+                id,
+                Map.of("until", row.due().toString(), "reason", String.valueOf(row.reason()))));
+      } else if (row.status() == DeliveryStatus.HELD) {
+        events.add(
+            new TimelineEvent(
+                contactId,
+                now,
+                "delivery.held",
+                channel.key(),
+                messageId,
+                id,
+                Map.of(
+                    "step", row.step(),
+                    "follows", String.valueOf(follows),
+                    "triggers", row.triggers())));
       }
       batch
           .bind("id", id)
-          .bind("status", suppressed ? "suppressed" : "queued")
-          .bind("lastError", reason)
+          .bind("status", row.status().key())
+          .bind("lastError", lastError)
           .bind("messageId", messageId)
           .bind("contactId", contactId)
           .bind("channel", channel.key())
-          .bind("address", address)
+          .bind("address", row.address())
           .bind("now", now)
+          .bindByType("due", row.due(), Instant.class)
+          .bind("step", row.step())
+          .bindByType("follows", follows, UUID.class)
+          .bindByType(
+              "triggers",
+              row.triggers().isEmpty() ? null : row.triggers().toArray(String[]::new),
+              String[].class)
+          .bindByType(
+              "waitSeconds", row.after() == null ? null : row.after().toSeconds(), Long.class)
           .bindByType(
               "segments", priced.map(SmsPricing.Priced::segments).orElse(null), Integer.class)
           .bindByType(
@@ -300,19 +664,29 @@ public final class Messages {
           new MessageView.DeliveryView(
               id,
               channel,
-              address,
-              suppressed ? DeliveryStatus.SUPPRESSED : DeliveryStatus.QUEUED,
+              row.address(),
+              row.status(),
               0,
               null,
-              reason,
+              lastError,
               priced.map(SmsPricing.Priced::segments).orElse(null),
               priced.map(SmsPricing.Priced::encoding).orElse(null),
               cost.map(PriceTable.Cost::amount).orElse(null),
               cost.map(PriceTable.Cost::currency).orElse(null),
               now,
-              MessageView.Step.NOW));
+              new MessageView.Step(
+                  row.step(),
+                  Optional.ofNullable(follows),
+                  row.triggers(),
+                  Optional.ofNullable(row.after()),
+                  row.status() == DeliveryStatus.QUEUED && row.due().isAfter(now)
+                      ? Optional.of(row.due())
+                      : Optional.empty(),
+                  Optional.empty())));
     }
-    batch.execute();
+    if (!rows.isEmpty()) {
+      batch.execute();
+    }
     return views;
   }
 
@@ -461,10 +835,17 @@ public final class Messages {
                 contacts));
   }
 
+  /** The channels the caller named; empty when the topic's policy decides. */
   private static List<Channel> channels(List<String> requested) {
-    if (requested == null || requested.isEmpty()) {
+    if (requested == null) {
+      return List.of();
+    }
+    if (requested.isEmpty()) {
       throw new InvalidInput(
-          "missing-channels", "channels", "channels is required: [\"sms\"], [\"email\"] or both.");
+          "missing-channels",
+          "channels",
+          "channels is empty. Name [\"sms\"], [\"email\"] or both, or leave channels out to let"
+              + " the topic's policy choose.");
     }
     var channels = new LinkedHashSet<Channel>();
     for (String value : requested) {
@@ -483,8 +864,29 @@ public final class Messages {
     return List.copyOf(channels);
   }
 
+  /**
+   * The content for the named channels (each required), or, when none are named, whatever the
+   * request gives (at least one).
+   */
   private static MessageContent content(
-      MessageRequest request, List<Channel> channels, boolean substitutionByDefault) {
+      MessageRequest request, List<Channel> named, boolean substitutionByDefault) {
+    List<Channel> channels = named;
+    if (named.isEmpty()) {
+      channels = new ArrayList<>();
+      if (request.hasSms()) {
+        channels.add(Channel.SMS);
+      }
+      if (request.hasEmail()) {
+        channels.add(Channel.EMAIL);
+      }
+      if (channels.isEmpty()) {
+        throw new InvalidInput(
+            "missing-content",
+            "sms",
+            "Say what to send: sms.text and/or email (subject and html or text). The topic's"
+                + " policy picks among the channels given content.");
+      }
+    }
     Optional<SmsContent> sms = Optional.empty();
     if (channels.contains(Channel.SMS)) {
       sms =
@@ -525,6 +927,28 @@ public final class Messages {
                   attachments));
     }
     return new MessageContent(sms, email);
+  }
+
+  /** Every channel the person has an address for. */
+  private static Map<Channel, String> available(Contact contact) {
+    var addresses = new EnumMap<Channel, String>(Channel.class);
+    contact.phone().ifPresent(p -> addresses.put(Channel.SMS, p));
+    contact.email().ifPresent(e -> addresses.put(Channel.EMAIL, e));
+    return addresses;
+  }
+
+  /** The caller's dedupe key, or the content's hash: the same words are the same message. */
+  private static String dedupeKey(String given, MessageContent content) {
+    if (given != null) {
+      if (given.isBlank() || given.length() > 200) {
+        throw new InvalidInput(
+            "invalid-dedupe-key",
+            "dedupeKey",
+            "dedupeKey must be 1 to 200 characters; it is " + given.length() + ".");
+      }
+      return given;
+    }
+    return "content:" + sha256(content.toJson()).substring(0, 32);
   }
 
   private static Map<Channel, String> addresses(Contact contact, List<Channel> channels) {
@@ -572,10 +996,14 @@ public final class Messages {
     parts.add(channels.toString());
     parts.add(topic);
     parts.add(content.toJson());
+    parts.add(String.valueOf(request.dedupeKey()));
+    return sha256(String.join("\u0000", parts));
+  }
+
+  private static String sha256(String text) {
     try {
       var digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of()
-          .formatHex(digest.digest(String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -306,7 +306,11 @@ class ApiTest {
     String id = smsOnly.get("id").asText();
 
     var noChannels =
-        tandem.call("POST", "/v1/messages", Map.of("contactId", id, "sms", Map.of("text", "x")));
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of("contactId", id, "channels", List.of(), "sms", Map.of("text", "x")));
+    var nothingToSay = tandem.call("POST", "/v1/messages", Map.of("contactId", id));
     var badChannel =
         tandem.call("POST", "/v1/messages", Map.of("contactId", id, "channels", List.of("fax")));
     var noText =
@@ -346,12 +350,13 @@ class ApiTest {
                 Map.of("text", "x".repeat(10_000))));
 
     assertThat(noChannels.body().get("field").asText()).isEqualTo("channels");
+    assertThat(nothingToSay.body().get("code").asText()).isEqualTo("missing-content");
     assertThat(badChannel.body().get("detail").asText()).contains("'fax'");
     assertThat(noText.body().get("field").asText()).isEqualTo("sms.text");
     assertThat(noEmail.body().get("detail").asText()).contains("no email address");
     assertThat(injection.body().get("field").asText()).isEqualTo("email.subject");
     assertThat(tooLong.body().get("field").asText()).isEqualTo("sms.text");
-    assertThat(List.of(noChannels, badChannel, noText, noEmail, injection, tooLong))
+    assertThat(List.of(noChannels, nothingToSay, badChannel, noText, noEmail, injection, tooLong))
         .allSatisfy(r -> assertThat(r.status()).isEqualTo(422));
   }
 

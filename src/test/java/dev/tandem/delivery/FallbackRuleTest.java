@@ -147,7 +147,18 @@ class FallbackRuleTest {
             Optional.empty(),
             false,
             false);
-    assertThat(decide(onlyFailure)).as("waits for a receipt").isEqualTo(FallbackRule.Wait.WAIT);
+    assertThat(decide(onlyFailure))
+        .as("waits for a failure as long as relays retry")
+        .isEqualTo(new FallbackRule.Arm(NOW.plus(FallbackRule.FAILURE_WINDOW)));
+    var noFailureCame =
+        fallback(
+            Set.of(Trigger.FAILED),
+            Channel.SMS,
+            DeliveryStatus.SENT,
+            Optional.of(NOW),
+            false,
+            false);
+    assertThat(decide(noFailureCame)).isInstanceOf(FallbackRule.Cancel.class);
   }
 
   @Test

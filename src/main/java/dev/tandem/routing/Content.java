@@ -1,0 +1,3 @@
+package dev.tandem.routing;
+
+public record Content(int smsSegments) {}

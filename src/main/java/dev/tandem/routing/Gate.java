@@ -1,0 +1,3 @@
+package dev.tandem.routing;
+
+public record Gate(boolean allowed, String code, String reason) {}

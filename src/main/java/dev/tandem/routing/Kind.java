@@ -1,0 +1,8 @@
+package dev.tandem.routing;
+
+public enum Kind {
+  NOW,
+  DEFERRED,
+  FALLBACK,
+  POINTER
+}

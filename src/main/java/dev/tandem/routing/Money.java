@@ -1,0 +1,5 @@
+package dev.tandem.routing;
+
+import java.math.BigDecimal;
+
+public record Money(BigDecimal amount, String currency) {}

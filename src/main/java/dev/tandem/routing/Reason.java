@@ -1,0 +1,3 @@
+package dev.tandem.routing;
+
+public record Reason(String code, String text) {}
