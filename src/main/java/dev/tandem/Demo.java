@@ -150,6 +150,7 @@ final class Demo implements Callable<Integer> {
       for (String id : messages) {
         awaitFinal(id, deadline);
       }
+      routedStep(app, contacts.get(0), deadline);
       consentStep(contacts.get(1), deadline);
       for (JsonNode contact : contacts) {
         printTimeline(contact);
@@ -191,6 +192,56 @@ final class Demo implements Callable<Integer> {
    * Grace opts in to news by email, then texts STOP: the next news goes by email only, and the
    * ledger shows why.
    */
+  /**
+   * A message without channels: the topic's policy routes it (the default topic is transactional:
+   * the preferred channel, email unless the person said otherwise, and SMS if it fails). The
+   * sandbox relay refuses this one email, so the plan's fallback fires.
+   */
+  private void routedStep(App app, JsonNode ada, Instant deadline) throws Exception {
+    System.out.println(
+        "\nA routed message to Ada: no channels named, the topic's policy decides."
+            + " The sandbox relay will refuse the email …");
+    app.sandboxSmtp
+        .orElseThrow()
+        .rejectNext(1, 550, "5.1.1 mailbox unavailable (refused by the demo)");
+    JsonNode accepted =
+        call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId", ada.get("id").asText(),
+                "sms", Map.of("text", "Your parcel #1042 arrives tomorrow between 9 and 12."),
+                "email",
+                    Map.of(
+                        "subject",
+                        "Your parcel arrives tomorrow",
+                        "html",
+                        "<p>Your parcel <b>#1042</b> arrives tomorrow between 9:00 and 12:00.</p>")),
+            202);
+    JsonNode plan = accepted.get("plan");
+    System.out.println("  plan: " + plan.path("summary").asText());
+    for (JsonNode step : plan.path("steps")) {
+      System.out.printf(
+          "    %-8s %-5s %s%n",
+          step.path("kind").asText(), step.path("channel").asText(), step.path("reason").asText());
+    }
+    for (JsonNode skip : plan.path("skipped")) {
+      System.out.printf(
+          "    skipped  %-5s %s%n", skip.path("channel").asText(), skip.path("reason").asText());
+    }
+    String id = accepted.get("id").asText();
+    awaitFinal(id, deadline);
+    JsonNode message = call("GET", "/v1/messages/" + id, null, 200);
+    for (JsonNode d : message.get("deliveries")) {
+      System.out.printf(
+          "  %-8s %-5s → %s%s%n",
+          d.get("step").asText(),
+          d.get("channel").asText(),
+          d.get("status").asText(),
+          d.hasNonNull("lastError") ? " (" + d.get("lastError").asText() + ")" : "");
+    }
+  }
+
   private void consentStep(JsonNode grace, Instant deadline) throws Exception {
     String id = grace.get("id").asText();
     call(
@@ -257,7 +308,7 @@ final class Demo implements Callable<Integer> {
             d.get("channel").asText().equals("sms")
                 ? status.equals("delivered") || status.equals("failed")
                 : status.equals("sent") || status.equals("failed");
-        isFinal |= status.equals("suppressed");
+        isFinal |= status.equals("suppressed") || status.equals("cancelled");
         done &= isFinal;
       }
       if (done) {
@@ -294,12 +345,22 @@ final class Demo implements Callable<Integer> {
                               n.forEach(c -> list.add(c.asText()));
                               return list.stream();
                             })
-                            .toList());
+                            .toList())
+                    + (detail.has("plan") ? " (" + detail.get("plan").asText() + ")" : "");
             case "delivery.sent" -> "provider id " + detail.path("providerId").asText();
             case "delivery.delivered", "delivery.receipt" ->
                 "receipt stat " + detail.path("stat").asText();
             case "delivery.failed" -> detail.path("reason").asText(detail.path("stat").asText());
-            case "delivery.suppressed" -> detail.path("reason").asText();
+            case "delivery.suppressed", "delivery.released", "delivery.cancelled" ->
+                detail.path("reason").asText();
+            case "delivery.held" ->
+                detail.path("step").asText()
+                    + ", goes on "
+                    + (detail.path("triggers").isEmpty()
+                        ? "the email's acceptance"
+                        : detail.path("triggers").toString());
+            case "delivery.deferred" ->
+                "until " + detail.path("until").asText() + ": " + detail.path("reason").asText();
             case "consent.granted", "consent.revoked" ->
                 "topic "
                     + detail.path("topic").asText()
