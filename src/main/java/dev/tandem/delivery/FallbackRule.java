@@ -18,8 +18,9 @@ import java.util.Set;
  *       cancels any other.
  *   <li>Once the first channel was sent, a timed fallback arms its timer; when it runs out, it goes
  *       if its trigger holds (no final receipt for an SMS, no open or click for an email).
- *   <li>A pointer SMS goes once the relay accepted the email; if the email failed it goes with its
- *       own content when allowed to ({@code failed} in its triggers), else it is cancelled.
+ *   <li>A pointer SMS goes once the relay accepted the email (after its wait, if it has one, so
+ *       that a quick bounce still stops it); if the email failed it goes with its own content when
+ *       allowed to ({@code failed} in its triggers), else it is cancelled.
  * </ul>
  */
 final class FallbackRule {
@@ -57,16 +58,25 @@ final class FallbackRule {
   }
 
   static Decision decide(Held h, Instant now) {
-    return h.pointer() ? pointer(h) : fallback(h, now);
+    return h.pointer() ? pointer(h, now) : fallback(h, now);
   }
 
-  private static Decision pointer(Held h) {
+  private static Decision pointer(Held h, Instant now) {
     return switch (h.followedStatus()) {
-      case SENT, DELIVERED ->
-          new Release(
-              Optional.of("pointer"),
-              "email-accepted",
-              "the relay accepted the email it points to");
+      case SENT, DELIVERED -> {
+        // with a wait, a bounce that comes quickly still cancels the pointer
+        if (h.after().isPresent() && h.due().isEmpty()) {
+          yield new Arm(now.plus(h.after().get()));
+        }
+        if (h.due().isPresent() && now.isBefore(h.due().get())) {
+          yield Wait.WAIT;
+        }
+        yield new Release(
+            Optional.of("pointer"),
+            "email-accepted",
+            "the relay accepted the email it points to"
+                + h.after().map(a -> " and no bounce came within " + a).orElse(""));
+      }
       case FAILED, SUPPRESSED, CANCELLED ->
           h.triggers().contains(Trigger.FAILED)
               ? new Release(

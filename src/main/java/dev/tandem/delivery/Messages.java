@@ -397,7 +397,7 @@ public final class Messages {
                             && given.get(Channel.SMS).smsSegments() <= policy.smsSegmentBudget()
                         ? List.of(TopicPolicy.Trigger.FAILED.key())
                         : List.of(),
-                    null,
+                    policy.fallback().after().orElse(null),
                     null,
                     true);
           });

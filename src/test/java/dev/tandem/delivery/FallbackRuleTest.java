@@ -187,6 +187,17 @@ class FallbackRuleTest {
     assertThat(decide(accepted))
         .isInstanceOfSatisfying(
             FallbackRule.Release.class, r -> assertThat(r.variant()).contains("pointer"));
+    var delayed =
+        new FallbackRule.Held(
+            true,
+            Set.of(),
+            Optional.of(Duration.ofMinutes(5)),
+            Optional.empty(),
+            Channel.EMAIL,
+            DeliveryStatus.SENT,
+            false,
+            false);
+    assertThat(decide(delayed)).isEqualTo(new FallbackRule.Arm(NOW.plus(Duration.ofMinutes(5))));
     var bouncedNoContent =
         new FallbackRule.Held(
             true,
