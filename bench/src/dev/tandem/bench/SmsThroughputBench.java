@@ -84,7 +84,11 @@ public final class SmsThroughputBench {
         breakdown(smsc.port(), messages, clients);
         return;
       }
-      Result tandem = tandem(smsc.port(), messages, clients);
+      if (System.getenv("BENCH_ROUTED") != null) {
+        routedVsNamed(smsc.port(), messages, clients, raw);
+        return;
+      }
+      Result tandem = tandem(smsc.port(), messages, clients, false);
       Result kannel = kannel(smsc.port(), messages, clients);
 
       System.out.printf("%-12s %10s %10s %14s  %s%n", "", "msg/s", "seconds", "CPU-s/1000 msg", "");
@@ -160,8 +164,33 @@ public final class SmsThroughputBench {
     return new Result("raw jSMPP", messages, seconds, cpu, WINDOW + " in flight, one bind; CPU includes the simulator");
   }
 
+  /**
+   * The cost of routing: the same SMS traffic with channels named (no routing decision beyond the
+   * send gate) and with no channels (the topic's policy routes each message), twice each,
+   * alternating, in one run against one SMSC.
+   */
+  static void routedVsNamed(int smscPort, int messages, int clients, Result raw) throws Exception {
+    var results = new java.util.ArrayList<Result>();
+    for (int round = 0; round < 2; round++) {
+      results.add(tandem(smscPort, messages, clients, false));
+      results.add(tandem(smscPort, messages, clients, true));
+    }
+    System.out.printf("%-16s %10s %10s %14s  %s%n", "", "msg/s", "seconds", "CPU-s/1000 msg", "");
+    for (Result r : results) {
+      System.out.printf("%-16s %10.0f %10.2f %14.3f  %s%n", r.name(), r.rate(), r.seconds(), r.cpuPer1000(), r.note());
+    }
+    System.out.printf("%-16s %10.0f %10.2f %14.3f  %s%n", raw.name(), raw.rate(), raw.seconds(), raw.cpuPer1000(), raw.note());
+    double named = (results.get(0).rate() + results.get(2).rate()) / 2;
+    double routed = (results.get(1).rate() + results.get(3).rate()) / 2;
+    double namedCpu = (results.get(0).cpuPer1000() + results.get(2).cpuPer1000()) / 2;
+    double routedCpu = (results.get(1).cpuPer1000() + results.get(3).cpuPer1000()) / 2;
+    System.out.printf("%nrouted ÷ named throughput: %.2f   (mean of two runs each: %.0f vs %.0f msg/s)%n", routed / named, routed, named);
+    System.out.printf("routed ÷ named CPU per message: %.2f   (%.3f vs %.3f CPU-s/1000)%n", routedCpu / namedCpu, routedCpu, namedCpu);
+    System.out.printf("routed ÷ raw jSMPP: %.3f%n", routed / raw.rate());
+  }
+
   /** Tandem in this process, on embedded PostgreSQL with fsync on, driven over its HTTP API. */
-  static Result tandem(int smscPort, int messages, int clients) throws Exception {
+  static Result tandem(int smscPort, int messages, int clients, boolean routed) throws Exception {
     Path data = Files.createTempDirectory("tandem-bench-");
     var overrides = new HashMap<String, String>();
     overrides.put("dataDir", data.toString());
@@ -178,17 +207,17 @@ public final class SmsThroughputBench {
         Thread.sleep(20);
       }
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-      Bench.postMessages(app, http, key, WARMUP, clients, i -> smsBody("warm", i)); // warm-up
+      Bench.postMessages(app, http, key, WARMUP, clients, i -> smsBody("warm", i, routed)); // warm-up
       Bench.awaitStatus(app, "delivered", WARMUP);
       double jvm0 = Bench.processCpuSeconds();
       double pg0 = Bench.postgresCpuSeconds();
       long start = System.nanoTime();
-      Bench.postMessages(app, http, key, messages, clients, i -> smsBody("run", i));
+      Bench.postMessages(app, http, key, messages, clients, i -> smsBody("run", i, routed));
       Bench.awaitStatus(app, "delivered", WARMUP + messages);
       double seconds = (System.nanoTime() - start) / 1e9;
       double jvm = Bench.processCpuSeconds() - jvm0;
       double pg = Bench.postgresCpuSeconds() - pg0;
-      return new Result("Tandem", messages, seconds, jvm + pg,
+      return new Result(routed ? "Tandem routed" : "Tandem", messages, seconds, jvm + pg,
           "API → PostgreSQL (fsync on) → SMPP → receipt stored; CPU = JVM+simulator %.2f + PostgreSQL %.2f per 1000"
               .formatted(jvm / messages * 1000, pg / messages * 1000));
     } finally {
@@ -254,7 +283,13 @@ public final class SmsThroughputBench {
 
 
   private static String smsBody(String tag, int i) {
-    return "{\"to\":{\"phone\":\"+1415555" + (1000 + i % 9000) + "\"},\"channels\":[\"sms\"],"
+    return smsBody(tag, i, false);
+  }
+
+  /** Routed: no channels; the person has a phone only and the request SMS content only. */
+  private static String smsBody(String tag, int i, boolean routed) {
+    return "{\"to\":{\"phone\":\"+1415555" + (1000 + i % 9000) + "\"},"
+        + (routed ? "" : "\"channels\":[\"sms\"],")
         + "\"sms\":{\"text\":\"" + TEXT + "\"},\"idempotencyKey\":\"" + tag + "-" + i + "\"}";
   }
 
