@@ -1,0 +1,113 @@
+package dev.tandem.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.support.TestApp;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Routed messages through the API: the plan is returned and stored; a dry run writes nothing. */
+class RoutingApiTest {
+  static TestApp tandem;
+
+  @BeforeAll
+  static void start() {
+    tandem = TestApp.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    tandem.close();
+  }
+
+  static Map<String, Object> routed(String phone, String email) {
+    return Map.of(
+        "to", Map.of("phone", phone, "email", email),
+        "sms", Map.of("text", "Your order #1042 has shipped."),
+        "email", Map.of("subject", "Your order #1042 has shipped", "text", "On its way."));
+  }
+
+  int count(String sql) {
+    return tandem
+        .app
+        .database
+        .jdbi()
+        .withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one());
+  }
+
+  @Test
+  void a_dry_run_returns_the_plan_and_writes_nothing_not_even_the_new_contact() {
+    String phone = TestApp.uniquePhone();
+    int messages = count("SELECT count(*) FROM message");
+    int deliveries = count("SELECT count(*) FROM delivery");
+    int events = count("SELECT count(*) FROM event");
+
+    var planned =
+        tandem.call("POST", "/v1/messages?dryRun=true", routed(phone, TestApp.uniqueEmail()));
+
+    assertThat(planned.status()).isEqualTo(200);
+    JsonNode body = planned.body();
+    assertThat(body.get("dryRun").asBoolean()).isTrue();
+    assertThat(body.get("plan").get("steps")).isNotEmpty();
+    assertThat(body.get("deliveries")).hasSize(2);
+    assertThat(count("SELECT count(*) FROM message")).isEqualTo(messages);
+    assertThat(count("SELECT count(*) FROM delivery")).isEqualTo(deliveries);
+    assertThat(count("SELECT count(*) FROM event")).isEqualTo(events);
+    assertThat(
+            tandem
+                .call(
+                    "GET",
+                    "/v1/contacts?phone=" + URLEncoder.encode(phone, StandardCharsets.UTF_8),
+                    null)
+                .body()
+                .get("items"))
+        .isEmpty();
+    assertThat(tandem.call("GET", "/v1/messages/" + body.get("id").asText(), null).status())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void the_plan_is_stored_with_the_message_and_shown_again() {
+    var accepted =
+        tandem.call("POST", "/v1/messages", routed(TestApp.uniquePhone(), TestApp.uniqueEmail()));
+    assertThat(accepted.status()).isEqualTo(202);
+    JsonNode shown =
+        tandem.call("GET", "/v1/messages/" + accepted.body().get("id").asText(), null).body();
+    assertThat(shown.get("plan")).isEqualTo(accepted.body().get("plan"));
+    assertThat(shown.get("deliveries").findValuesAsText("step")).contains("now");
+  }
+
+  @Test
+  void a_bad_dry_run_value_is_a_422_naming_it() {
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages?dryRun=yes",
+            routed(TestApp.uniquePhone(), TestApp.uniqueEmail()));
+    assertThat(response.status()).isEqualTo(422);
+    assertThat(response.body().get("field").asText()).isEqualTo("dryRun");
+  }
+
+  @Test
+  void a_routed_message_with_no_address_for_its_content_is_planned_with_the_reason() {
+    JsonNode contact = tandem.createContact(Map.of("email", TestApp.uniqueEmail()));
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId",
+                contact.get("id").asText(),
+                "sms",
+                Map.of("text", "Only a text for someone with no phone.")));
+    assertThat(response.status()).isEqualTo(202);
+    assertThat(response.body().get("deliveries")).isEmpty();
+    assertThat(response.body().get("plan").get("skipped").findValuesAsText("channel"))
+        .contains("sms");
+  }
+}
