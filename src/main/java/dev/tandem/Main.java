@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
       Demo.class,
       SmsCommand.class,
       ContactsCommand.class,
+      RouteCommand.class,
       Main.ApiKey.class
     })
 public final class Main implements Runnable {
