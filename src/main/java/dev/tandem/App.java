@@ -32,6 +32,7 @@ import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
+import dev.tandem.routing.QuietHours;
 import dev.tandem.routing.Router;
 import dev.tandem.routing.SendGate;
 import dev.tandem.sandbox.SandboxSmtpServer;
@@ -257,7 +258,7 @@ public final class App implements AutoCloseable {
               consent,
               gate,
               new RoutingSetup(
-                  new Router(),
+                  new Router(QuietHours.defaults()),
                   (topic, topicClass) -> TopicPolicy.defaults(topicClass),
                   (contact, topic) -> Optional.empty(),
                   java.time.ZoneOffset.UTC,
