@@ -14,6 +14,7 @@ import dev.tandem.consent.SmsKeywords;
 import dev.tandem.consent.Suppressions;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
+import dev.tandem.delivery.DeliveryRecords;
 import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
 import dev.tandem.delivery.NodeId;
@@ -170,6 +171,7 @@ public final class App implements AutoCloseable {
       this.apiKeys = new ApiKeys(jdbi, clock);
       var links = new LinkSigner(secrets.get("links"));
       this.engagement = new EmailEngagement(jdbi, clock, timeline, consent);
+      var deliveryRecords = new DeliveryRecords();
       this.inboundEmails =
           new InboundEmails(
               jdbi,
@@ -178,7 +180,9 @@ public final class App implements AutoCloseable {
               timeline,
               engagement,
               links,
-              config.inbound().unknownSenders());
+              config.inbound().unknownSenders(),
+              deliveryRecords,
+              suppressions);
       inboundEmails.subscribe(r -> keywords.onEmailReply(r.contactId(), r.id(), r.newText()));
       this.inboundSmtp =
           config
