@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** Contacts and their addresses. An address belongs to at most one contact. */
 public final class Contacts {
@@ -39,6 +40,7 @@ public final class Contacts {
   private final String setExternalId;
   private final String insertMerge;
   private final String mergesOf;
+  private final String updateFields;
 
   public Contacts(Jdbi jdbi, Clock clock, PhoneNumbers phones, Timeline timeline, Changes changes) {
     this.timeline = timeline;
@@ -75,6 +77,7 @@ public final class Contacts {
     this.setExternalId = sql.get("setExternalId");
     this.insertMerge = sql.get("insertMerge");
     this.mergesOf = sql.get("mergesOf");
+    this.updateFields = sql.get("updateFields");
   }
 
   public PhoneNumbers phoneNumbers() {
@@ -222,6 +225,70 @@ public final class Contacts {
           kind,
           "The " + kind + " " + value + " already belongs to contact " + other + ".");
     }
+  }
+
+  /** A contact's own fields, as a batch writer (the importer) has already checked them. */
+  public record Fields(UUID id, String externalId, String name, String timeZone) {}
+
+  /** An address of a contact, normalized by the caller. */
+  public record Address(String kind, String value, UUID contactId) {}
+
+  /**
+   * Inserts contacts in one batch, in the caller's transaction. The fields must be valid already
+   * (the importer checks a whole file before it writes): nothing is checked here.
+   */
+  public void insertBatch(Handle handle, List<Fields> contacts, Instant createdAt) {
+    if (contacts.isEmpty()) {
+      return;
+    }
+    PreparedBatch batch = handle.prepareBatch(insertContact);
+    for (Fields c : contacts) {
+      batch
+          .bind("id", c.id())
+          .bind("externalId", c.externalId())
+          .bind("name", c.name())
+          .bind("timeZone", c.timeZone())
+          .bind("createdAt", createdAt)
+          .add();
+    }
+    batch.execute();
+  }
+
+  /**
+   * Adds addresses in one batch, in the caller's transaction; an address another contact holds
+   * already is left with it (the caller resolved owners first).
+   */
+  public void addAddressesBatch(Handle handle, List<Address> addresses, Instant createdAt) {
+    if (addresses.isEmpty()) {
+      return;
+    }
+    PreparedBatch batch = handle.prepareBatch(insertAddress);
+    for (Address a : addresses) {
+      batch
+          .bind("kind", a.kind())
+          .bind("value", a.value())
+          .bind("contactId", a.contactId())
+          .bind("createdAt", createdAt)
+          .add();
+    }
+    batch.execute();
+  }
+
+  /** Overwrites the fields of existing contacts in one batch, in the caller's transaction. */
+  public void updateBatch(Handle handle, List<Fields> contacts) {
+    if (contacts.isEmpty()) {
+      return;
+    }
+    PreparedBatch batch = handle.prepareBatch(updateFields);
+    for (Fields c : contacts) {
+      batch
+          .bind("id", c.id())
+          .bind("name", c.name())
+          .bind("externalId", c.externalId())
+          .bind("timeZone", c.timeZone())
+          .add();
+    }
+    batch.execute();
   }
 
   public Optional<Contact> find(UUID id) {

@@ -104,3 +104,6 @@ ORDER BY id
 
 -- name: erasedAt
 SELECT erased_at FROM contact WHERE id = :id AND erased_at IS NOT NULL
+
+-- name: updateFields
+UPDATE contact SET name = :name, external_id = :externalId, time_zone = :timeZone WHERE id = :id
