@@ -5,6 +5,7 @@ import dev.tandem.api.ApiServer;
 import dev.tandem.config.ConfigException;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
+import dev.tandem.consent.ConsentRecords;
 import dev.tandem.consent.ContactFlags;
 import dev.tandem.consent.DoubleOptIn;
 import dev.tandem.consent.ErasedAddresses;
@@ -12,6 +13,7 @@ import dev.tandem.consent.Outbound;
 import dev.tandem.consent.SignedLinks;
 import dev.tandem.consent.SmsKeywords;
 import dev.tandem.consent.Suppressions;
+import dev.tandem.contact.ContactData;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.delivery.DeliveryRecords;
@@ -22,12 +24,14 @@ import dev.tandem.delivery.RoutingSetup;
 import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailEngagement;
 import dev.tandem.email.EmailGateway;
+import dev.tandem.email.EmailRecords;
 import dev.tandem.email.InboundEmails;
 import dev.tandem.email.LinkSigner;
 import dev.tandem.email.inbound.InboundSmtpServer;
 import dev.tandem.email.inbound.MailboxPoller;
 import dev.tandem.email.smtp.SmtpGateway;
 import dev.tandem.event.Changes;
+import dev.tandem.event.EventRecords;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
@@ -45,6 +49,7 @@ import dev.tandem.sms.RoutedSmsGateway;
 import dev.tandem.sms.SenderType;
 import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsProblems;
+import dev.tandem.sms.SmsRecords;
 import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
@@ -145,6 +150,7 @@ public final class App implements AutoCloseable {
       var secrets = new Secrets(jdbi);
       this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
       this.erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
+      registerContactData(contacts, erased);
       this.flags = new ContactFlags(jdbi, clock);
       this.doubleOptIn =
           new DoubleOptIn(
@@ -164,7 +170,7 @@ public final class App implements AutoCloseable {
               topic -> config.consent().topic(topic).map(t -> t.topicClass()));
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies(), suppressions);
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
-      this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes, erased);
+      this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes);
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       inbound.subscribe(keywords::onSms);
@@ -327,6 +333,26 @@ public final class App implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Every feature's part of a merge and an erasure, registered with {@code contacts}: the one list,
+   * for the server and the import command alike. A feature that adds a table that refers to a
+   * contact adds its hook here; ContactDataCoverageTest fails until it does.
+   */
+  public static void registerContactData(Contacts contacts, ErasedAddresses erased) {
+    contacts.register(new DeliveryRecords());
+    contacts.register(new SmsRecords());
+    contacts.register(new EmailRecords());
+    var events = new EventRecords(); // below contact: registered as functions
+    contacts.register(
+        ContactData.of(
+            EventRecords.TABLES,
+            events::merge,
+            (handle, erasure) -> events.erase(handle, erasure.contactIds())));
+    contacts.register(new ConsentRecords(erased));
+    // preference (issue 10) registers here, e.g. ContactData.of(List.of("preference"),
+    // preferences::merge, (handle, erasure) -> preferences.erase(handle, erasure.contactIds()))
   }
 
   /** The SMPP gateway: one SMSC, or several routed by destination prefix (smpp.routesFile). */

@@ -104,14 +104,9 @@ final class ContactsCommand implements Runnable {
                 timeline,
                 changes);
         var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
-        var importer =
-            new Importer(
-                jdbi,
-                clock,
-                contacts,
-                ledger,
-                changes,
-                new ErasedAddresses(ErasureKeyFile.load(config, jdbi)));
+        var erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
+        App.registerContactData(contacts, erased); // an import can merge contacts
+        var importer = new Importer(jdbi, clock, contacts, ledger, changes, erased);
         long started = System.nanoTime();
         ImportReport report;
         try {
