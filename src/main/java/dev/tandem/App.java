@@ -62,6 +62,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,18 +140,18 @@ public final class App implements AutoCloseable {
 
       this.timeline = new Timeline(jdbi);
       this.changes = new Changes(jdbi);
+      this.erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
       this.contacts =
-          new Contacts(
+          contacts(
               jdbi,
               clock,
               new PhoneNumbers(
                   config.contacts().defaultRegion(), config.contacts().phoneValidation()),
               timeline,
-              changes);
+              changes,
+              erased);
       var secrets = new Secrets(jdbi);
       this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
-      this.erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
-      registerContactData(contacts, erased);
       this.flags = new ContactFlags(jdbi, clock);
       this.doubleOptIn =
           new DoubleOptIn(
@@ -336,11 +337,27 @@ public final class App implements AutoCloseable {
   }
 
   /**
-   * Every feature's part of a merge and an erasure, registered with {@code contacts}: the one list,
-   * for the server and the import command alike. A feature that adds a table that refers to a
-   * contact adds its hook here; ContactDataCoverageTest fails until it does.
+   * Contacts whose merge and erasure reach every feature: the one way to make them (the server, the
+   * import command and the benchmarks alike; ArchitectureTest holds everyone else to it).
    */
-  public static void registerContactData(Contacts contacts, ErasedAddresses erased) {
+  public static Contacts contacts(
+      Jdbi jdbi,
+      Clock clock,
+      PhoneNumbers phones,
+      Timeline timeline,
+      Changes changes,
+      ErasedAddresses erased) {
+    var contacts = new Contacts(jdbi, clock, phones, timeline, changes);
+    registerContactData(contacts, erased);
+    return contacts;
+  }
+
+  /**
+   * Every feature's part of a merge and an erasure, registered with {@code contacts}: the one list.
+   * A feature that adds a table that refers to a contact adds its hook here;
+   * ContactDataCoverageTest fails until it does.
+   */
+  private static void registerContactData(Contacts contacts, ErasedAddresses erased) {
     contacts.register(new DeliveryRecords());
     contacts.register(new SmsRecords());
     contacts.register(new EmailRecords());

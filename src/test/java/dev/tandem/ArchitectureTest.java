@@ -1,5 +1,8 @@
 package dev.tandem;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +10,8 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
+import dev.tandem.contact.ContactData;
+import dev.tandem.contact.Contacts;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -171,15 +176,15 @@ class ArchitectureTest {
   }
 
   @Test
-  void only_app_and_the_commands_register_merge_and_erasure_hooks() {
+  void contacts_are_made_by_app_with_every_merge_and_erasure_hook() {
     noClasses()
         .that()
-        .resideInAPackage("dev.tandem.(*)..")
-        .and()
-        .resideOutsideOfPackage("dev.tandem.contact..")
+        .doNotHaveFullyQualifiedName("dev.tandem.App")
         .should()
-        .callMethod(
-            dev.tandem.contact.Contacts.class, "register", dev.tandem.contact.ContactData.class)
+        .callConstructorWhere(target(owner(equivalentTo(Contacts.class))))
+        .orShould()
+        .callMethod(Contacts.class, "register", ContactData.class)
+        .because("a Contacts without the hooks App.contacts registers merges only its own tables")
         .check(CLASSES);
   }
 
