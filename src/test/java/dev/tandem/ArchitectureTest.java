@@ -114,6 +114,28 @@ class ArchitectureTest {
   }
 
   @Test
+  void each_sql_file_sits_next_to_the_class_that_runs_it() throws java.io.IOException {
+    List<String> orphans;
+    try (var files = java.nio.file.Files.walk(SQL_FILES)) {
+      orphans =
+          files
+              .filter(f -> f.toString().endsWith(".sql"))
+              .map(f -> SQL_FILES.relativize(f).toString().replace('\\', '/'))
+              .filter(f -> {
+                String name = "dev.tandem." + f.substring(0, f.length() - 4).replace('/', '.');
+                return !CLASSES.contain(name);
+              })
+              .toList();
+    }
+
+    assertThat(orphans)
+        .as(
+            "SQL files with no class of the same name in their package: the table writer rule"
+                + " takes a file's package from where it sits")
+        .isEmpty();
+  }
+
+  @Test
   void the_table_writer_rule_names_a_write_from_another_package() {
     var foreign =
         List.of(
