@@ -1,5 +1,6 @@
 package dev.tandem.bench;
 
+import dev.tandem.App;
 import dev.tandem.config.ConfigLoader;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
@@ -56,10 +57,11 @@ public final class ImportAfterDryRunBench {
       var jdbi = db.jdbi();
       var timeline = new Timeline(jdbi);
       var changes = new Changes(jdbi);
-      var contacts = new Contacts(jdbi, clock, new PhoneNumbers("US", config.contacts().phoneValidation()), timeline, changes);
+      var erased = new ErasedAddresses(new Secrets(jdbi).get("erasure"));
+      var contacts = App.contacts(jdbi, clock, new PhoneNumbers("US", config.contacts().phoneValidation()), timeline, changes, erased);
       var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
       var importer = new Importer(
-          jdbi, clock, contacts, ledger, changes, new ErasedAddresses(new Secrets(jdbi).get("erasure")));
+          jdbi, clock, contacts, ledger, changes, erased);
       if (dryRunFirst) {
         double dry = run(importer, list, true);
         jdbi.useHandle(h -> h.execute("ANALYZE contact, contact_address, consent_event, consent_state"));

@@ -1,5 +1,6 @@
 package dev.tandem.bench;
 
+import dev.tandem.App;
 import dev.tandem.config.ConfigLoader;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
@@ -52,10 +53,11 @@ public final class ImportBench {
       var jdbi = db.jdbi();
       var timeline = new Timeline(jdbi);
       var changes = new Changes(jdbi);
-      var contacts = new Contacts(jdbi, clock, new PhoneNumbers("US", config.contacts().phoneValidation()), timeline, changes);
+      var erased = new ErasedAddresses(new Secrets(jdbi).get("erasure"));
+      var contacts = App.contacts(jdbi, clock, new PhoneNumbers("US", config.contacts().phoneValidation()), timeline, changes, erased);
       var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
       var importer =
-          new Importer(jdbi, clock, contacts, ledger, changes, new ErasedAddresses(new Secrets(jdbi).get("erasure")));
+          new Importer(jdbi, clock, contacts, ledger, changes, erased);
 
       double copyRate = copyBaseline(db, sms, rows);
       System.out.printf("Baseline: raw COPY of the SMS list into a bare table: %,.0f rows/s%n", copyRate);

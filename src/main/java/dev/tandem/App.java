@@ -5,6 +5,7 @@ import dev.tandem.api.ApiServer;
 import dev.tandem.config.ConfigException;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
+import dev.tandem.consent.ConsentRecords;
 import dev.tandem.consent.ContactFlags;
 import dev.tandem.consent.DoubleOptIn;
 import dev.tandem.consent.ErasedAddresses;
@@ -12,8 +13,10 @@ import dev.tandem.consent.Outbound;
 import dev.tandem.consent.SignedLinks;
 import dev.tandem.consent.SmsKeywords;
 import dev.tandem.consent.Suppressions;
+import dev.tandem.contact.ContactData;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
+import dev.tandem.delivery.DeliveryRecords;
 import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
 import dev.tandem.delivery.NodeId;
@@ -21,12 +24,14 @@ import dev.tandem.delivery.RoutingSetup;
 import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailEngagement;
 import dev.tandem.email.EmailGateway;
+import dev.tandem.email.EmailRecords;
 import dev.tandem.email.InboundEmails;
 import dev.tandem.email.LinkSigner;
 import dev.tandem.email.inbound.InboundSmtpServer;
 import dev.tandem.email.inbound.MailboxPoller;
 import dev.tandem.email.smtp.SmtpGateway;
 import dev.tandem.event.Changes;
+import dev.tandem.event.EventRecords;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
@@ -45,6 +50,7 @@ import dev.tandem.sms.RoutedSmsGateway;
 import dev.tandem.sms.SenderType;
 import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsProblems;
+import dev.tandem.sms.SmsRecords;
 import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
@@ -57,6 +63,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,17 +141,18 @@ public final class App implements AutoCloseable {
 
       this.timeline = new Timeline(jdbi);
       this.changes = new Changes(jdbi);
+      this.erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
       this.contacts =
-          new Contacts(
+          contacts(
               jdbi,
               clock,
               new PhoneNumbers(
                   config.contacts().defaultRegion(), config.contacts().phoneValidation()),
               timeline,
-              changes);
+              changes,
+              erased);
       var secrets = new Secrets(jdbi);
       this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
-      this.erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
       this.flags = new ContactFlags(jdbi, clock);
       this.doubleOptIn =
           new DoubleOptIn(
@@ -164,13 +172,14 @@ public final class App implements AutoCloseable {
               topic -> config.consent().topic(topic).map(t -> t.topicClass()));
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies(), suppressions);
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
-      this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes, erased);
+      this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes);
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
       inbound.subscribe(keywords::onSms);
       this.apiKeys = new ApiKeys(jdbi, clock);
       var links = new LinkSigner(secrets.get("links"));
       this.engagement = new EmailEngagement(jdbi, clock, timeline, consent);
+      var deliveryRecords = new DeliveryRecords();
       this.inboundEmails =
           new InboundEmails(
               jdbi,
@@ -179,7 +188,9 @@ public final class App implements AutoCloseable {
               timeline,
               engagement,
               links,
-              config.inbound().unknownSenders());
+              config.inbound().unknownSenders(),
+              deliveryRecords,
+              suppressions);
       inboundEmails.subscribe(r -> keywords.onEmailReply(r.contactId(), r.id(), r.newText()));
       this.inboundSmtp =
           config
@@ -324,6 +335,42 @@ public final class App implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Contacts whose merge and erasure reach every feature: the one way to make them (the server, the
+   * import command and the benchmarks alike; ArchitectureTest holds everyone else to it).
+   */
+  public static Contacts contacts(
+      Jdbi jdbi,
+      Clock clock,
+      PhoneNumbers phones,
+      Timeline timeline,
+      Changes changes,
+      ErasedAddresses erased) {
+    var contacts = new Contacts(jdbi, clock, phones, timeline, changes);
+    registerContactData(contacts, erased);
+    return contacts;
+  }
+
+  /**
+   * Every feature's part of a merge and an erasure, registered with {@code contacts}: the one list.
+   * A feature that adds a table that refers to a contact adds its hook here;
+   * ContactDataCoverageTest fails until it does.
+   */
+  private static void registerContactData(Contacts contacts, ErasedAddresses erased) {
+    contacts.register(new DeliveryRecords());
+    contacts.register(new SmsRecords());
+    contacts.register(new EmailRecords());
+    var events = new EventRecords(); // below contact: registered as functions
+    contacts.register(
+        ContactData.of(
+            EventRecords.TABLES,
+            events::merge,
+            (handle, erasure) -> events.erase(handle, erasure.contactIds())));
+    contacts.register(new ConsentRecords(erased));
+    // preference (issue 10) registers here, e.g. ContactData.of(List.of("preference"),
+    // preferences::merge, (handle, erasure) -> preferences.erase(handle, erasure.contactIds()))
   }
 
   /** The SMPP gateway: one SMSC, or several routed by destination prefix (smpp.routesFile). */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ErasedAddresses;
-import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.error.TandemException;
 import dev.tandem.event.Changes;
@@ -95,23 +94,18 @@ final class ContactsCommand implements Runnable {
         var jdbi = db.jdbi();
         var timeline = new Timeline(jdbi);
         var changes = new Changes(jdbi);
-        var contacts =
-            new Contacts(
+        var erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
+        var contacts = // with every feature's merge hook: an import can merge contacts
+            App.contacts(
                 jdbi,
                 clock,
                 new PhoneNumbers(
                     config.contacts().defaultRegion(), config.contacts().phoneValidation()),
                 timeline,
-                changes);
-        var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
-        var importer =
-            new Importer(
-                jdbi,
-                clock,
-                contacts,
-                ledger,
                 changes,
-                new ErasedAddresses(ErasureKeyFile.load(config, jdbi)));
+                erased);
+        var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
+        var importer = new Importer(jdbi, clock, contacts, ledger, changes, erased);
         long started = System.nanoTime();
         ImportReport report;
         try {

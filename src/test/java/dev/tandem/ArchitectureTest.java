@@ -1,14 +1,25 @@
 package dev.tandem;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
+import dev.tandem.contact.ContactData;
+import dev.tandem.contact.Contacts;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The protocols stay at the edge: each library is used in one adapter package. */
+/**
+ * The protocols stay at the edge: each library is used in one adapter package. Each table has one
+ * writer: only the package that owns it writes it; others call the owner.
+ */
 class ArchitectureTest {
   static final JavaClasses CLASSES =
       new ClassFileImporter()
@@ -84,6 +95,129 @@ class ArchitectureTest {
         .matching("dev.tandem.(*)..")
         .should()
         .beFreeOfCycles()
+        .check(CLASSES);
+  }
+
+  static final Path SQL_FILES = Path.of("src/main/resources/dev/tandem");
+  static final Path JAVA_SOURCES = Path.of("src/main/java/dev/tandem");
+
+  @Test
+  void each_table_is_written_only_by_the_package_that_owns_it() {
+    List<SqlWrites.Write> writes = SqlWrites.scan(SQL_FILES, JAVA_SOURCES);
+    // an empty scan (a moved directory, a broken pattern) would pass without looking at anything
+    assertThat(writes.stream().map(SqlWrites.Write::table))
+        .contains("delivery", "suppression", "contact", "consent_state", "inbound_email");
+
+    assertThat(SqlWrites.violations(writes))
+        .as("statements that write another package's table")
+        .isEmpty();
+  }
+
+  @Test
+  void each_sql_file_sits_next_to_the_class_that_runs_it() throws java.io.IOException {
+    List<String> orphans;
+    try (var files = java.nio.file.Files.walk(SQL_FILES)) {
+      orphans =
+          files
+              .filter(f -> f.toString().endsWith(".sql"))
+              .map(f -> SQL_FILES.relativize(f).toString().replace('\\', '/'))
+              .filter(f -> {
+                String name = "dev.tandem." + f.substring(0, f.length() - 4).replace('/', '.');
+                return !CLASSES.contain(name);
+              })
+              .toList();
+    }
+
+    assertThat(orphans)
+        .as(
+            "SQL files with no class of the same name in their package: the table writer rule"
+                + " takes a file's package from where it sits")
+        .isEmpty();
+  }
+
+  @Test
+  void the_table_writer_rule_names_a_write_from_another_package() {
+    var foreign =
+        List.of(
+            new SqlWrites.Write("delivery", "email", "email/InboundEmails.sql", "UPDATE delivery"),
+            new SqlWrites.Write("suppression", "sms.smpp", "sms/smpp/X.java", "INSERT INTO"),
+            new SqlWrites.Write("sms_receipt", "delivery", "delivery/Outbox.sql", "UPDATE"),
+            new SqlWrites.Write("scratch", "delivery", "delivery/Outbox.sql", "DELETE FROM"));
+
+    assertThat(SqlWrites.violations(foreign))
+        .satisfiesExactly(
+            v -> assertThat(v).contains("writes delivery from email, but only delivery writes it"),
+            v -> assertThat(v).contains("from sms.smpp, but only consent writes it"),
+            v -> assertThat(v).contains("writes scratch, which has no owner"));
+  }
+
+  @Test
+  void the_table_writer_rule_reads_statements_not_locks_comments_or_strings() {
+    assertThat(
+            SqlWrites.tablesWritten(
+                """
+                -- UPDATE contact here would be a comment
+                WITH moved AS (UPDATE ONLY public.delivery SET status = 'x' RETURNING id)
+                INSERT INTO suppression (reason) VALUES ('DELETE FROM event')
+                ON CONFLICT (channel) DO UPDATE SET reason = EXCLUDED.reason;
+                SELECT * FROM consent_state FOR UPDATE SKIP LOCKED;
+                SELECT * FROM delivery h FOR NO KEY UPDATE OF h;
+                delete from inbound_sms_part where true;
+                TRUNCATE TABLE sms_problem;
+                COPY event TO STDOUT;
+                COPY change FROM STDIN;
+                """))
+        .containsExactly("delivery", "suppression", "inbound_sms_part", "sms_problem", "change");
+    assertThat(
+            SqlWrites.tablesWritten(
+                SqlWrites.sqlInJava(
+                    """
+                    // UPDATE contact in a comment
+                    /** Javadoc that says UPDATE delivery. */
+                    String url = "http://x/*"; String a = "UPDATE delivery SET x = 1";
+                    char quote = '"'; String c = "INSERT INTO message";
+                    String b = \"""
+                        DELETE FROM event
+                        \""";
+                    """)))
+        .containsExactly("delivery", "message", "event");
+  }
+
+  @Test
+  void only_delivery_uses_the_outbox_and_the_receipt_writer() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.tandem.delivery..")
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("dev.tandem.delivery.Outbox")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("dev.tandem.delivery.ReceiptWriter")
+        .check(CLASSES);
+  }
+
+  @Test
+  void contacts_are_made_by_app_with_every_merge_and_erasure_hook() {
+    noClasses()
+        .that()
+        .doNotHaveFullyQualifiedName("dev.tandem.App")
+        .should()
+        .callConstructorWhere(target(owner(equivalentTo(Contacts.class))))
+        .orShould()
+        .callMethod(Contacts.class, "register", ContactData.class)
+        .because("a Contacts without the hooks App.contacts registers merges only its own tables")
+        .check(CLASSES);
+  }
+
+  @Test
+  void email_reaches_deliveries_through_its_port_only() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.tandem.email..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.tandem.delivery..")
         .check(CLASSES);
   }
 }

@@ -8,7 +8,9 @@ import dev.tandem.store.NamedSql;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -32,6 +34,7 @@ public final class Suppressions {
   private final String list;
   private final String delete;
   private final String ofAddresses;
+  private final String insertReported;
 
   public Suppressions(Jdbi jdbi, Clock clock, PhoneNumbers phones) {
     this.jdbi = jdbi;
@@ -42,6 +45,7 @@ public final class Suppressions {
     this.list = sql.get("list");
     this.delete = sql.get("delete");
     this.ofAddresses = sql.get("ofAddresses");
+    this.insertReported = sql.get("insertReported");
   }
 
   /** Suppresses the address on the channel for everything; returns it as stored. */
@@ -60,6 +64,29 @@ public final class Suppressions {
             .bind("now", now)
             .execute());
     return new Suppression(channel, normalized, "all", MANUAL + reason.strip(), now);
+  }
+
+  /**
+   * An email address that bounced for good, suppressed for everything in the caller's transaction
+   * (the inbound mail that reported it); the first report's reason is kept.
+   */
+  public void bounced(Handle handle, String address, String reason, Instant now) {
+    reported(handle, address, "all", reason, now);
+  }
+
+  /** An email address whose owner complained (ARF): suppressed for marketing. */
+  public void complained(Handle handle, String address, String reason, Instant now) {
+    reported(handle, address, "marketing", reason, now);
+  }
+
+  private void reported(Handle handle, String address, String scope, String reason, Instant now) {
+    handle
+        .createUpdate(insertReported)
+        .bind("address", address.toLowerCase(Locale.ROOT))
+        .bind("scope", scope)
+        .bind("reason", reason)
+        .bind("now", now)
+        .execute();
   }
 
   /**

@@ -12,13 +12,16 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** Contacts and their addresses. An address belongs to at most one contact. */
 public final class Contacts {
@@ -35,10 +38,12 @@ public final class Contacts {
   private final String survivorOf;
   private final String erasedAt;
   private final String lockPair;
-  private final List<String> moves;
+  private final List<ContactData> registered = new CopyOnWriteArrayList<>();
+  private final ContactData own;
   private final String setExternalId;
   private final String insertMerge;
   private final String mergesOf;
+  private final String updateFields;
 
   public Contacts(Jdbi jdbi, Clock clock, PhoneNumbers phones, Timeline timeline, Changes changes) {
     this.timeline = timeline;
@@ -55,26 +60,15 @@ public final class Contacts {
     this.survivorOf = sql.get("survivorOf");
     this.erasedAt = sql.get("erasedAt");
     this.lockPair = sql.get("lockPair");
-    this.moves =
-        java.util.stream.Stream.of(
-                "moveAddresses",
-                "moveMessages",
-                "moveDeliveries",
-                "moveInboundSms",
-                "moveInboundEmail",
-                "moveEvents",
-                "moveConsentEvents",
-                "mergeConsentState",
-                "dropConsentState",
-                "movePending",
-                "moveFlags",
-                "absorb",
-                "tombstone")
-            .map(sql::get)
-            .toList();
+    this.own =
+        new Own(
+            List.of(sql.get("moveAddresses"), sql.get("absorb"), sql.get("tombstone")),
+            sql.get("deleteAddresses"),
+            sql.get("eraseContacts"));
     this.setExternalId = sql.get("setExternalId");
     this.insertMerge = sql.get("insertMerge");
     this.mergesOf = sql.get("mergesOf");
+    this.updateFields = sql.get("updateFields");
   }
 
   public PhoneNumbers phoneNumbers() {
@@ -224,6 +218,70 @@ public final class Contacts {
     }
   }
 
+  /** A contact's own fields, as a batch writer (the importer) has already checked them. */
+  public record Fields(UUID id, String externalId, String name, String timeZone) {}
+
+  /** An address of a contact, normalized by the caller. */
+  public record Address(String kind, String value, UUID contactId) {}
+
+  /**
+   * Inserts contacts in one batch, in the caller's transaction. The fields must be valid already
+   * (the importer checks a whole file before it writes): nothing is checked here.
+   */
+  public void insertBatch(Handle handle, List<Fields> contacts, Instant createdAt) {
+    if (contacts.isEmpty()) {
+      return;
+    }
+    PreparedBatch batch = handle.prepareBatch(insertContact);
+    for (Fields c : contacts) {
+      batch
+          .bind("id", c.id())
+          .bind("externalId", c.externalId())
+          .bind("name", c.name())
+          .bind("timeZone", c.timeZone())
+          .bind("createdAt", createdAt)
+          .add();
+    }
+    batch.execute();
+  }
+
+  /**
+   * Adds addresses in one batch, in the caller's transaction; an address another contact holds
+   * already is left with it (the caller resolved owners first).
+   */
+  public void addAddressesBatch(Handle handle, List<Address> addresses, Instant createdAt) {
+    if (addresses.isEmpty()) {
+      return;
+    }
+    PreparedBatch batch = handle.prepareBatch(insertAddress);
+    for (Address a : addresses) {
+      batch
+          .bind("kind", a.kind())
+          .bind("value", a.value())
+          .bind("contactId", a.contactId())
+          .bind("createdAt", createdAt)
+          .add();
+    }
+    batch.execute();
+  }
+
+  /** Overwrites the fields of existing contacts in one batch, in the caller's transaction. */
+  public void updateBatch(Handle handle, List<Fields> contacts) {
+    if (contacts.isEmpty()) {
+      return;
+    }
+    PreparedBatch batch = handle.prepareBatch(updateFields);
+    for (Fields c : contacts) {
+      batch
+          .bind("id", c.id())
+          .bind("name", c.name())
+          .bind("externalId", c.externalId())
+          .bind("timeZone", c.timeZone())
+          .add();
+    }
+    batch.execute();
+  }
+
   public Optional<Contact> find(UUID id) {
     return jdbi.withHandle(handle ->
         handle
@@ -333,8 +391,8 @@ public final class Contacts {
               + mergedExt
               + "': the source system says they are two people. Fix the ids there first.");
     }
-    for (String statement : moves) {
-      handle.createUpdate(statement).bind("survivor", survivor).bind("merged", merged).execute();
+    for (ContactData data : data()) {
+      data.merge(handle, merged, survivor);
     }
     if (mergedExt != null) {
       handle
@@ -364,6 +422,88 @@ public final class Contacts {
         List.of(new TimelineEvent(survivor, now, "contact.merged", null, null, null, detail)));
     changes.append(handle, List.of(new Changes.NewChange(survivor, "contact.merged", detail, now)));
     return new Merge(id, survivor, merged, automatic, reason, now);
+  }
+
+  /**
+   * Adds a feature's part of merge and erasure. {@code App} registers one per feature before it
+   * serves; a table is covered by one of them only.
+   */
+  public void register(ContactData data) {
+    for (ContactData other : data()) {
+      for (String table : data.tables()) {
+        if (other.tables().contains(table)) {
+          throw new IllegalStateException(
+              "table "
+                  + table
+                  + " is covered twice: by the hook for "
+                  + other.tables()
+                  + " and by the one for "
+                  + data.tables());
+        }
+      }
+    }
+    registered.add(data);
+  }
+
+  /** What merge and erasure reach, in the order they run: the features, then the contact itself. */
+  public List<ContactData> data() {
+    var all = new ArrayList<ContactData>(registered);
+    all.add(own);
+    return List.copyOf(all);
+  }
+
+  /**
+   * Erases the person from every feature and blanks their contact records, in the caller's
+   * transaction ({@code privacy} decides who and finds their addresses).
+   */
+  public void eraseData(Handle handle, ContactData.Erasure erasure) {
+    for (ContactData data : data()) {
+      data.erase(handle, erasure);
+    }
+  }
+
+  /**
+   * The contact's own tables: addresses move with a merge, the merged record keeps only the pointer
+   * to its survivor, and an erased record keeps only its id and when it was erased. contact_merge
+   * holds ids only and is kept, so forwarding keeps working.
+   */
+  private static final class Own implements ContactData {
+    private final List<String> merge;
+    private final String deleteAddresses;
+    private final String eraseContacts;
+
+    Own(List<String> merge, String deleteAddresses, String eraseContacts) {
+      this.merge = merge;
+      this.deleteAddresses = deleteAddresses;
+      this.eraseContacts = eraseContacts;
+    }
+
+    @Override
+    public List<String> tables() {
+      return List.of("contact", "contact_address", "contact_merge");
+    }
+
+    @Override
+    public void merge(Handle handle, UUID from, UUID into) {
+      for (String statement : merge) {
+        handle.createUpdate(statement).bind("survivor", into).bind("merged", from).execute();
+      }
+    }
+
+    @Override
+    public void erase(Handle handle, Erasure erasure) {
+      handle.createUpdate(deleteAddresses).bind("ids", erasure.ids()).execute();
+      handle
+          .createUpdate(eraseContacts)
+          .bind("ids", erasure.ids())
+          .bind("now", erasure.at())
+          .execute();
+    }
+
+    @Override
+    public String toString() {
+      return "Contacts" + tables();
+    }
   }
 
   /** Every merge this contact took part in, oldest first. */

@@ -1,6 +1,7 @@
 package dev.tandem.email;
 
 import dev.tandem.config.TandemConfig.UnknownSenders;
+import dev.tandem.consent.Suppressions;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.NewContact;
@@ -73,10 +74,9 @@ public final class InboundEmails {
   private final String deliveryById;
   private final String deliveryByMessageId;
   private final String insert;
-  private final String failDelivery;
-  private final String suppress;
+  private final EmailDeliveries deliveries;
+  private final Suppressions suppressions;
   private final String softBounces;
-  private final String resend;
   private final String unmatched;
 
   /** A soft bounce that ended the remote MTA's tries sends again this many times, an hour apart. */
@@ -89,7 +89,11 @@ public final class InboundEmails {
       Timeline timeline,
       EmailEngagement engagement,
       LinkSigner links,
-      UnknownSenders unknownSenders) {
+      UnknownSenders unknownSenders,
+      EmailDeliveries deliveries,
+      Suppressions suppressions) {
+    this.deliveries = deliveries;
+    this.suppressions = suppressions;
     this.engagement = engagement;
     this.unknownSenders = unknownSenders;
     this.links = links;
@@ -101,10 +105,7 @@ public final class InboundEmails {
     this.deliveryById = sql.get("deliveryById");
     this.deliveryByMessageId = sql.get("deliveryByMessageId");
     this.insert = sql.get("insert");
-    this.failDelivery = sql.get("failDelivery");
-    this.suppress = sql.get("suppress");
     this.softBounces = sql.get("softBounces");
-    this.resend = sql.get("resend");
     this.unmatched = sql.get("unmatched");
   }
 
@@ -205,23 +206,17 @@ public final class InboundEmails {
     String address = delivery.map(DeliveryRef::address).orElse("");
     switch (mail.kind()) {
       case HARD_BOUNCE -> {
-        handle
-            .createUpdate(failDelivery)
-            .bind("id", delivery.get().id())
-            .bind(
-                "error",
-                "bounced: "
-                    + mail.bounce().map(b -> b.status() + " " + b.diagnostic()).orElse("").strip())
-            .bind("now", now)
-            .execute();
-        handle
-            .createUpdate(suppress)
-            .bind("address", address.toLowerCase(Locale.ROOT))
-            .bind("scope", "all")
-            .bind(
-                "reason", "hard bounce " + mail.bounce().map(InboundMail.Bounce::status).orElse(""))
-            .bind("now", now)
-            .execute();
+        deliveries.bounced(
+            handle,
+            delivery.get().id(),
+            "bounced: "
+                + mail.bounce().map(b -> b.status() + " " + b.diagnostic()).orElse("").strip(),
+            now);
+        suppressions.bounced(
+            handle,
+            address,
+            "hard bounce " + mail.bounce().map(InboundMail.Bounce::status).orElse(""),
+            now);
         event(handle, delivery, contactId, now, "delivery.bounced", detail);
       }
       case SOFT_BOUNCE -> {
@@ -234,13 +229,8 @@ public final class InboundEmails {
       case DELIVERY_REPORT -> event(handle, delivery, contactId, now, "delivery.report", detail);
       case COMPLAINT -> {
         detail.put("feedbackType", mail.feedbackType().orElse("abuse"));
-        handle
-            .createUpdate(suppress)
-            .bind("address", address.toLowerCase(Locale.ROOT))
-            .bind("scope", "marketing")
-            .bind("reason", "complaint (" + mail.feedbackType().orElse("abuse") + ")")
-            .bind("now", now)
-            .execute();
+        suppressions.complained(
+            handle, address, "complaint (" + mail.feedbackType().orElse("abuse") + ")", now);
         event(handle, delivery, contactId, now, "email.complained", detail);
       }
       case AUTO_REPLY -> {
@@ -312,28 +302,16 @@ public final class InboundEmails {
         handle.createQuery(softBounces).bind("id", delivery.id()).mapTo(Integer.class).one();
     String what = ("soft bounce " + bounce.status() + " " + bounce.diagnostic()).strip();
     if (bounces <= SOFT_BOUNCE_RESENDS) {
-      handle
-          .createUpdate(resend)
-          .bind("id", delivery.id())
-          .bind("at", now.plus(java.time.Duration.ofHours(1)))
-          .bind("error", what + "; sending again (" + bounces + " of " + SOFT_BOUNCE_RESENDS + ")")
-          .bind("now", now)
-          .execute();
+      deliveries.sendAgain(
+          handle,
+          delivery.id(),
+          now.plus(java.time.Duration.ofHours(1)),
+          what + "; sending again (" + bounces + " of " + SOFT_BOUNCE_RESENDS + ")",
+          now);
     } else {
       String error = "soft-bounced " + bounces + " times; last: " + what;
-      handle
-          .createUpdate(failDelivery)
-          .bind("id", delivery.id())
-          .bind("error", error)
-          .bind("now", now)
-          .execute();
-      handle
-          .createUpdate(suppress)
-          .bind("address", delivery.address().toLowerCase(Locale.ROOT))
-          .bind("scope", "all")
-          .bind("reason", error)
-          .bind("now", now)
-          .execute();
+      deliveries.bounced(handle, delivery.id(), error, now);
+      suppressions.bounced(handle, delivery.address(), error, now);
     }
   }
 

@@ -38,7 +38,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Imports a contact list (SMS, email or mixed) from CSV: resolves each row to one person by its
@@ -126,9 +125,6 @@ public final class Importer {
   private final String erasedAmong;
   private final String statesOf;
   private final String existingKeys;
-  private final String insertContact;
-  private final String insertAddress;
-  private final String fillContact;
 
   public Importer(
       Jdbi jdbi,
@@ -149,9 +145,6 @@ public final class Importer {
     this.erasedAmong = sql.get("erasedAmong");
     this.statesOf = sql.get("statesOf");
     this.existingKeys = sql.get("existingKeys");
-    this.insertContact = sql.get("insertContact");
-    this.insertAddress = sql.get("insertAddress");
-    this.fillContact = sql.get("fillContact");
   }
 
   /**
@@ -877,44 +870,24 @@ public final class Importer {
 
     /** Writes what the chunk resolved so far, in batches. */
     void flush() {
-      if (!created.isEmpty()) {
-        PreparedBatch batch = handle.prepareBatch(insertContact);
-        for (Person p : created) {
-          batch
-              .bind("id", p.id)
-              .bind("externalId", p.externalId)
-              .bind("name", p.name)
-              .bind("timeZone", p.timeZone)
-              .bind("createdAt", now)
-              .add();
-        }
-        batch.execute();
-      }
-      if (!addresses.isEmpty()) {
-        PreparedBatch batch = handle.prepareBatch(insertAddress);
-        for (String[] a : addresses) {
-          batch
-              .bind("kind", a[0])
-              .bind("value", a[1])
-              .bind("contactId", UUID.fromString(a[2]))
-              .bind("createdAt", now)
-              .add();
-        }
-        batch.execute();
-      }
+      contacts.insertBatch(
+          handle,
+          created.stream()
+              .map(p -> new Contacts.Fields(p.id, p.externalId, p.name, p.timeZone))
+              .toList(),
+          now);
+      contacts.addAddressesBatch(
+          handle,
+          addresses.stream()
+              .map(a -> new Contacts.Address(a[0], a[1], UUID.fromString(a[2])))
+              .toList(),
+          now);
       List<Person> touched = people.values().stream().filter(p -> p.touched && !p.fresh).toList();
-      if (!touched.isEmpty()) {
-        PreparedBatch batch = handle.prepareBatch(fillContact);
-        for (Person p : touched) {
-          batch
-              .bind("id", p.id)
-              .bind("name", p.name)
-              .bind("externalId", p.externalId)
-              .bind("timeZone", p.timeZone)
-              .add();
-        }
-        batch.execute();
-      }
+      contacts.updateBatch(
+          handle,
+          touched.stream()
+              .map(p -> new Contacts.Fields(p.id, p.externalId, p.name, p.timeZone))
+              .toList());
       // the feed tells of a contact before any change about it (its consent)
       List<Changes.NewChange> feed = new ArrayList<>();
       for (Person p : created) {

@@ -3,7 +3,7 @@ package dev.tandem.privacy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.consent.ErasedAddresses;
+import dev.tandem.contact.ContactData;
 import dev.tandem.contact.Contacts;
 import dev.tandem.event.Changes;
 import dev.tandem.event.Timeline;
@@ -12,7 +12,6 @@ import dev.tandem.store.NamedSql;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,9 +20,11 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * GDPR access and erasure (Art. 15, 17). {@link #export} gathers everything Tandem holds about a
- * person, from the records merged into theirs too. {@link #erase} removes the personal data from
- * every table in one transaction, keeps the consent history without it, and keeps each address as a
- * keyed one-way hash that suppresses it, so the person is never messaged or imported again.
+ * person, from the records merged into theirs too. {@link #erase} finds the person's records and
+ * addresses and has every feature erase its part ({@link Contacts#eraseData}, through the hooks
+ * each registers) in one transaction: the consent history stays without the personal data, and each
+ * address stays as a keyed one-way hash that suppresses it, so the person is never messaged or
+ * imported again.
  */
 public final class Privacy {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,22 +34,14 @@ public final class Privacy {
   private final Contacts contacts;
   private final Timeline timeline;
   private final Changes changes;
-  private final ErasedAddresses erased;
   private final NamedSql sql;
 
-  public Privacy(
-      Jdbi jdbi,
-      Clock clock,
-      Contacts contacts,
-      Timeline timeline,
-      Changes changes,
-      ErasedAddresses erased) {
+  public Privacy(Jdbi jdbi, Clock clock, Contacts contacts, Timeline timeline, Changes changes) {
     this.jdbi = jdbi;
     this.clock = clock;
     this.contacts = contacts;
     this.timeline = timeline;
     this.changes = changes;
-    this.erased = erased;
     this.sql = NamedSql.forClass(Privacy.class);
   }
 
@@ -92,55 +85,24 @@ public final class Privacy {
     UUID id = contacts.get(contactId).id();
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     return jdbi.inTransaction(handle -> {
-      lenient(handle);
       UUID[] ids = family(handle, id);
       List<String[]> found = addresses(handle, ids);
-      String[] values = found.stream().map(a -> a[1]).distinct().toArray(String[]::new);
-      List<String> channels = new ArrayList<>();
-      List<String> hashes = new ArrayList<>();
-      for (String[] a : found) {
-        String channel = a[0].equals("phone") ? "sms" : "email";
-        channels.add(channel);
-        hashes.add(erased.hash(channel, a[1]));
-      }
-      handle
-          .createUpdate(sql.get("suppressErased"))
-          .bind("channels", channels.toArray(String[]::new))
-          .bind("hashes", hashes.toArray(String[]::new))
-          .bind("now", now.toString())
-          .execute();
-      for (String name :
-          List.of(
-              "dropSuppressions",
-              "deleteInboundSmsParts",
-              "deleteSmsProblems",
-              "deleteInboundEmail")) {
-        handle.createUpdate(sql.get(name)).bind("addresses", values).bind("ids", ids).execute();
-      }
-      for (String name :
-          List.of(
-              "eraseMessages",
-              "eraseReceipts",
-              "eraseDeliveries",
-              "deleteInboundSms",
-              "deleteEvents",
-              "eraseConsentEvidence",
-              "deletePending",
-              "deleteFlags",
-              "eraseChanges",
-              "deleteAddresses")) {
-        handle.createUpdate(sql.get(name)).bind("ids", ids).execute();
-      }
-      handle.createUpdate(sql.get("eraseContacts")).bind("ids", ids).bind("now", now).execute();
+      var erasure =
+          new ContactData.Erasure(
+              List.of(ids),
+              found.stream().filter(a -> a[0].equals("phone")).map(a -> a[1]).distinct().toList(),
+              found.stream().filter(a -> a[0].equals("email")).map(a -> a[1]).distinct().toList(),
+              now);
+      contacts.eraseData(handle, erasure);
       timeline.append(
           handle,
           List.of(new TimelineEvent(id, now, "contact.erased", null, null, null, Map.of())));
       changes.append(handle, List.of(new Changes.NewChange(id, "contact.erased", Map.of(), now)));
-      return new Erasure(id, ids.length, values.length, now);
+      return new Erasure(id, ids.length, erasure.addresses().length, now);
     });
   }
 
-  /** The statements below share one set of bindings; each uses what it needs. */
+  /** The export queries share one set of bindings; each uses what it needs. */
   private static void lenient(Handle handle) {
     handle.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setUnusedBindingAllowed(true);
   }

@@ -18,3 +18,9 @@ DELETE FROM suppression WHERE channel = :channel AND address = :address AND reas
 SELECT address, scope, reason FROM suppression
 WHERE channel = :channel AND address = ANY(CAST(:addresses AS text[]))
 ORDER BY scope
+
+-- name: insertReported
+-- A hard bounce or a complaint: the first report is kept, a later one adds nothing.
+INSERT INTO suppression (channel, address, scope, reason, created_at)
+VALUES ('email', :address, :scope, :reason, :now)
+ON CONFLICT (channel, address, scope) DO NOTHING

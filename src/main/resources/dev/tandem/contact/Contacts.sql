@@ -44,41 +44,6 @@ WHERE id IN (:a, :b) ORDER BY id FOR UPDATE
 -- name: moveAddresses
 UPDATE contact_address SET contact_id = :survivor WHERE contact_id = :merged
 
--- name: moveMessages
-UPDATE message SET contact_id = :survivor WHERE contact_id = :merged
-
--- name: moveDeliveries
-UPDATE delivery SET contact_id = :survivor WHERE contact_id = :merged
-
--- name: moveInboundSms
-UPDATE inbound_sms SET contact_id = :survivor WHERE contact_id = :merged
-
--- name: moveInboundEmail
-UPDATE inbound_email SET contact_id = :survivor WHERE contact_id = :merged
-
--- name: moveEvents
-UPDATE event SET contact_id = :survivor WHERE contact_id = :merged
-
--- name: moveConsentEvents
-UPDATE consent_event SET contact_id = :survivor WHERE contact_id = :merged
-
--- name: mergeConsentState
--- The two states combine as the ledger orders events: the newer wins, a revocation wins a tie.
-INSERT INTO consent_state AS s (contact_id, channel, topic, status, event_id, at)
-SELECT :survivor, channel, topic, status, event_id, at FROM consent_state WHERE contact_id = :merged
-ON CONFLICT (contact_id, channel, topic) DO UPDATE
-SET status = EXCLUDED.status, event_id = EXCLUDED.event_id, at = EXCLUDED.at
-WHERE s.at < EXCLUDED.at OR (s.at = EXCLUDED.at AND (EXCLUDED.status = 'revoked' OR s.status = 'granted'))
-
--- name: dropConsentState
-DELETE FROM consent_state WHERE contact_id = :merged
-
--- name: movePending
-UPDATE consent_pending SET contact_id = :survivor WHERE contact_id = :merged
-
--- name: moveFlags
-UPDATE contact_flag SET contact_id = :survivor WHERE contact_id = :merged
-
 -- name: absorb
 -- The survivor keeps its own fields and takes what it lacks from the merged contact.
 UPDATE contact s
@@ -104,3 +69,13 @@ ORDER BY id
 
 -- name: erasedAt
 SELECT erased_at FROM contact WHERE id = :id AND erased_at IS NOT NULL
+
+-- name: updateFields
+UPDATE contact SET name = :name, external_id = :externalId, time_zone = :timeZone WHERE id = :id
+
+-- name: deleteAddresses
+DELETE FROM contact_address WHERE contact_id = ANY(CAST(:ids AS uuid[]))
+
+-- name: eraseContacts
+UPDATE contact SET name = NULL, external_id = NULL, time_zone = NULL, erased_at = :now
+WHERE id = ANY(CAST(:ids AS uuid[]))

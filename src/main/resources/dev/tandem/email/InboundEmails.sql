@@ -15,21 +15,8 @@ VALUES (:id, :kind, :sender, :subject, :verpToken, CAST(:deliveryId AS uuid),
         CAST(:contactId AS uuid), :status, :diagnostic, :newText, :fullText, :problem, :size,
         :receivedAt, :unmatched)
 
--- name: failDelivery
-UPDATE delivery SET status = 'failed', last_error = :error, updated_at = :now
-WHERE id = :id AND status IN ('sent', 'delivered', 'queued', 'sending')
-
--- name: suppress
-INSERT INTO suppression (channel, address, scope, reason, created_at)
-VALUES ('email', :address, :scope, :reason, :now)
-ON CONFLICT (channel, address, scope) DO NOTHING
-
 -- name: softBounces
 SELECT count(*) FROM inbound_email WHERE delivery_id = :id AND kind = 'soft_bounce'
-
--- name: resend
-UPDATE delivery SET status = 'queued', next_attempt_at = :at, last_error = :error, updated_at = :now
-WHERE id = :id AND status IN ('sent', 'delivered')
 
 -- name: unmatched
 SELECT id, kind, sender, subject, status, contact_id, unmatched, left(new_text, 1000) AS text,

@@ -27,14 +27,3 @@ SELECT contact_id, channel, topic, status FROM consent_state WHERE contact_id = 
 -- name: existingKeys
 SELECT dedupe_key FROM consent_event WHERE dedupe_key = ANY(CAST(:keys AS text[]))
 
--- name: insertContact
-INSERT INTO contact (id, external_id, name, time_zone, created_at)
-VALUES (:id, :externalId, :name, :timeZone, :createdAt)
-
--- name: insertAddress
-INSERT INTO contact_address (kind, value, contact_id, created_at)
-VALUES (:kind, :value, :contactId, :createdAt)
-ON CONFLICT (kind, value) DO NOTHING
-
--- name: fillContact
-UPDATE contact SET name = :name, external_id = :externalId, time_zone = :timeZone WHERE id = :id

@@ -1,0 +1,74 @@
+package dev.tandem.delivery;
+
+import dev.tandem.contact.ContactData;
+import dev.tandem.email.EmailDeliveries;
+import dev.tandem.store.NamedSql;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The changes other features make to messages and deliveries, written here because {@code delivery}
+ * is the only writer of its tables: inbound mail failing or re-queueing what it reports on, and
+ * delivery's part of a merge (messages and deliveries move with the person) and an erasure (they
+ * stay, for the counts and costs, without content, address or receipt text).
+ */
+public final class DeliveryRecords implements EmailDeliveries, ContactData {
+  private static final List<String> TABLES =
+      List.of("message", "delivery", "sms_part", "sms_receipt");
+
+  private final String bounced;
+  private final String sendAgain;
+  private final List<String> merge;
+  private final List<String> erase;
+
+  public DeliveryRecords() {
+    var sql = NamedSql.forClass(DeliveryRecords.class);
+    this.bounced = sql.get("bounced");
+    this.sendAgain = sql.get("sendAgain");
+    this.merge = List.of(sql.get("moveMessages"), sql.get("moveDeliveries"));
+    this.erase =
+        List.of(sql.get("eraseMessages"), sql.get("eraseReceipts"), sql.get("eraseDeliveries"));
+  }
+
+  @Override
+  public List<String> tables() {
+    return TABLES;
+  }
+
+  @Override
+  public void merge(Handle handle, UUID from, UUID into) {
+    for (String statement : merge) {
+      handle.createUpdate(statement).bind("from", from).bind("into", into).execute();
+    }
+  }
+
+  @Override
+  public void erase(Handle handle, Erasure erasure) {
+    for (String statement : erase) {
+      handle.createUpdate(statement).bind("ids", erasure.ids()).execute();
+    }
+  }
+
+  @Override
+  public void bounced(Handle handle, UUID deliveryId, String reason, Instant now) {
+    handle
+        .createUpdate(bounced)
+        .bind("id", deliveryId)
+        .bind("error", reason)
+        .bind("now", now)
+        .execute();
+  }
+
+  @Override
+  public void sendAgain(Handle handle, UUID deliveryId, Instant at, String reason, Instant now) {
+    handle
+        .createUpdate(sendAgain)
+        .bind("id", deliveryId)
+        .bind("at", at)
+        .bind("error", reason)
+        .bind("now", now)
+        .execute();
+  }
+}
