@@ -179,7 +179,19 @@ public final class App implements AutoCloseable {
       this.apiKeys = new ApiKeys(jdbi, clock);
       var links = new LinkSigner(secrets.get("links"));
       this.engagement = new EmailEngagement(jdbi, clock, timeline, consent);
-      var deliveryRecords = new DeliveryRecords();
+      // a bounce that releases a fallback wakes the dispatcher, made further down
+      var later = new java.util.concurrent.atomic.AtomicReference<Dispatcher>();
+      var deliveryRecords =
+          new DeliveryRecords(
+              jdbi,
+              timeline,
+              metrics,
+              () -> {
+                Dispatcher d = later.get();
+                if (d != null) {
+                  d.wake();
+                }
+              });
       this.inboundEmails =
           new InboundEmails(
               jdbi,
@@ -252,6 +264,7 @@ public final class App implements AutoCloseable {
                   gate,
                   NodeId.resolve(config.dispatch().nodeId(), config.dataDir())));
       gatewayListener.dispatcher = dispatcher;
+      later.set(dispatcher);
       dispatcher.takeBackOwnClaims();
       var pricing =
           new SmsPricing(

@@ -5,6 +5,7 @@ import dev.tandem.email.EmailDeliveries;
 import dev.tandem.store.NamedSql;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
@@ -18,18 +19,44 @@ public final class DeliveryRecords implements EmailDeliveries, ContactData {
   private static final List<String> TABLES =
       List.of("message", "delivery", "sms_part", "sms_receipt");
 
+  private final Optional<Fallbacks> fallbacks;
+  private final Runnable onReleased;
   private final String bounced;
   private final String sendAgain;
   private final List<String> merge;
   private final List<String> erase;
 
+  /** For merge and erasure only: a bounce recorded through it decides no fallback. */
   public DeliveryRecords() {
+    this(Optional.empty(), () -> {});
+  }
+
+  /**
+   * For inbound mail: a bounce decides the held steps that follow the bounced delivery in the same
+   * transaction ({@code onReleased} runs when any was released, after the caller commits or not: it
+   * only wakes the dispatcher early).
+   */
+  public DeliveryRecords(
+      org.jdbi.v3.core.Jdbi jdbi,
+      dev.tandem.event.Timeline timeline,
+      io.micrometer.core.instrument.MeterRegistry metrics,
+      Runnable onReleased) {
+    this(Optional.of(new Fallbacks(jdbi, timeline, metrics)), onReleased);
+  }
+
+  private DeliveryRecords(Optional<Fallbacks> fallbacks, Runnable onReleased) {
+    this.fallbacks = fallbacks;
+    this.onReleased = onReleased;
     var sql = NamedSql.forClass(DeliveryRecords.class);
     this.bounced = sql.get("bounced");
     this.sendAgain = sql.get("sendAgain");
     this.merge = List.of(sql.get("moveMessages"), sql.get("moveDeliveries"));
     this.erase =
-        List.of(sql.get("eraseMessages"), sql.get("eraseReceipts"), sql.get("eraseDeliveries"));
+        List.of(
+            sql.get("cancelWaiting"),
+            sql.get("eraseMessages"),
+            sql.get("eraseReceipts"),
+            sql.get("eraseDeliveries"));
   }
 
   @Override
@@ -59,6 +86,9 @@ public final class DeliveryRecords implements EmailDeliveries, ContactData {
         .bind("error", reason)
         .bind("now", now)
         .execute();
+    if (fallbacks.isPresent() && fallbacks.get().followed(handle, List.of(deliveryId), now) > 0) {
+      onReleased.run();
+    }
   }
 
   @Override

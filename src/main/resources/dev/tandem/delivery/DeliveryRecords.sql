@@ -21,6 +21,11 @@ WHERE contact_id = ANY(CAST(:ids AS uuid[]))
 UPDATE sms_receipt SET raw = 'erased' WHERE delivery_id IN (
   SELECT id FROM delivery WHERE contact_id = ANY(CAST(:ids AS uuid[])))
 
+-- name: cancelWaiting
+-- Nothing more goes to an erased person: what waits (queued, deferred, held steps) is cancelled.
+UPDATE delivery SET status = 'cancelled', lease_until = NULL
+WHERE contact_id = ANY(CAST(:ids AS uuid[])) AND status IN ('queued', 'held')
+
 -- name: eraseDeliveries
 UPDATE delivery SET address = 'erased', last_error = NULL
 WHERE contact_id = ANY(CAST(:ids AS uuid[]))

@@ -133,6 +133,37 @@ class FallbackScenarioTest {
   }
 
   @Test
+  void a_hard_bounce_of_the_email_sends_the_sms_once() throws Exception {
+    tandem = start(Map.of());
+    String phone = TestApp.uniquePhone();
+    String email = TestApp.uniqueEmail();
+    // the default topic is transactional: the preferred channel (email by default) first, SMS
+    // when it fails
+    String id = sendRouted(null, phone, email);
+    assertThat(status(id, "email")).isEqualTo("queued");
+    assertThat(status(id, "sms")).isEqualTo("held");
+    assertThat(deliveryOf(id, "sms").get("step").asText()).isEqualTo("fallback");
+
+    tandem.app.dispatcher.drain();
+    assertThat(status(id, "email")).isEqualTo("sent");
+    assertThat(status(id, "sms")).as("sent is not failed: the SMS waits").isEqualTo("held");
+    assertThat(smsTo(phone)).isEmpty();
+
+    bounce(deliveryOf(id, "email").get("id").asText(), email);
+    assertThat(status(id, "email")).isEqualTo("failed");
+    assertThat(status(id, "sms")).isEqualTo("queued");
+    tandem.app.dispatcher.drain();
+    tandem.awaitStatus(id, "sms", "delivered");
+    assertThat(smsTo(phone)).containsExactly("Your order #1042 has shipped.");
+    assertThat(timelineTypes(id)).contains("delivery.released:sms");
+
+    // a second bounce report for the same email changes nothing
+    bounce(deliveryOf(id, "email").get("id").asText(), email);
+    tandem.app.dispatcher.drain();
+    assertThat(smsTo(phone)).hasSize(1);
+  }
+
+  @Test
   void an_email_the_relay_refuses_sends_the_sms_in_the_same_round() {
     tandem = start(Map.of());
     String phone = TestApp.uniquePhone();
