@@ -24,7 +24,6 @@ import dev.tandem.routing.SendGate;
 import dev.tandem.routing.Skip;
 import dev.tandem.routing.Step;
 import dev.tandem.routing.Zones;
-import dev.tandem.sms.PriceTable;
 import dev.tandem.sms.SmsText;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
@@ -590,7 +589,12 @@ public final class Messages {
                   pricing.price(
                       row.address(),
                       row.pointer() ? POINTER_PRICE : content.sms().orElse(POINTER_PRICE)));
-      Optional<PriceTable.Cost> cost = priced.flatMap(SmsPricing.Priced::cost);
+      Optional<Money> cost =
+          channel == Channel.SMS
+              ? priced
+                  .flatMap(SmsPricing.Priced::cost)
+                  .map(c -> new Money(c.amount(), c.currency()))
+              : routing.emailCost();
       UUID id = Ids.next(clock);
       if (row.status() != DeliveryStatus.HELD && row.status() != DeliveryStatus.SUPPRESSED) {
         first.putIfAbsent(channel, id);
@@ -657,8 +661,9 @@ public final class Messages {
               "segments", priced.map(SmsPricing.Priced::segments).orElse(null), Integer.class)
           .bindByType(
               "encoding", priced.map(SmsPricing.Priced::encoding).orElse(null), String.class)
-          .bindByType("cost", cost.map(PriceTable.Cost::amount).orElse(null), BigDecimal.class)
-          .bindByType("currency", cost.map(PriceTable.Cost::currency).orElse(null), String.class)
+          .bindByType("cost", cost.map(Money::amount).orElse(null), BigDecimal.class)
+          .bindByType("currency", cost.map(Money::currency).orElse(null), String.class)
+          .bindByType("country", priced.map(SmsPricing.Priced::country).orElse(null), String.class)
           .add();
       views.add(
           new MessageView.DeliveryView(
@@ -671,8 +676,8 @@ public final class Messages {
               lastError,
               priced.map(SmsPricing.Priced::segments).orElse(null),
               priced.map(SmsPricing.Priced::encoding).orElse(null),
-              cost.map(PriceTable.Cost::amount).orElse(null),
-              cost.map(PriceTable.Cost::currency).orElse(null),
+              cost.map(Money::amount).orElse(null),
+              cost.map(Money::currency).orElse(null),
               now,
               new MessageView.Step(
                   row.step(),

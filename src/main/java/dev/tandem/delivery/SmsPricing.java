@@ -11,13 +11,30 @@ import java.util.Optional;
  * the gateway will send it, and priced from the table for the destination and sender type.
  */
 public record SmsPricing(PriceTable table, SenderType sender, boolean substitutionByDefault) {
+  private static final com.google.i18n.phonenumbers.PhoneNumberUtil PHONES =
+      com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance();
 
-  /** What one SMS delivery costs. {@code cost} is empty when the table has no price for it. */
-  record Priced(int segments, String encoding, Optional<PriceTable.Cost> cost) {}
+  /**
+   * What one SMS delivery costs. {@code cost} is empty when the table has no price for it; {@code
+   * country} is the destination's ISO 3166 region, when the number has one.
+   */
+  record Priced(int segments, String encoding, Optional<PriceTable.Cost> cost, String country) {}
 
   Priced price(String e164, SmsContent sms) {
     SmsText text = SmsText.of(sms.text(), sms.substitution());
     return new Priced(
-        text.segments(), text.encoding().name(), table.cost(e164, sender, text.segments()));
+        text.segments(),
+        text.encoding().name(),
+        table.cost(e164, sender, text.segments()),
+        country(e164));
+  }
+
+  private static String country(String e164) {
+    try {
+      String region = PHONES.getRegionCodeForNumber(PHONES.parse(e164, null));
+      return region == null || region.equals("ZZ") ? null : region;
+    } catch (com.google.i18n.phonenumbers.NumberParseException e) {
+      return null;
+    }
   }
 }

@@ -12,12 +12,12 @@ SELECT id, request_hash FROM message WHERE idempotency_key = :idempotencyKey
 -- A held step waits with next_attempt_at 'infinity' until what it follows arms or releases it.
 INSERT INTO delivery (id, message_id, contact_id, channel, address, status, attempts,
                       next_attempt_at, created_at, updated_at, segments, encoding, cost, currency,
-                      last_error, step, follows, triggers, wait)
+                      last_error, step, follows, triggers, wait, country)
 VALUES (:id, :messageId, :contactId, :channel, :address, :status, 0,
         COALESCE(CAST(:due AS timestamptz), 'infinity'), :now, :now,
         CAST(:segments AS integer), :encoding, CAST(:cost AS numeric), :currency, :lastError,
         :step, CAST(:follows AS uuid), CAST(:triggers AS text[]),
-        CAST(:waitSeconds AS bigint) * interval '1 second')
+        CAST(:waitSeconds AS bigint) * interval '1 second', :country)
 
 -- name: lockContactSends
 -- Serializes accepting for one person where caps or a dedupe window count their recent sends, so
