@@ -49,7 +49,7 @@ import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
 import dev.tandem.store.Secrets;
-import dev.tandem.topic.TopicPolicy;
+import dev.tandem.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -85,6 +85,7 @@ public final class App implements AutoCloseable {
   public final Timeline timeline;
   public final Changes changes;
   public final ConsentLedger consent;
+  public final Topics topics;
   public final ErasedAddresses erased;
   public final ContactFlags flags;
   public final DoubleOptIn doubleOptIn;
@@ -142,7 +143,15 @@ public final class App implements AutoCloseable {
               timeline,
               changes);
       var secrets = new Secrets(jdbi);
-      this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
+      this.topics = new Topics(jdbi, clock, config.consent().defaultTopic());
+      var seeded = topics.seed(config.consent().topics());
+      if (!seeded.differing().isEmpty()) {
+        log.warn(
+            "Topics {} differ from config; the stored rows apply (change them with PUT"
+                + " /v1/topics/KEY, see docs/topics.md)",
+            seeded.differing());
+      }
+      this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent(), topics);
       this.erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
       this.flags = new ContactFlags(jdbi, clock);
       this.doubleOptIn =
@@ -160,7 +169,7 @@ public final class App implements AutoCloseable {
               consent,
               suppressions,
               erased,
-              topic -> config.consent().topic(topic).map(t -> t.topicClass()));
+              topic -> topics.find(topic).map(t -> t.topicClass()));
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies(), suppressions);
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
       this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes, erased);
@@ -258,7 +267,7 @@ public final class App implements AutoCloseable {
               gate,
               new RoutingSetup(
                   new Router(),
-                  (topic, topicClass) -> TopicPolicy.defaults(topicClass),
+                  topics::policy,
                   (contact, topic) -> Optional.empty(),
                   java.time.ZoneOffset.UTC,
                   Optional.empty(),

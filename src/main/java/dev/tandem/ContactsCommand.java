@@ -14,6 +14,7 @@ import dev.tandem.imports.ImportReport;
 import dev.tandem.imports.Importer;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.store.Database;
+import dev.tandem.topic.Topics;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -103,7 +104,9 @@ final class ContactsCommand implements Runnable {
                     config.contacts().defaultRegion(), config.contacts().phoneValidation()),
                 timeline,
                 changes);
-        var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
+        var topics = new Topics(jdbi, clock, config.consent().defaultTopic());
+        topics.seed(config.consent().topics());
+        var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent(), topics);
         var importer =
             new Importer(
                 jdbi,

@@ -680,7 +680,7 @@ public final class ApiServer implements AutoCloseable {
         .engagement()
         .recipient(delivery)
         .map(EmailEngagement.Recipient::topic)
-        .flatMap(topic -> features.consent().config().topic(topic))
+        .flatMap(topic -> features.consent().topics().find(topic))
         .map(dev.tandem.topic.Topic::description)
         .orElse("this");
   }

@@ -57,7 +57,7 @@ final class ConsentRoutes {
             ctx.json(
                 Map.of(
                     "items",
-                    ledger.config().topics().stream()
+                    ledger.topics().all().stream()
                         .map(t ->
                             Map.of(
                                 "key",
@@ -126,7 +126,7 @@ final class ConsentRoutes {
   Map<String, Object> view(UUID id) {
     var asks = new ArrayList<ConsentLedger.Ask>();
     for (String channel : List.of("sms", "email")) {
-      for (Topic topic : ledger.config().topics()) {
+      for (Topic topic : ledger.topics().all()) {
         asks.add(new ConsentLedger.Ask(id, channel, topic.key()));
       }
     }

@@ -115,7 +115,7 @@ final class PreferencePages {
 
   private void preferences(Context ctx, String notice) {
     Contact contact = holder(ctx);
-    List<Topic> topics = ledger.config().topics();
+    List<Topic> topics = ledger.topics().all();
     Map<String, Boolean> allowed = effective(contact.id(), topics);
     var body = new StringBuilder();
     body.append("<p>")
@@ -171,7 +171,7 @@ final class PreferencePages {
 
   private void save(Context ctx) {
     Contact contact = holder(ctx);
-    List<Topic> topics = ledger.config().topics();
+    List<Topic> topics = ledger.topics().all();
     Map<String, Boolean> allowed = effective(contact.id(), topics);
     Set<String> on = new HashSet<>(ctx.formParams("on"));
     Instant now = clock.instant();
