@@ -7,13 +7,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tandem.config.TandemConfig.ReceiptIds;
 import dev.tandem.config.TandemConfig.SandboxMode;
 import dev.tandem.config.TandemConfig.StartTls;
+import dev.tandem.error.InvalidInput;
 import dev.tandem.topic.Topic;
 import dev.tandem.topic.TopicClass;
+import dev.tandem.topic.TopicJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,6 +116,9 @@ public final class ConfigLoader {
             + " account:transactional:Receipts and account updates;"
             + " news:marketing:News and offers");
     d.put("consent.defaultTopic", "account");
+    // the YAML form of topics with their routing policy: a map key -> {class, description, policy,
+    // fallback, ...}, kept as JSON text (TANDEM_TOPICS takes the same JSON)
+    d.put("topics", "");
     d.put("consent.revocationScope", "channel");
     d.put("consent.senderName", "Tandem");
     d.put(
@@ -201,7 +207,11 @@ public final class ConfigLoader {
       if (!root.isObject()) {
         throw new ConfigException("Config file " + file + " must be a YAML mapping of keys.");
       }
+      JsonNode topics = ((com.fasterxml.jackson.databind.node.ObjectNode) root).remove("topics");
       flatten("", root, flat);
+      if (topics != null) {
+        flat.put("topics", topics.isNull() ? "" : topics.toString());
+      }
     }
     for (String key : flat.keySet()) {
       if (!DEFAULTS.containsKey(key)) {
@@ -555,7 +565,11 @@ public final class ConfigLoader {
     }
 
     TandemConfig.Consent consent() {
-      var topics = topics("consent.topics");
+      var topics = new ArrayList<>(topics("consent.topics"));
+      for (Topic topic : topicMap("topics")) {
+        topics.removeIf(t -> t.key().equals(topic.key()));
+        topics.add(topic);
+      }
       String defaultTopic = text("consent.defaultTopic");
       if (topics.stream().noneMatch(t -> t.key().equals(defaultTopic))) {
         throw new ConfigException(
@@ -580,6 +594,65 @@ public final class ConfigLoader {
           choices("consent.keywordLanguages", TandemConfig.KeywordLanguage.class),
           duration("consent.doubleOptInExpiry", Duration.ofMinutes(5)),
           duration("consent.preferenceLinkTtl", Duration.ofMinutes(5)));
+    }
+
+    /**
+     * The YAML {@code topics:} map (as JSON text): each entry a topic with its policy; fields left
+     * out take the class's defaults. A key also in {@code consent.topics} is replaced by this one.
+     */
+    List<Topic> topicMap(String key) {
+      String value = text(key);
+      if (value.isEmpty()) {
+        return List.of();
+      }
+      JsonNode map;
+      try {
+        map = new ObjectMapper(new YAMLFactory()).readTree(value);
+      } catch (IOException e) {
+        throw new ConfigException(
+            key, value, "not a map of topics", "write topics: {order-shipped: {class: ...}}");
+      }
+      if (map == null || !map.isObject()) {
+        throw new ConfigException(
+            key,
+            value,
+            "not a map of topics",
+            "write each topic under topics: by its key, with class, description and policy keys");
+      }
+      var topics = new ArrayList<Topic>();
+      var fields = map.fields();
+      while (fields.hasNext()) {
+        var entry = fields.next();
+        String topicKey = entry.getKey();
+        String prefix = key + "." + topicKey + ".";
+        if (!topicKey.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+          throw new ConfigException(
+              key + "." + topicKey,
+              topicKey,
+              "not a topic key",
+              "use 1 to 64 lower-case letters, digits or '-', e.g. order-shipped");
+        }
+        try {
+          topics.add(TopicJson.topic(topicKey, entry.getValue(), prefix, topicKey));
+        } catch (InvalidInput e) {
+          JsonNode at =
+              entry
+                  .getValue()
+                  .at(
+                      "/"
+                          + e.field()
+                              .substring(Math.min(prefix.length(), e.field().length()))
+                              .replace("[", "/")
+                              .replace("]", "")
+                              .replace('.', '/'));
+          throw new ConfigException(
+              e.field(),
+              at.isMissingNode() || at.isContainerNode() ? null : at.asText(),
+              "invalid topic setting",
+              e.getMessage());
+        }
+      }
+      return topics;
     }
 
     /** {@code key:class:description; key:class:description}. */
