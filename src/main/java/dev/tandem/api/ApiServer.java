@@ -252,6 +252,7 @@ public final class ApiServer implements AutoCloseable {
         .register(app);
     new ImportRoutes(features.importer()).register(app);
     new ApiKeyRoutes(features.apiKeys()).register(app);
+    new TopicRoutes(features.consent().topics()).register(app);
     PreferencePages.registerRefusal(app);
     new PreferencePages(
             features.contacts(),

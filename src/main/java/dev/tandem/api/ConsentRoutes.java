@@ -51,24 +51,6 @@ final class ConsentRoutes {
   }
 
   void register(Javalin app) {
-    app.get(
-        "/v1/topics",
-        ctx ->
-            ctx.json(
-                Map.of(
-                    "items",
-                    ledger.topics().all().stream()
-                        .map(t ->
-                            Map.of(
-                                "key",
-                                t.key(),
-                                "class",
-                                t.topicClass().name().toLowerCase(java.util.Locale.ROOT),
-                                "description",
-                                t.description()))
-                        .toList(),
-                    "default",
-                    ledger.config().defaultTopic())));
     app.get("/v1/contacts/{id}/consents", this::consents);
     app.post("/v1/contacts/{id}/consents", this::change);
     app.post("/v1/contacts/{id}/double-opt-in", this::doubleOptIn);
