@@ -30,6 +30,7 @@ import dev.tandem.event.Changes;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
+import dev.tandem.preference.Preferences;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
 import dev.tandem.routing.Router;
@@ -86,6 +87,7 @@ public final class App implements AutoCloseable {
   public final Changes changes;
   public final ConsentLedger consent;
   public final Topics topics;
+  public final Preferences preferences;
   public final ErasedAddresses erased;
   public final ContactFlags flags;
   public final DoubleOptIn doubleOptIn;
@@ -152,6 +154,7 @@ public final class App implements AutoCloseable {
             seeded.differing());
       }
       this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent(), topics);
+      this.preferences = new Preferences(jdbi, clock, contacts, topics, timeline);
       this.erased = new ErasedAddresses(ErasureKeyFile.load(config, jdbi));
       this.flags = new ContactFlags(jdbi, clock);
       this.doubleOptIn =
@@ -268,7 +271,7 @@ public final class App implements AutoCloseable {
               new RoutingSetup(
                   new Router(),
                   topics::policy,
-                  (contact, topic) -> Optional.empty(),
+                  preferences::get,
                   java.time.ZoneOffset.UTC,
                   Optional.empty(),
                   (topic, since) -> Optional.empty()),
@@ -321,7 +324,8 @@ public final class App implements AutoCloseable {
                       importer,
                       privacy,
                       suppressions,
-                      inboundEmails),
+                      inboundEmails,
+                      preferences),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

@@ -75,7 +75,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.imports.Importer importer,
       dev.tandem.privacy.Privacy privacy,
       dev.tandem.consent.Suppressions suppressions,
-      dev.tandem.email.InboundEmails inboundEmails) {
+      dev.tandem.email.InboundEmails inboundEmails,
+      dev.tandem.preference.Preferences preferences) {
 
     /** The same features with another node's key check: a second node on the same database. */
     public Features withApiKeys(ApiKeys keys) {
@@ -100,7 +101,8 @@ public final class ApiServer implements AutoCloseable {
           importer,
           privacy,
           suppressions,
-          inboundEmails);
+          inboundEmails,
+          preferences);
     }
   }
 
@@ -253,6 +255,7 @@ public final class ApiServer implements AutoCloseable {
     new ImportRoutes(features.importer()).register(app);
     new ApiKeyRoutes(features.apiKeys()).register(app);
     new TopicRoutes(features.consent().topics()).register(app);
+    new PreferenceRoutes(features.preferences()).register(app);
     PreferencePages.registerRefusal(app);
     new PreferencePages(
             features.contacts(),
