@@ -261,6 +261,7 @@ public final class ApiServer implements AutoCloseable {
             features.contacts(),
             features.consent(),
             features.doubleOptIn(),
+            features.preferences(),
             features.doubleOptIn().links(),
             features.clock())
         .register(app, this::baseUrl);
