@@ -50,6 +50,7 @@ import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
 import dev.tandem.store.Secrets;
+import dev.tandem.topic.TopicJson;
 import dev.tandem.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -112,6 +113,8 @@ public final class App implements AutoCloseable {
     this.config = config;
     requirePublicUrl(config);
     Clock clock = options.clock();
+    // read before anything starts: a bad topic setting stops start-up like any config error
+    var configuredTopics = TopicJson.configured(config.consent().topics());
     try {
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       this.database =
@@ -146,7 +149,7 @@ public final class App implements AutoCloseable {
               changes);
       var secrets = new Secrets(jdbi);
       this.topics = new Topics(jdbi, clock, config.consent().defaultTopic());
-      var seeded = topics.seed(config.consent().topics());
+      var seeded = topics.seed(configuredTopics);
       if (!seeded.differing().isEmpty()) {
         log.warn(
             "Topics {} differ from config; the stored rows apply (change them with PUT"

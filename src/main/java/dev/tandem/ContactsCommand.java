@@ -14,6 +14,7 @@ import dev.tandem.imports.ImportReport;
 import dev.tandem.imports.Importer;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.store.Database;
+import dev.tandem.topic.TopicJson;
 import dev.tandem.topic.Topics;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
@@ -105,7 +106,7 @@ final class ContactsCommand implements Runnable {
                 timeline,
                 changes);
         var topics = new Topics(jdbi, clock, config.consent().defaultTopic());
-        topics.seed(config.consent().topics());
+        topics.seed(TopicJson.configured(config.consent().topics()));
         var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent(), topics);
         var importer =
             new Importer(

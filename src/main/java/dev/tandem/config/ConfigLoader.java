@@ -7,10 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tandem.config.TandemConfig.ReceiptIds;
 import dev.tandem.config.TandemConfig.SandboxMode;
 import dev.tandem.config.TandemConfig.StartTls;
-import dev.tandem.error.InvalidInput;
-import dev.tandem.topic.Topic;
-import dev.tandem.topic.TopicClass;
-import dev.tandem.topic.TopicJson;
+import dev.tandem.config.TandemConfig.TopicSeed;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -566,7 +563,7 @@ public final class ConfigLoader {
 
     TandemConfig.Consent consent() {
       var topics = new ArrayList<>(topics("consent.topics"));
-      for (Topic topic : topicMap("topics")) {
+      for (TopicSeed topic : topicMap("topics")) {
         topics.removeIf(t -> t.key().equals(topic.key()));
         topics.add(topic);
       }
@@ -576,7 +573,7 @@ public final class ConfigLoader {
             "consent.defaultTopic",
             defaultTopic,
             "not one of consent.topics",
-            "use one of " + topics.stream().map(Topic::key).toList());
+            "use one of " + topics.stream().map(TopicSeed::key).toList());
       }
       return new TandemConfig.Consent(
           topics,
@@ -600,7 +597,7 @@ public final class ConfigLoader {
      * The YAML {@code topics:} map (as JSON text): each entry a topic with its policy; fields left
      * out take the class's defaults. A key also in {@code consent.topics} is replaced by this one.
      */
-    List<Topic> topicMap(String key) {
+    List<TopicSeed> topicMap(String key) {
       String value = text(key);
       if (value.isEmpty()) {
         return List.of();
@@ -619,12 +616,11 @@ public final class ConfigLoader {
             "not a map of topics",
             "write each topic under topics: by its key, with class, description and policy keys");
       }
-      var topics = new ArrayList<Topic>();
+      var topics = new ArrayList<TopicSeed>();
       var fields = map.fields();
       while (fields.hasNext()) {
         var entry = fields.next();
         String topicKey = entry.getKey();
-        String prefix = key + "." + topicKey + ".";
         if (!topicKey.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
           throw new ConfigException(
               key + "." + topicKey,
@@ -632,33 +628,22 @@ public final class ConfigLoader {
               "not a topic key",
               "use 1 to 64 lower-case letters, digits or '-', e.g. order-shipped");
         }
-        try {
-          topics.add(TopicJson.topic(topicKey, entry.getValue(), prefix, topicKey));
-        } catch (InvalidInput e) {
-          JsonNode at =
-              entry
-                  .getValue()
-                  .at(
-                      "/"
-                          + e.field()
-                              .substring(Math.min(prefix.length(), e.field().length()))
-                              .replace("[", "/")
-                              .replace("]", "")
-                              .replace('.', '/'));
+        if (!entry.getValue().isObject()) {
           throw new ConfigException(
-              e.field(),
-              at.isMissingNode() || at.isContainerNode() ? null : at.asText(),
-              "invalid topic setting",
-              e.getMessage());
+              key + "." + topicKey,
+              entry.getValue().asText(),
+              "not a map of topic settings",
+              "give at least its class, e.g. " + topicKey + ": {class: transactional}");
         }
+        topics.add(new TopicSeed(topicKey, key + "." + topicKey, entry.getValue().toString()));
       }
       return topics;
     }
 
     /** {@code key:class:description; key:class:description}. */
-    List<Topic> topics(String key) {
+    List<TopicSeed> topics(String key) {
       String value = text(key);
-      var topics = new java.util.ArrayList<Topic>();
+      var topics = new java.util.ArrayList<TopicSeed>();
       for (String entry : value.split(";")) {
         if (entry.isBlank()) {
           continue;
@@ -672,13 +657,8 @@ public final class ConfigLoader {
               "write topics like alerts:critical:Security alerts; news:marketing:News and offers"
                   + " (keys in lower case, letters, digits, - and _)");
         }
-        TopicClass topicClass = null;
-        for (var c : TopicClass.values()) {
-          if (c.name().equalsIgnoreCase(parts[1].strip())) {
-            topicClass = c;
-          }
-        }
-        if (topicClass == null) {
+        String topicClass = parts[1].strip().toLowerCase(Locale.ROOT);
+        if (!List.of("critical", "transactional", "marketing").contains(topicClass)) {
           throw new ConfigException(
               key,
               value,
@@ -690,7 +670,9 @@ public final class ConfigLoader {
           throw new ConfigException(
               key, value, "topic '" + topicKey + "' is listed twice", "list each topic once");
         }
-        topics.add(new Topic(topicKey, topicClass, parts[2].strip()));
+        var settings = new ObjectMapper().createObjectNode();
+        settings.put("class", topicClass).put("description", parts[2].strip());
+        topics.add(new TopicSeed(topicKey, key, settings.toString()));
       }
       if (topics.isEmpty()) {
         throw new ConfigException(key, value, "no topics", "list at least one topic");

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.channel.Channel;
+import dev.tandem.config.ConfigException;
+import dev.tandem.config.TandemConfig;
 import dev.tandem.error.InvalidInput;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -141,6 +143,44 @@ public final class TopicJson {
     }
     return new TopicPolicy(
         channels, preferenceDefault, fallback, segments, quietHours, caps, overCap, dedupe, budget);
+  }
+
+  /**
+   * The configured topics with their policies. A bad setting stops start-up with a {@link
+   * ConfigException} naming the key down to the field ({@code topics.order-shipped.caps[1].max}),
+   * the value and the fix.
+   */
+  public static List<Topic> configured(List<TandemConfig.TopicSeed> seeds) {
+    List<Topic> topics = new ArrayList<>();
+    for (TandemConfig.TopicSeed seed : seeds) {
+      JsonNode settings;
+      try {
+        settings = JSON.readTree(seed.settings());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new ConfigException(
+            seed.origin(), null, "not a map of topic settings", "see docs/topics.md");
+      }
+      String prefix = seed.origin().equals("topics." + seed.key()) ? seed.origin() + "." : "";
+      try {
+        topics.add(topic(seed.key(), settings, prefix, seed.key()));
+      } catch (InvalidInput e) {
+        String field = prefix.isEmpty() ? seed.origin() : e.field();
+        JsonNode at =
+            settings.at(
+                "/"
+                    + e.field()
+                        .substring(Math.min(prefix.length(), e.field().length()))
+                        .replace("[", "/")
+                        .replace("]", "")
+                        .replace('.', '/'));
+        throw new ConfigException(
+            field,
+            at.isMissingNode() || at.isContainerNode() ? null : at.asText(),
+            "invalid topic setting",
+            e.getMessage());
+      }
+    }
+    return topics;
   }
 
   /** The policy fields of a stored {@code policy} column. */
