@@ -35,6 +35,7 @@ import dev.tandem.event.EventRecords;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
+import dev.tandem.preference.Preferences;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
 import dev.tandem.routing.QuietHours;
@@ -56,7 +57,8 @@ import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
 import dev.tandem.store.Secrets;
-import dev.tandem.topic.TopicPolicy;
+import dev.tandem.topic.TopicJson;
+import dev.tandem.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -93,6 +95,8 @@ public final class App implements AutoCloseable {
   public final Timeline timeline;
   public final Changes changes;
   public final ConsentLedger consent;
+  public final Topics topics;
+  public final Preferences preferences;
   public final ErasedAddresses erased;
   public final ContactFlags flags;
   public final DoubleOptIn doubleOptIn;
@@ -117,6 +121,8 @@ public final class App implements AutoCloseable {
     this.config = config;
     requirePublicUrl(config);
     Clock clock = options.clock();
+    // read before anything starts: a bad topic setting stops start-up like any config error
+    var configuredTopics = TopicJson.configured(config.consent().topics());
     try {
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       this.database =
@@ -152,7 +158,16 @@ public final class App implements AutoCloseable {
               changes,
               erased);
       var secrets = new Secrets(jdbi);
-      this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
+      this.topics = new Topics(jdbi, clock, config.consent().defaultTopic());
+      var seeded = topics.seed(configuredTopics);
+      if (!seeded.differing().isEmpty()) {
+        log.warn(
+            "Topics {} differ from config; the stored rows apply (change them with PUT"
+                + " /v1/topics/KEY, see docs/topics.md)",
+            seeded.differing());
+      }
+      this.consent = new ConsentLedger(jdbi, clock, timeline, changes, config.consent(), topics);
+      this.preferences = new Preferences(jdbi, clock, contacts, topics, timeline);
       this.flags = new ContactFlags(jdbi, clock);
       this.doubleOptIn =
           new DoubleOptIn(
@@ -169,7 +184,7 @@ public final class App implements AutoCloseable {
               consent,
               suppressions,
               erased,
-              topic -> config.consent().topic(topic).map(t -> t.topicClass()));
+              topic -> topics.find(topic).map(t -> t.topicClass()));
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies(), suppressions);
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
       this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes);
@@ -283,8 +298,8 @@ public final class App implements AutoCloseable {
               gate,
               new RoutingSetup(
                   new Router(QuietHours.defaults()),
-                  (topic, topicClass) -> TopicPolicy.defaults(topicClass),
-                  (contact, topic) -> Optional.empty(),
+                  topics::policy,
+                  preferences::get,
                   java.time.ZoneOffset.UTC,
                   Optional.empty(),
                   (topic, since) -> Optional.empty()),
@@ -337,7 +352,8 @@ public final class App implements AutoCloseable {
                       importer,
                       privacy,
                       suppressions,
-                      inboundEmails),
+                      inboundEmails,
+                      preferences),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));
@@ -382,8 +398,7 @@ public final class App implements AutoCloseable {
             events::merge,
             (handle, erasure) -> events.erase(handle, erasure.contactIds())));
     contacts.register(new ConsentRecords(erased));
-    // preference (issue 10) registers here, e.g. ContactData.of(List.of("preference"),
-    // preferences::merge, (handle, erasure) -> preferences.erase(handle, erasure.contactIds()))
+    contacts.register(new dev.tandem.preference.PreferenceRecords());
   }
 
   /** The SMPP gateway: one SMSC, or several routed by destination prefix (smpp.routesFile). */

@@ -13,6 +13,8 @@ import dev.tandem.imports.ImportReport;
 import dev.tandem.imports.Importer;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.store.Database;
+import dev.tandem.topic.TopicJson;
+import dev.tandem.topic.Topics;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -104,7 +106,9 @@ final class ContactsCommand implements Runnable {
                 timeline,
                 changes,
                 erased);
-        var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
+        var topics = new Topics(jdbi, clock, config.consent().defaultTopic());
+        topics.seed(TopicJson.configured(config.consent().topics()));
+        var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent(), topics);
         var importer = new Importer(jdbi, clock, contacts, ledger, changes, erased);
         long started = System.nanoTime();
         ImportReport report;

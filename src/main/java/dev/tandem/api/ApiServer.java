@@ -75,7 +75,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.imports.Importer importer,
       dev.tandem.privacy.Privacy privacy,
       dev.tandem.consent.Suppressions suppressions,
-      dev.tandem.email.InboundEmails inboundEmails) {
+      dev.tandem.email.InboundEmails inboundEmails,
+      dev.tandem.preference.Preferences preferences) {
 
     /** The same features with another node's key check: a second node on the same database. */
     public Features withApiKeys(ApiKeys keys) {
@@ -100,7 +101,8 @@ public final class ApiServer implements AutoCloseable {
           importer,
           privacy,
           suppressions,
-          inboundEmails);
+          inboundEmails,
+          preferences);
     }
   }
 
@@ -252,11 +254,14 @@ public final class ApiServer implements AutoCloseable {
         .register(app);
     new ImportRoutes(features.importer()).register(app);
     new ApiKeyRoutes(features.apiKeys()).register(app);
+    new TopicRoutes(features.consent().topics()).register(app);
+    new PreferenceRoutes(features.preferences()).register(app);
     PreferencePages.registerRefusal(app);
     new PreferencePages(
             features.contacts(),
             features.consent(),
             features.doubleOptIn(),
+            features.preferences(),
             features.doubleOptIn().links(),
             features.clock())
         .register(app, this::baseUrl);
@@ -680,7 +685,7 @@ public final class ApiServer implements AutoCloseable {
         .engagement()
         .recipient(delivery)
         .map(EmailEngagement.Recipient::topic)
-        .flatMap(topic -> features.consent().config().topic(topic))
+        .flatMap(topic -> features.consent().topics().find(topic))
         .map(dev.tandem.topic.Topic::description)
         .orElse("this");
   }

@@ -51,24 +51,6 @@ final class ConsentRoutes {
   }
 
   void register(Javalin app) {
-    app.get(
-        "/v1/topics",
-        ctx ->
-            ctx.json(
-                Map.of(
-                    "items",
-                    ledger.config().topics().stream()
-                        .map(t ->
-                            Map.of(
-                                "key",
-                                t.key(),
-                                "class",
-                                t.topicClass().name().toLowerCase(java.util.Locale.ROOT),
-                                "description",
-                                t.description()))
-                        .toList(),
-                    "default",
-                    ledger.config().defaultTopic())));
     app.get("/v1/contacts/{id}/consents", this::consents);
     app.post("/v1/contacts/{id}/consents", this::change);
     app.post("/v1/contacts/{id}/double-opt-in", this::doubleOptIn);
@@ -126,7 +108,7 @@ final class ConsentRoutes {
   Map<String, Object> view(UUID id) {
     var asks = new ArrayList<ConsentLedger.Ask>();
     for (String channel : List.of("sms", "email")) {
-      for (Topic topic : ledger.config().topics()) {
+      for (Topic topic : ledger.topics().all()) {
         asks.add(new ConsentLedger.Ask(id, channel, topic.key()));
       }
     }

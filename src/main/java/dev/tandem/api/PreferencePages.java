@@ -1,5 +1,6 @@
 package dev.tandem.api;
 
+import dev.tandem.channel.Channel;
 import dev.tandem.consent.ConsentChange;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentPolicy;
@@ -8,6 +9,8 @@ import dev.tandem.consent.SignedLinks;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.error.TandemException;
+import dev.tandem.preference.Preferences;
+import dev.tandem.topic.ChannelPolicy;
 import dev.tandem.topic.Topic;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -23,9 +26,10 @@ import java.util.UUID;
 
 /**
  * The public pages behind signed, expiring links: the preference center ({@code /p/TOKEN}), where a
- * person sees and changes both channels × every topic, and the email double opt-in confirmation
- * ({@code /confirm/TOKEN}). Plain HTML forms: no JavaScript, readable on a phone, labelled for
- * screen readers. Each change is a consent event with the IP and user agent.
+ * person sees and changes both channels × every topic and, for topics routed by preference, the
+ * channel they prefer; and the email double opt-in confirmation ({@code /confirm/TOKEN}). Plain
+ * HTML forms: no JavaScript, readable on a phone, labelled for screen readers. Each change is a
+ * consent event with the IP and user agent.
  */
 final class PreferencePages {
   private static final List<String> CHANNELS = List.of("sms", "email");
@@ -33,6 +37,7 @@ final class PreferencePages {
   private final Contacts contacts;
   private final ConsentLedger ledger;
   private final DoubleOptIn doubleOptIn;
+  private final Preferences preferred;
   private final SignedLinks links;
   private final Clock clock;
   private final String senderName;
@@ -41,11 +46,13 @@ final class PreferencePages {
       Contacts contacts,
       ConsentLedger ledger,
       DoubleOptIn doubleOptIn,
+      Preferences preferred,
       SignedLinks links,
       Clock clock) {
     this.contacts = contacts;
     this.ledger = ledger;
     this.doubleOptIn = doubleOptIn;
+    this.preferred = preferred;
     this.links = links;
     this.clock = clock;
     this.senderName = ledger.config().senderName();
@@ -115,7 +122,7 @@ final class PreferencePages {
 
   private void preferences(Context ctx, String notice) {
     Contact contact = holder(ctx);
-    List<Topic> topics = ledger.config().topics();
+    List<Topic> topics = ledger.topics().all();
     Map<String, Boolean> allowed = effective(contact.id(), topics);
     var body = new StringBuilder();
     body.append("<p>")
@@ -162,6 +169,7 @@ final class PreferencePages {
       }
       body.append("</fieldset>");
     }
+    channelChoices(contact, topics, body);
     body.append("<button type=\"submit\">Save my choices</button></form>");
     ctx.header("Cache-Control", "no-store")
         .header("X-Robots-Tag", "noindex")
@@ -169,9 +177,86 @@ final class PreferencePages {
         .result(page("Your message preferences", body.toString()));
   }
 
+  /**
+   * Per topic routed by the person's preference, "send me this by: text / email / no preference".
+   * Only for people with both addresses: with one there is nothing to choose. A choice grants
+   * nothing; the channel boxes above decide what may be sent at all.
+   */
+  private void channelChoices(Contact contact, List<Topic> topics, StringBuilder body) {
+    List<Topic> choosable = choosable(contact, topics);
+    if (choosable.isEmpty()) {
+      return;
+    }
+    Map<String, Channel> current = preferred.of(contact.id());
+    body.append("<fieldset><legend>How we send each topic</legend>")
+        .append("<p>When a topic may come either way, which do you prefer? This subscribes you to")
+        .append(" nothing: the boxes above decide what we may send.</p>");
+    for (Topic topic : choosable) {
+      String chosen = current.containsKey(topic.key()) ? current.get(topic.key()).key() : "none";
+      body.append("<input type=\"hidden\" name=\"preferShown\" value=\"")
+          .append(topic.key())
+          .append("\"><fieldset><legend>Send me ")
+          .append(esc(topic.description()))
+          .append(" by</legend>");
+      for (var option :
+          List.of(
+              Map.entry("sms", "Text message"),
+              Map.entry("email", "Email"),
+              Map.entry("none", "No preference"))) {
+        String id = "p-" + topic.key() + "-" + option.getKey();
+        body.append("<div class=\"row\"><input type=\"radio\" name=\"prefer:")
+            .append(topic.key())
+            .append("\" id=\"")
+            .append(id)
+            .append("\" value=\"")
+            .append(option.getKey())
+            .append("\"")
+            .append(option.getKey().equals(chosen) ? " checked" : "")
+            .append("><label for=\"")
+            .append(id)
+            .append("\">")
+            .append(option.getValue())
+            .append("</label></div>");
+      }
+      body.append("</fieldset>");
+    }
+    body.append("</fieldset>");
+  }
+
+  private static List<Topic> choosable(Contact contact, List<Topic> topics) {
+    if (contact.phones().isEmpty() || contact.emails().isEmpty()) {
+      return List.of();
+    }
+    return topics.stream().filter(t -> t.policy().channels() == ChannelPolicy.PREFERENCE).toList();
+  }
+
+  /** Saves the channel choices that changed; returns how many. */
+  private int saveChannelChoices(Context ctx, Contact contact, List<Topic> topics) {
+    List<Topic> choosable = choosable(contact, topics);
+    Map<String, Channel> current = preferred.of(contact.id());
+    int changed = 0;
+    for (String key : new java.util.LinkedHashSet<>(ctx.formParams("preferShown"))) {
+      if (choosable.stream().noneMatch(t -> t.key().equals(key))) {
+        continue; // not a choice this page shows: ignored
+      }
+      String value = ctx.formParam("prefer:" + key);
+      Channel wanted = value == null ? null : Channel.parse(value).orElse(null);
+      if (java.util.Objects.equals(wanted, current.get(key))) {
+        continue;
+      }
+      if (wanted == null) {
+        preferred.clear(contact.id(), key, "preference-center");
+      } else {
+        preferred.set(contact.id(), key, wanted, "preference-center");
+      }
+      changed++;
+    }
+    return changed;
+  }
+
   private void save(Context ctx) {
     Contact contact = holder(ctx);
-    List<Topic> topics = ledger.config().topics();
+    List<Topic> topics = ledger.topics().all();
     Map<String, Boolean> allowed = effective(contact.id(), topics);
     Set<String> on = new HashSet<>(ctx.formParams("on"));
     Instant now = clock.instant();
@@ -210,14 +295,12 @@ final class PreferencePages {
               null));
     }
     ledger.record(changes);
+    int updated = changes.size() + saveChannelChoices(ctx, contact, topics);
     preferences(
         ctx,
-        changes.isEmpty()
+        updated == 0
             ? "Nothing changed."
-            : "Saved. "
-                + changes.size()
-                + (changes.size() == 1 ? " choice" : " choices")
-                + " updated.");
+            : "Saved. " + updated + (updated == 1 ? " choice" : " choices") + " updated.");
   }
 
   private Map<String, Boolean> effective(UUID contactId, List<Topic> topics) {

@@ -7,13 +7,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tandem.config.TandemConfig.ReceiptIds;
 import dev.tandem.config.TandemConfig.SandboxMode;
 import dev.tandem.config.TandemConfig.StartTls;
-import dev.tandem.topic.Topic;
-import dev.tandem.topic.TopicClass;
+import dev.tandem.config.TandemConfig.TopicSeed;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,6 +113,9 @@ public final class ConfigLoader {
             + " account:transactional:Receipts and account updates;"
             + " news:marketing:News and offers");
     d.put("consent.defaultTopic", "account");
+    // the YAML form of topics with their routing policy: a map key -> {class, description, policy,
+    // fallback, ...}, kept as JSON text (TANDEM_TOPICS takes the same JSON)
+    d.put("topics", "");
     d.put("consent.revocationScope", "channel");
     d.put("consent.senderName", "Tandem");
     d.put(
@@ -201,7 +204,11 @@ public final class ConfigLoader {
       if (!root.isObject()) {
         throw new ConfigException("Config file " + file + " must be a YAML mapping of keys.");
       }
+      JsonNode topics = ((com.fasterxml.jackson.databind.node.ObjectNode) root).remove("topics");
       flatten("", root, flat);
+      if (topics != null) {
+        flat.put("topics", topics.isNull() ? "" : topics.toString());
+      }
     }
     for (String key : flat.keySet()) {
       if (!DEFAULTS.containsKey(key)) {
@@ -555,14 +562,18 @@ public final class ConfigLoader {
     }
 
     TandemConfig.Consent consent() {
-      var topics = topics("consent.topics");
+      var topics = new ArrayList<>(topics("consent.topics"));
+      for (TopicSeed topic : topicMap("topics")) {
+        topics.removeIf(t -> t.key().equals(topic.key()));
+        topics.add(topic);
+      }
       String defaultTopic = text("consent.defaultTopic");
       if (topics.stream().noneMatch(t -> t.key().equals(defaultTopic))) {
         throw new ConfigException(
             "consent.defaultTopic",
             defaultTopic,
             "not one of consent.topics",
-            "use one of " + topics.stream().map(Topic::key).toList());
+            "use one of " + topics.stream().map(TopicSeed::key).toList());
       }
       return new TandemConfig.Consent(
           topics,
@@ -582,10 +593,57 @@ public final class ConfigLoader {
           duration("consent.preferenceLinkTtl", Duration.ofMinutes(5)));
     }
 
-    /** {@code key:class:description; key:class:description}. */
-    List<Topic> topics(String key) {
+    /**
+     * The YAML {@code topics:} map (as JSON text): each entry a topic with its policy; fields left
+     * out take the class's defaults. A key also in {@code consent.topics} is replaced by this one.
+     */
+    List<TopicSeed> topicMap(String key) {
       String value = text(key);
-      var topics = new java.util.ArrayList<Topic>();
+      if (value.isEmpty()) {
+        return List.of();
+      }
+      JsonNode map;
+      try {
+        map = new ObjectMapper(new YAMLFactory()).readTree(value);
+      } catch (IOException e) {
+        throw new ConfigException(
+            key, value, "not a map of topics", "write topics: {order-shipped: {class: ...}}");
+      }
+      if (map == null || !map.isObject()) {
+        throw new ConfigException(
+            key,
+            value,
+            "not a map of topics",
+            "write each topic under topics: by its key, with class, description and policy keys");
+      }
+      var topics = new ArrayList<TopicSeed>();
+      var fields = map.fields();
+      while (fields.hasNext()) {
+        var entry = fields.next();
+        String topicKey = entry.getKey();
+        if (!topicKey.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+          throw new ConfigException(
+              key + "." + topicKey,
+              topicKey,
+              "not a topic key",
+              "use 1 to 64 lower-case letters, digits or '-', e.g. order-shipped");
+        }
+        if (!entry.getValue().isObject()) {
+          throw new ConfigException(
+              key + "." + topicKey,
+              entry.getValue().asText(),
+              "not a map of topic settings",
+              "give at least its class, e.g. " + topicKey + ": {class: transactional}");
+        }
+        topics.add(new TopicSeed(topicKey, key + "." + topicKey, entry.getValue().toString()));
+      }
+      return topics;
+    }
+
+    /** {@code key:class:description; key:class:description}. */
+    List<TopicSeed> topics(String key) {
+      String value = text(key);
+      var topics = new java.util.ArrayList<TopicSeed>();
       for (String entry : value.split(";")) {
         if (entry.isBlank()) {
           continue;
@@ -599,13 +657,8 @@ public final class ConfigLoader {
               "write topics like alerts:critical:Security alerts; news:marketing:News and offers"
                   + " (keys in lower case, letters, digits, - and _)");
         }
-        TopicClass topicClass = null;
-        for (var c : TopicClass.values()) {
-          if (c.name().equalsIgnoreCase(parts[1].strip())) {
-            topicClass = c;
-          }
-        }
-        if (topicClass == null) {
+        String topicClass = parts[1].strip().toLowerCase(Locale.ROOT);
+        if (!List.of("critical", "transactional", "marketing").contains(topicClass)) {
           throw new ConfigException(
               key,
               value,
@@ -617,7 +670,9 @@ public final class ConfigLoader {
           throw new ConfigException(
               key, value, "topic '" + topicKey + "' is listed twice", "list each topic once");
         }
-        topics.add(new Topic(topicKey, topicClass, parts[2].strip()));
+        var settings = new ObjectMapper().createObjectNode();
+        settings.put("class", topicClass).put("description", parts[2].strip());
+        topics.add(new TopicSeed(topicKey, key, settings.toString()));
       }
       if (topics.isEmpty()) {
         throw new ConfigException(key, value, "no topics", "list at least one topic");

@@ -1,6 +1,5 @@
 package dev.tandem.config;
 
-import dev.tandem.topic.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -192,7 +191,7 @@ public record TandemConfig(
    * {sender}} is replaced by {@code senderName}, {@code {topic}} by a topic's description).
    */
   public record Consent(
-      java.util.List<Topic> topics,
+      java.util.List<TopicSeed> topics,
       String defaultTopic,
       RevocationScope revocationScope,
       String senderName,
@@ -208,10 +207,21 @@ public record TandemConfig(
       Duration doubleOptInExpiry,
       Duration preferenceLinkTtl) {
 
-    public Optional<Topic> topic(String key) {
+    public Optional<TopicSeed> topic(String key) {
       return topics.stream().filter(t -> t.key().equals(key)).findFirst();
     }
   }
+
+  /**
+   * A topic as configured; {@code dev.tandem.topic.TopicJson.configured} reads it into a topic with
+   * its policy at start (config knows no topic types: the topic package depends on the store).
+   *
+   * @param origin the config key it came from, for errors: {@code consent.topics} or {@code
+   *     topics.KEY}
+   * @param settings the topic as a JSON object: {@code class}, {@code description} and the policy
+   *     keys of docs/topics.md
+   */
+  public record TopicSeed(String key, String origin, String settings) {}
 
   /**
    * @param erasureKeyFile the key of erased-address hashes; none means {@code dataDir/erasure.key},

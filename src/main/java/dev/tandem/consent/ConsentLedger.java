@@ -10,6 +10,7 @@ import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
 import dev.tandem.store.NamedSql;
 import dev.tandem.topic.Topic;
+import dev.tandem.topic.Topics;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -55,6 +56,7 @@ public final class ConsentLedger {
   private final Timeline timeline;
   private final Changes changes;
   private final TandemConfig.Consent config;
+  private final Topics topics;
   private final String insertEvents;
   private final String upsertState;
   private final String statesOf;
@@ -64,12 +66,18 @@ public final class ConsentLedger {
   private final String rebuildState;
 
   public ConsentLedger(
-      Jdbi jdbi, Clock clock, Timeline timeline, Changes changes, TandemConfig.Consent config) {
+      Jdbi jdbi,
+      Clock clock,
+      Timeline timeline,
+      Changes changes,
+      TandemConfig.Consent config,
+      Topics topics) {
     this.jdbi = jdbi;
     this.clock = clock;
     this.timeline = timeline;
     this.changes = changes;
     this.config = config;
+    this.topics = topics;
     var sql = NamedSql.forClass(ConsentLedger.class);
     this.insertEvents = sql.get("insertEvents");
     this.upsertState = sql.get("upsertState");
@@ -84,19 +92,14 @@ public final class ConsentLedger {
     return config;
   }
 
-  /** The topic's class, or an error naming the field and the topics there are. */
+  /** The topics consent is asked about (stored, managed at runtime). */
+  public Topics topics() {
+    return topics;
+  }
+
+  /** The topic, or an error naming the field and the topics there are. */
   public Topic topic(String field, String key) {
-    return config
-        .topic(key)
-        .orElseThrow(() ->
-            new InvalidInput(
-                "unknown-topic",
-                field,
-                "'"
-                    + key
-                    + "' is not a topic. Use one of "
-                    + config.topics().stream().map(Topic::key).toList()
-                    + " (configured in consent.topics)."));
+    return topics.get(field, key);
   }
 
   /** Records changes in their own transaction; returns the events actually added. */
@@ -294,14 +297,12 @@ public final class ConsentLedger {
     List<ConsentPolicy.Decision> decisions = new ArrayList<>(asks.size());
     for (Ask ask : asks) {
       String prefix = ask.contactId() + "/" + ask.channel() + "/";
-      var topic = config.topic(ask.topic());
+      var topic = topics.find(ask.topic());
       if (topic.isEmpty()) {
-        // queued before the topic was removed from the configuration: not sent, and said why
+        // queued before the topic was deleted: not sent, and said why
         decisions.add(
             new ConsentPolicy.Decision(
-                false,
-                "unknown-topic",
-                "topic '" + ask.topic() + "' is no longer in consent.topics"));
+                false, "unknown-topic", "topic '" + ask.topic() + "' no longer exists"));
         continue;
       }
       decisions.add(

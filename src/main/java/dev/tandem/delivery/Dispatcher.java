@@ -208,7 +208,7 @@ public final class Dispatcher implements AutoCloseable {
 
   private boolean marketing(Outbox.Claimed delivery) {
     return delivery.topic() != null
-        && consent.config().topic(delivery.topic()).map(t -> t.topicClass()).orElse(null)
+        && consent.topics().find(delivery.topic()).map(t -> t.topicClass()).orElse(null)
             == TopicClass.MARKETING;
   }
 

@@ -130,7 +130,7 @@ public final class Messages {
             ? consent.config().defaultTopic()
             : consent.topic("topic", request.topic()).key();
     TopicClass topicClass =
-        consent.config().topic(topic).map(Topic::topicClass).orElse(TopicClass.TRANSACTIONAL);
+        consent.topics().find(topic).map(Topic::topicClass).orElse(TopicClass.TRANSACTIONAL);
     TopicPolicy policy = routing.policyOf().apply(topic, topicClass);
     MessageContent content = content(request, named, pricing.substitutionByDefault());
     String key = idempotencyKey(request.idempotencyKey());

@@ -308,7 +308,7 @@ public final class Importer {
           "topic",
           "The file has consent columns but no topic column: say which topic they are about with"
               + " --topic (one of "
-              + ledger.config().topics().stream().map(t -> t.key()).toList()
+              + ledger.topics().all().stream().map(t -> t.key()).toList()
               + ", or * for every topic, as in an opt-out list).");
     }
     return new Columns(Map.copyOf(index), List.copyOf(header), topic);

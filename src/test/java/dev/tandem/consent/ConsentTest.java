@@ -300,7 +300,7 @@ class ConsentTest {
     JsonNode topics = tandem.call("GET", "/v1/topics", null).body();
     assertThat(topics.get("default").asText()).isEqualTo("account");
     assertThat(topics.get("items").findValuesAsText("key"))
-        .containsExactly("alerts", "account", "news");
+        .containsExactly("account", "alerts", "news"); // by key: topics are rows now, not a list
     assertThat(topics.get("items").get(2).get("class").asText()).isEqualTo("marketing");
     assertThat(topics.get("items").get(2).get("description").asText()).isEqualTo("News and offers");
   }

@@ -104,7 +104,8 @@ class PreferenceCenterBrowserTest {
         .as("the style sheet is allowed by the Content-Security-Policy")
         .isEqualTo("rgba(255, 255, 255, 1)");
     assertThat(browser.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo("en");
-    assertThat(browser.findElements(By.tagName("fieldset"))).hasSize(2);
+    // text messages, email, and how to send each topic routed by preference
+    assertThat(browser.findElements(By.cssSelector("form > fieldset"))).hasSize(3);
     for (String channel : List.of("sms", "email")) {
       for (String topic : List.of("alerts", "account", "news")) {
         WebElement box = box(channel, topic);
@@ -118,11 +119,17 @@ class PreferenceCenterBrowserTest {
     assertThat(box("sms", "news").isSelected()).as("marketing needs an opt-in").isFalse();
     assertThat(box("sms", "account").isSelected()).isTrue();
 
+    assertThat(browser.findElement(By.id("p-account-none")).isSelected()).isTrue();
+    assertThat(browser.findElements(By.cssSelector("label[for='p-account-email']"))).hasSize(1);
     box("sms", "news").click();
     box("email", "account").click();
+    browser.findElement(By.id("p-news-sms")).click();
     browser.findElement(By.cssSelector("button[type=submit]")).click();
 
-    awaitStatus("Saved. 2 choices updated.");
+    awaitStatus("Saved. 3 choices updated.");
+    assertThat(browser.findElement(By.id("p-news-sms")).isSelected()).isTrue();
+    assertThat(tandem.app.preferences.of(java.util.UUID.fromString(id)))
+        .isEqualTo(Map.of("news", dev.tandem.channel.Channel.SMS));
     assertThat(box("sms", "news").isSelected()).isTrue();
     assertThat(box("email", "account").isSelected()).isFalse();
     JsonNode events = history(id);

@@ -194,4 +194,200 @@ class FallbackScenarioTest {
     assertThat(smsTo(phone)).isEmpty();
     assertThat(emailsTo(email)).isEqualTo(1);
   }
+
+  /** Creates or replaces a topic at runtime (PUT /v1/topics/{key}). */
+  void topic(String key, Map<String, Object> policy) {
+    var response = tandem.call("PUT", "/v1/topics/" + key, policy);
+    assertThat(response.status()).as(String.valueOf(response.body())).isBetween(200, 201);
+  }
+
+  @Test
+  void an_undeliverable_sms_receipt_sends_the_email() {
+    tandem = start(Map.of());
+    topic(
+        "order-shipped",
+        Map.of(
+            "class",
+            "transactional",
+            "policy",
+            "sms-first",
+            "fallback",
+            Map.of("on", List.of("failed"))));
+    smsc().receiptStatus("UNDELIV");
+    String phone = TestApp.uniquePhone();
+    String email = TestApp.uniqueEmail();
+    String id = sendRouted("order-shipped", phone, email);
+    assertThat(status(id, "sms")).isEqualTo("queued");
+    assertThat(status(id, "email")).isEqualTo("held");
+
+    tandem.app.dispatcher.drain();
+    tandem.awaitStatus(id, "sms", "failed");
+    assertThat(status(id, "email")).isEqualTo("queued");
+    tandem.app.dispatcher.drain();
+    assertThat(status(id, "email")).isEqualTo("sent");
+    assertThat(emailsTo(email)).isEqualTo(1);
+    assertThat(deliveryOf(id, "email").get("follows").asText())
+        .isEqualTo(deliveryOf(id, "sms").get("id").asText());
+  }
+
+  @Test
+  void no_final_receipt_within_the_wait_sends_the_email_and_a_delivered_sms_never_does() {
+    tandem = start(Map.of());
+    topic(
+        "order-shipped",
+        Map.of(
+            "class",
+            "transactional",
+            "policy",
+            "sms-first",
+            "fallback",
+            Map.of("on", List.of("failed", "no-receipt"), "after", "PT30M")));
+    // this SMSC answers with receipts an hour late (real time: never, for this test)
+    smsc().receiptDelay(Duration.ofHours(1));
+    String late = sendRouted("order-shipped", TestApp.uniquePhone(), TestApp.uniqueEmail());
+    tandem.app.dispatcher.drain();
+    assertThat(status(late, "sms")).isEqualTo("sent");
+    assertThat(deliveryOf(late, "email").get("dueAt").asText())
+        .isEqualTo(tandem.clock.instant().plus(Duration.ofMinutes(30)).toString());
+
+    tandem.clock.advance(Duration.ofMinutes(29));
+    tandem.app.dispatcher.drain();
+    assertThat(status(late, "email")).isEqualTo("held");
+    tandem.clock.advance(Duration.ofMinutes(1));
+    tandem.app.dispatcher.drain();
+    assertThat(status(late, "email")).isEqualTo("sent");
+
+    // receipts at once again: the SMS is delivered and its email fallback is cancelled
+    smsc().receiptDelay(Duration.ZERO);
+    String email = TestApp.uniqueEmail();
+    String prompt = sendRouted("order-shipped", TestApp.uniquePhone(), email);
+    tandem.app.dispatcher.drain();
+    tandem.awaitStatus(prompt, "sms", "delivered");
+    assertThat(status(prompt, "email")).isEqualTo("cancelled");
+    tandem.clock.advance(Duration.ofHours(2));
+    tandem.app.dispatcher.drain();
+    assertThat(emailsTo(email)).isZero();
+  }
+
+  @Test
+  void an_email_not_opened_within_the_wait_sends_the_sms_and_an_opened_one_never_does() {
+    tandem = start(Map.of());
+    topic(
+        "renewal",
+        Map.of(
+            "class",
+            "transactional",
+            "policy",
+            "email-first",
+            "fallback",
+            Map.of("on", List.of("not-opened"), "after", "PT2H")));
+    String phone = TestApp.uniquePhone();
+    String ignored = sendRouted("renewal", phone, TestApp.uniqueEmail());
+    String readerPhone = TestApp.uniquePhone();
+    String read = sendRouted("renewal", readerPhone, TestApp.uniqueEmail());
+    tandem.app.dispatcher.drain();
+    assertThat(status(ignored, "email")).isEqualTo("sent");
+    tandem.app.engagement.opened(
+        java.util.UUID.fromString(deliveryOf(read, "email").get("id").asText()));
+
+    tandem.clock.advance(Duration.ofHours(2));
+    tandem.app.dispatcher.drain();
+    tandem.awaitStatus(ignored, "sms", "delivered");
+    assertThat(smsTo(phone)).hasSize(1);
+    assertThat(status(read, "sms")).isEqualTo("cancelled");
+    assertThat(deliveryOf(read, "sms").get("lastError").asText()).contains("opened");
+    assertThat(smsTo(readerPhone)).isEmpty();
+  }
+
+  @Test
+  void a_pointer_sms_goes_only_after_the_relay_accepted_the_email_and_links_to_it()
+      throws Exception {
+    tandem = start(Map.of());
+    topic("order-shipped", Map.of("class", "transactional", "policy", "pointer"));
+    String phone = TestApp.uniquePhone();
+    String id = sendRouted("order-shipped", phone, TestApp.uniqueEmail());
+    assertThat(status(id, "sms")).isEqualTo("held");
+    assertThat(deliveryOf(id, "sms").get("step").asText()).isEqualTo("pointer");
+
+    // the relay holds the email: the pointer must not go before the relay says yes
+    var relay = tandem.app.sandboxSmtp.orElseThrow();
+    relay.holdMessages();
+    var round = java.util.concurrent.CompletableFuture.supplyAsync(tandem.app.dispatcher::runOnce);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> relay.heldCount() == 1);
+    assertThat(status(id, "sms")).isEqualTo("held");
+    assertThat(smsTo(phone)).isEmpty();
+    relay.release(1);
+    round.join();
+    assertThat(status(id, "email")).isEqualTo("sent");
+    tandem.app.dispatcher.drain();
+    tandem.awaitStatus(id, "sms", "delivered");
+    String text = smsTo(phone).get(0);
+    assertThat(text).startsWith("Your order #1042 has shipped - details in your inbox: ");
+    String link = text.substring(text.indexOf("http"));
+    var view =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(link)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(view.statusCode()).isEqualTo(200);
+    assertThat(view.body()).contains("Tracking: 1Z999AA10123456784");
+    assertThat(deliveryOf(id, "sms").get("variant").asText()).isEqualTo("pointer");
+  }
+
+  @Test
+  void a_pointer_never_goes_after_the_email_failed_the_sms_carries_the_content_or_nothing()
+      throws Exception {
+    tandem = start(Map.of());
+    topic("order-shipped", Map.of("class", "transactional", "policy", "pointer"));
+    var relay = tandem.app.sandboxSmtp.orElseThrow();
+    relay.rejectNext(1, 550, "5.1.1 no such user");
+    String phone = TestApp.uniquePhone();
+    String withText = sendRouted("order-shipped", phone, TestApp.uniqueEmail());
+    tandem.app.dispatcher.drain();
+    assertThat(status(withText, "email")).isEqualTo("failed");
+    tandem.awaitStatus(withText, "sms", "delivered");
+    assertThat(smsTo(phone)).containsExactly("Your order #1042 has shipped.");
+    assertThat(deliveryOf(withText, "sms").get("variant").asText()).isEqualTo("full");
+  }
+
+  @Test
+  void a_pointer_that_waits_is_cancelled_by_a_bounce_within_its_wait() throws Exception {
+    tandem = start(Map.of());
+    topic(
+        "invoice",
+        Map.of("class", "transactional", "policy", "pointer", "fallback", Map.of("after", "PT5M")));
+    String phone = TestApp.uniquePhone();
+    String address = TestApp.uniqueEmail();
+    String id =
+        tandem.send(
+            Map.of(
+                "to", Map.of("phone", phone, "email", address),
+                "topic", "invoice",
+                "email", Map.of("subject", "Your invoice", "text", "Attached.")));
+    tandem.app.dispatcher.drain();
+    assertThat(status(id, "email")).isEqualTo("sent");
+    assertThat(status(id, "sms")).isEqualTo("held");
+    bounce(deliveryOf(id, "email").get("id").asText(), address);
+    assertThat(status(id, "sms")).isEqualTo("cancelled");
+    tandem.clock.advance(Duration.ofMinutes(10));
+    tandem.app.dispatcher.drain();
+    assertThat(smsTo(phone)).isEmpty();
+
+    // the same without a bounce: the pointer goes once its wait is over
+    String other = TestApp.uniquePhone();
+    String ok =
+        tandem.send(
+            Map.of(
+                "to", Map.of("phone", other, "email", TestApp.uniqueEmail()),
+                "topic", "invoice",
+                "email", Map.of("subject", "Your invoice", "text", "Attached.")));
+    tandem.app.dispatcher.drain();
+    assertThat(status(ok, "sms")).isEqualTo("held");
+    tandem.clock.advance(Duration.ofMinutes(5));
+    tandem.app.dispatcher.drain();
+    tandem.awaitStatus(ok, "sms", "delivered");
+    assertThat(smsTo(other)).hasSize(1);
+  }
 }
