@@ -16,6 +16,7 @@ import dev.tandem.consent.Suppressions;
 import dev.tandem.contact.ContactData;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
+import dev.tandem.delivery.CostReport;
 import dev.tandem.delivery.DeliveryRecords;
 import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
@@ -38,6 +39,7 @@ import dev.tandem.ops.Health;
 import dev.tandem.preference.Preferences;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
+import dev.tandem.routing.Money;
 import dev.tandem.routing.QuietHours;
 import dev.tandem.routing.Router;
 import dev.tandem.routing.SendGate;
@@ -97,6 +99,7 @@ public final class App implements AutoCloseable {
   public final ConsentLedger consent;
   public final Topics topics;
   public final Preferences preferences;
+  public final CostReport costs;
   public final ErasedAddresses erased;
   public final ContactFlags flags;
   public final DoubleOptIn doubleOptIn;
@@ -281,6 +284,7 @@ public final class App implements AutoCloseable {
       gatewayListener.dispatcher = dispatcher;
       later.set(dispatcher);
       dispatcher.takeBackOwnClaims();
+      this.costs = new CostReport(jdbi);
       var pricing =
           new SmsPricing(
               config.sms().priceTable().map(PriceTable::load).orElseGet(PriceTable::none),
@@ -297,12 +301,15 @@ public final class App implements AutoCloseable {
               consent,
               gate,
               new RoutingSetup(
-                  new Router(QuietHours.defaults()),
+                  new Router(quietHours(config.routing())),
                   topics::policy,
                   preferences::get,
-                  java.time.ZoneOffset.UTC,
-                  Optional.empty(),
-                  (topic, since) -> Optional.empty()),
+                  config.routing().defaultZone(),
+                  config
+                      .routing()
+                      .emailCost()
+                      .map(amount -> new Money(amount, config.routing().emailCurrency())),
+                  costs::smsSpent),
               dispatcher::wake);
       sms.start();
 
@@ -353,7 +360,8 @@ public final class App implements AutoCloseable {
                       privacy,
                       suppressions,
                       inboundEmails,
-                      preferences),
+                      preferences,
+                      costs),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));
@@ -399,6 +407,24 @@ public final class App implements AutoCloseable {
             (handle, erasure) -> events.erase(handle, erasure.contactIds())));
     contacts.register(new ConsentRecords(erased));
     contacts.register(new dev.tandem.preference.PreferenceRecords());
+  }
+
+  /** The built-in quiet-hour rules, or the operator's file (routing.quietHoursFile). */
+  private static QuietHours quietHours(TandemConfig.Routing routing) {
+    if (routing.quietHoursFile().isEmpty()) {
+      return QuietHours.defaults();
+    }
+    java.nio.file.Path file = routing.quietHoursFile().get();
+    try {
+      return QuietHours.parse(java.nio.file.Files.readString(file));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new ConfigException(
+          "routing.quietHoursFile",
+          file.toString(),
+          e.getMessage(),
+          "give a readable tab-separated file of region, days, from, until, source (see"
+              + " docs/routing.md)");
+    }
   }
 
   /** The SMPP gateway: one SMSC, or several routed by destination prefix (smpp.routesFile). */

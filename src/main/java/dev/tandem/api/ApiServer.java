@@ -76,7 +76,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.privacy.Privacy privacy,
       dev.tandem.consent.Suppressions suppressions,
       dev.tandem.email.InboundEmails inboundEmails,
-      dev.tandem.preference.Preferences preferences) {
+      dev.tandem.preference.Preferences preferences,
+      dev.tandem.delivery.CostReport costs) {
 
     /** The same features with another node's key check: a second node on the same database. */
     public Features withApiKeys(ApiKeys keys) {
@@ -102,7 +103,8 @@ public final class ApiServer implements AutoCloseable {
           privacy,
           suppressions,
           inboundEmails,
-          preferences);
+          preferences,
+          costs);
     }
   }
 
@@ -256,6 +258,7 @@ public final class ApiServer implements AutoCloseable {
     new ApiKeyRoutes(features.apiKeys()).register(app);
     new TopicRoutes(features.consent().topics()).register(app);
     new PreferenceRoutes(features.preferences()).register(app);
+    new ReportRoutes(features.costs()).register(app);
     PreferencePages.registerRefusal(app);
     new PreferencePages(
             features.contacts(),
@@ -808,6 +811,8 @@ public final class ApiServer implements AutoCloseable {
               if (d.segments() != null) {
                 delivery.put("segments", d.segments());
                 delivery.put("encoding", d.encoding());
+              }
+              if (d.segments() != null || d.cost() != null) {
                 delivery.put(
                     "cost",
                     d.cost() == null ? null : d.cost().stripTrailingZeros().toPlainString());

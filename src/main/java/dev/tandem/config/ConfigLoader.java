@@ -139,6 +139,9 @@ public final class ConfigLoader {
     d.put("consent.doubleOptInExpiry", "48h");
     d.put("consent.preferenceLinkTtl", "30d");
     d.put("privacy.erasureKeyFile", "");
+    d.put("routing.defaultZone", "UTC");
+    d.put("routing.quietHoursFile", "");
+    d.put("routing.emailCost", "");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -331,7 +334,8 @@ public final class ConfigLoader {
                 v.duration("dispatch.lease", Duration.ofSeconds(5)),
                 v.nodeId("dispatch.nodeId")),
             v.consent(),
-            new TandemConfig.Privacy(v.optional("privacy.erasureKeyFile").map(Path::of)));
+            new TandemConfig.Privacy(v.optional("privacy.erasureKeyFile").map(Path::of)),
+            v.routing());
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",
@@ -377,6 +381,39 @@ public final class ConfigLoader {
   private record Values(Map<String, String> raw) {
     String text(String key) {
       return raw.get(key).trim();
+    }
+
+    TandemConfig.Routing routing() {
+      String zone = text("routing.defaultZone");
+      java.time.ZoneId defaultZone;
+      try {
+        defaultZone = java.time.ZoneId.of(zone);
+      } catch (java.time.DateTimeException e) {
+        throw new ConfigException(
+            "routing.defaultZone",
+            zone,
+            "not a time zone",
+            "use an IANA zone such as UTC, Europe/London or America/New_York");
+      }
+      Optional<java.math.BigDecimal> emailCost = Optional.empty();
+      String currency = "USD";
+      Optional<String> cost = optional("routing.emailCost");
+      if (cost.isPresent()) {
+        var m =
+            java.util.regex.Pattern.compile("(\\d{1,6}(?:\\.\\d{1,6})?)\\s+([A-Z]{3})")
+                .matcher(cost.get().strip());
+        if (!m.matches()) {
+          throw new ConfigException(
+              "routing.emailCost",
+              cost.get(),
+              "not an amount and a currency",
+              "write it as amount and ISO currency, e.g. '0.0004 USD'");
+        }
+        emailCost = Optional.of(new java.math.BigDecimal(m.group(1)));
+        currency = m.group(2);
+      }
+      return new TandemConfig.Routing(
+          defaultZone, optional("routing.quietHoursFile").map(Path::of), emailCost, currency);
     }
 
     Optional<String> optional(String key) {

@@ -22,7 +22,8 @@ public record TandemConfig(
     Inbound inbound,
     Dispatch dispatch,
     Consent consent,
-    Privacy privacy) {
+    Privacy privacy,
+    Routing routing) {
 
   public record Http(String host, int port, String publicUrl) {}
 
@@ -228,6 +229,21 @@ public record TandemConfig(
    *     created on first start
    */
   public record Privacy(Optional<Path> erasureKeyFile) {}
+
+  /**
+   * Routing.
+   *
+   * @param defaultZone where a person is when neither their contact nor their number says
+   * @param quietHoursFile quiet-hour rules replacing the built-in ones (tab-separated: region,
+   *     days, from, until, source)
+   * @param emailCost what one email costs, recorded on each email delivery and used by the plan
+   * @param emailCurrency the currency of {@code emailCost}
+   */
+  public record Routing(
+      java.time.ZoneId defaultZone,
+      Optional<Path> quietHoursFile,
+      Optional<java.math.BigDecimal> emailCost,
+      String emailCurrency) {}
 
   /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
   public boolean realProvider() {
