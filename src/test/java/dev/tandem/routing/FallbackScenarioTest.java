@@ -221,8 +221,8 @@ class FallbackScenarioTest {
     assertThat(status(id, "email")).isEqualTo("held");
 
     tandem.app.dispatcher.drain();
-    tandem.awaitStatus(id, "sms", "failed");
-    assertThat(status(id, "email")).isEqualTo("queued");
+    tandem.awaitStatus(id, "sms", "failed"); // (the wait drives the dispatcher too)
+    assertThat(status(id, "email")).isIn("queued", "sending", "sent");
     tandem.app.dispatcher.drain();
     assertThat(status(id, "email")).isEqualTo("sent");
     assertThat(emailsTo(email)).isEqualTo(1);
