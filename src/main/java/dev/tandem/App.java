@@ -13,6 +13,7 @@ import dev.tandem.consent.Outbound;
 import dev.tandem.consent.SignedLinks;
 import dev.tandem.consent.SmsKeywords;
 import dev.tandem.consent.Suppressions;
+import dev.tandem.contact.Contact;
 import dev.tandem.contact.ContactData;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.PhoneNumbers;
@@ -251,6 +252,7 @@ public final class App implements AutoCloseable {
                 + (smppHost == null && !twilioSms ? "smpp.host" : "")
                 + ")");
       }
+      var quiet = quietHours(config.routing());
       var gatewayListener = new GatewayEvents();
       this.email =
           remember(new SmtpGateway(smtpHost, smtpPort, config.smtp(), config.email(), clock));
@@ -280,6 +282,9 @@ public final class App implements AutoCloseable {
                   this::publicUrl,
                   consent,
                   gate,
+                  quiet,
+                  id -> contacts.find(id).flatMap(Contact::timeZone),
+                  config.routing().defaultZone(),
                   NodeId.resolve(config.dispatch().nodeId(), config.dataDir())));
       gatewayListener.dispatcher = dispatcher;
       later.set(dispatcher);
@@ -301,7 +306,7 @@ public final class App implements AutoCloseable {
               consent,
               gate,
               new RoutingSetup(
-                  new Router(quietHours(config.routing())),
+                  new Router(quiet),
                   topics::policy,
                   preferences::get,
                   config.routing().defaultZone(),

@@ -1,5 +1,6 @@
 package dev.tandem.delivery;
 
+import dev.tandem.channel.Channel;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.content.EmailContent;
@@ -11,7 +12,9 @@ import dev.tandem.email.LinkSigner;
 import dev.tandem.email.OutboundEmail;
 import dev.tandem.email.Tracking;
 import dev.tandem.event.Timeline;
+import dev.tandem.routing.QuietHours;
 import dev.tandem.routing.SendGate;
+import dev.tandem.routing.Zones;
 import dev.tandem.sms.DeliveryReceipt;
 import dev.tandem.sms.OutboundSms;
 import dev.tandem.sms.SmsGateway;
@@ -56,6 +59,9 @@ public final class Dispatcher implements AutoCloseable {
   private final RetryPolicy retries;
   private final ConsentLedger consent;
   private final SendGate gate;
+  private final QuietHours quietHours;
+  private final java.util.function.Function<java.util.UUID, Optional<String>> zoneOf;
+  private final java.time.ZoneId defaultZone;
   private final String nodeId;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
@@ -76,7 +82,13 @@ public final class Dispatcher implements AutoCloseable {
       Supplier<String> baseUrl,
       ConsentLedger consent,
       SendGate gate,
+      QuietHours quietHours,
+      java.util.function.Function<java.util.UUID, Optional<String>> zoneOf,
+      java.time.ZoneId defaultZone,
       String nodeId) {
+    this.quietHours = quietHours;
+    this.zoneOf = zoneOf;
+    this.defaultZone = defaultZone;
     this.nodeId = nodeId;
     this.links = links;
     this.consent = consent;
@@ -120,10 +132,14 @@ public final class Dispatcher implements AutoCloseable {
     for (int i = 0; i < claimed.size(); i++) {
       Outbox.Claimed delivery = claimed.get(i);
       String reason = blocked.get(i);
+      Optional<Outcome.Deferred> quiet =
+          reason == null ? quietHours(delivery, now) : Optional.empty();
       CompletableFuture<Outcome> sending =
-          reason == null
-              ? dispatch(delivery)
-              : CompletableFuture.completedFuture(new Outcome.Suppressed(reason));
+          reason != null
+              ? CompletableFuture.completedFuture(new Outcome.Suppressed(reason))
+              : quiet.isPresent()
+                  ? CompletableFuture.completedFuture(quiet.get())
+                  : dispatch(delivery);
       sending.whenComplete((outcome, error) ->
           finished.add(
               new Finished(
@@ -184,9 +200,11 @@ public final class Dispatcher implements AutoCloseable {
                 "gave up after " + delivery.attempts() + " attempts; last: " + retry.reason());
       }
       Instant next =
-          outcome instanceof Outcome.Retry retry && retry.throttled()
-              ? retries.afterThrottling(delivery.id(), done)
-              : retries.nextAttempt(delivery.id(), delivery.attempts(), done);
+          outcome instanceof Outcome.Deferred deferred
+              ? deferred.until()
+              : outcome instanceof Outcome.Retry retry && retry.throttled()
+                  ? retries.afterThrottling(delivery.id(), done)
+                  : retries.nextAttempt(delivery.id(), delivery.attempts(), done);
       results.add(new Outbox.Result(delivery, outcome, next));
     }
     return results;
@@ -204,6 +222,33 @@ public final class Dispatcher implements AutoCloseable {
                 .map(d -> new SendGate.Ask(d.contactId(), d.channel(), d.address(), d.topic()))
                 .toList());
     return verdicts.stream().map(v -> v.allowed() ? null : v.reason()).toList();
+  }
+
+  /**
+   * Quiet hours, checked again at send time for an SMS on a topic that keeps them: a deferred
+   * message whose time came, a released fallback, or one planned before a DST change or a new time
+   * zone on the contact, waits for the next allowed minute.
+   */
+  private Optional<Outcome.Deferred> quietHours(Outbox.Claimed delivery, Instant now) {
+    if (delivery.channel() != Channel.SMS || delivery.topic() == null) {
+      return Optional.empty();
+    }
+    var topic = consent.topics().find(delivery.topic());
+    if (topic.isEmpty()
+        || topic.get().topicClass() == dev.tandem.topic.TopicClass.CRITICAL
+        || !topic.get().policy().quietHours()) {
+      return Optional.empty();
+    }
+    Zones zones =
+        Zones.of(zoneOf.apply(delivery.contactId()), Optional.of(delivery.address()), defaultZone);
+    QuietHours.Verdict verdict = quietHours.check(zones, now);
+    if (verdict.allowedNow()) {
+      return Optional.empty();
+    }
+    // windows that never overlap: try again in a day, when the contact may have a zone
+    return Optional.of(
+        new Outcome.Deferred(
+            verdict.next().orElse(now.plus(Duration.ofDays(1))), verdict.explanation()));
   }
 
   private boolean marketing(Outbox.Claimed delivery) {

@@ -199,6 +199,13 @@ final class Outbox {
                 count(d.channel(), "sent");
               }
               case Outcome.Retry r -> {}
+              case Outcome.Deferred x ->
+                  events.add(
+                      event(
+                          d,
+                          now,
+                          "delivery.deferred",
+                          Map.of("until", x.until().toString(), "reason", x.reason())));
               case Outcome.Failed f -> {
                 events.add(event(d, now, "delivery.failed", Map.of("reason", f.reason())));
                 count(d.channel(), "failed");
@@ -216,6 +223,7 @@ final class Outbox {
           List<UUID> settled =
               results.stream()
                   .filter(r -> !(r.outcome() instanceof Outcome.Retry))
+                  .filter(r -> !(r.outcome() instanceof Outcome.Deferred))
                   .map(r -> r.delivery().id())
                   .filter(held::contains)
                   .toList();
@@ -259,6 +267,11 @@ final class Outbox {
                     .bind("nextAttemptAt", result.nextAttemptAt())
                     .bind("error", r.reason())
                     .bind("refund", r.throttled() ? 1 : 0);
+            case Outcome.Deferred x ->
+                retry
+                    .bind("nextAttemptAt", x.until())
+                    .bind("error", "deferred: " + x.reason())
+                    .bind("refund", 1);
             case Outcome.Failed f -> failed.bind("error", f.reason());
             case Outcome.Suppressed x -> suppressed.bind("error", "not sent: " + x.reason());
           };

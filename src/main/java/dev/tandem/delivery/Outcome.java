@@ -18,6 +18,12 @@ sealed interface Outcome {
   /** Not sent: consent or a suppression forbids it. */
   record Suppressed(String reason) implements Outcome {}
 
+  /**
+   * Not now: the person's quiet hours began since the message was planned (a STOP-like re-check at
+   * send time, STANDARDS §6.3 step 4). Queued again for {@code until}; not an attempt.
+   */
+  record Deferred(java.time.Instant until, String reason) implements Outcome {}
+
   /** Try again later; {@code throttled} retries do not count as attempts. */
   record Retry(String reason, boolean throttled) implements Outcome {
     Retry(String reason) {
