@@ -366,7 +366,8 @@ public final class App implements AutoCloseable {
                       suppressions,
                       inboundEmails,
                       preferences,
-                      costs),
+                      costs,
+                      config.routing().defaultZone()),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

@@ -77,7 +77,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.consent.Suppressions suppressions,
       dev.tandem.email.InboundEmails inboundEmails,
       dev.tandem.preference.Preferences preferences,
-      dev.tandem.delivery.CostReport costs) {
+      dev.tandem.delivery.CostReport costs,
+      java.time.ZoneId defaultZone) {
 
     /** The same features with another node's key check: a second node on the same database. */
     public Features withApiKeys(ApiKeys keys) {
@@ -104,7 +105,8 @@ public final class ApiServer implements AutoCloseable {
           suppressions,
           inboundEmails,
           preferences,
-          costs);
+          costs,
+          defaultZone);
     }
   }
 
@@ -753,7 +755,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private static Map<String, Object> contactJson(Contact c) {
+  private Map<String, Object> contactJson(Contact c) {
     var out = new LinkedHashMap<String, Object>();
     out.put("id", c.id());
     out.put("externalId", c.externalId().orElse(null));
@@ -768,6 +770,14 @@ public final class ApiServer implements AutoCloseable {
             .toList());
     out.put("emails", c.emails());
     out.put("timeZone", c.timeZone().orElse(null));
+    // where quiet hours place the person: the explicit zone, else the number's, else the default
+    dev.tandem.routing.Zones zones =
+        dev.tandem.routing.Zones.of(c.timeZone(), c.phone(), features.defaultZone());
+    var zone = new LinkedHashMap<String, Object>();
+    zone.put("candidates", zones.candidates().stream().map(java.time.ZoneId::getId).toList());
+    zone.put("source", zones.source());
+    zone.put("regions", zones.regions().stream().sorted().toList());
+    out.put("zone", zone);
     out.put("createdAt", c.createdAt());
     out.put(
         "warnings",

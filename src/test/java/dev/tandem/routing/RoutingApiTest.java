@@ -110,4 +110,21 @@ class RoutingApiTest {
     assertThat(response.body().get("plan").get("skipped").findValuesAsText("channel"))
         .contains("sms");
   }
+
+  @Test
+  void a_contact_shows_where_quiet_hours_place_it_and_why() {
+    JsonNode idaho =
+        tandem.createContact(Map.of("phone", "+12085550" + (100 + (int) (Math.random() * 800))));
+    assertThat(idaho.get("zone").get("source").asText()).isEqualTo("phone-prefix");
+    assertThat(idaho.get("zone").get("candidates").toString())
+        .contains("America/Boise")
+        .contains("America/Los_Angeles");
+    assertThat(idaho.get("zone").get("regions").toString()).contains("US-ID");
+    JsonNode explicit =
+        tandem.createContact(Map.of("phone", TestApp.uniquePhone(), "timeZone", "Europe/Paris"));
+    assertThat(explicit.get("zone").get("source").asText()).isEqualTo("explicit");
+    assertThat(explicit.get("zone").get("candidates").get(0).asText()).isEqualTo("Europe/Paris");
+    JsonNode emailOnly = tandem.createContact(Map.of("email", TestApp.uniqueEmail()));
+    assertThat(emailOnly.get("zone").get("source").asText()).isEqualTo("default");
+  }
 }
