@@ -241,7 +241,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     Zones zones =
         Zones.of(zoneOf.apply(delivery.contactId()), Optional.of(delivery.address()), defaultZone);
-    QuietHours.Verdict verdict = quietHours.check(zones, now);
+    QuietHours.Verdict verdict = quietHours.check(zones, topic.get().topicClass(), now);
     if (verdict.allowedNow()) {
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.tandem.routing;
 
+import dev.tandem.topic.TopicClass;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,17 +33,25 @@ import java.util.TreeSet;
 public final class QuietHours {
   /** One row: in {@code region}, on {@code days}, from (inclusive) until (exclusive). */
   public record Rule(
-      String region, Set<DayOfWeek> days, LocalTime from, LocalTime until, String source) {}
+      String region,
+      Optional<TopicClass> topicClass,
+      Set<DayOfWeek> days,
+      LocalTime from,
+      LocalTime until,
+      String source) {}
 
   /** Now allowed, or the next allowed moment, or none within a week (the windows never overlap). */
   public record Verdict(boolean allowedNow, Optional<Instant> next, String explanation) {}
 
-  private final Map<String, List<Rule>> byRegion;
+  /** Rules by region, then by class ("" for the rows without one). */
+  private final Map<String, Map<String, List<Rule>>> byRegion;
 
   public QuietHours(List<Rule> rules) {
-    var map = new HashMap<String, List<Rule>>();
+    var map = new HashMap<String, Map<String, List<Rule>>>();
     for (Rule r : rules) {
-      map.computeIfAbsent(r.region(), k -> new ArrayList<>()).add(r);
+      map.computeIfAbsent(r.region(), k -> new HashMap<>())
+          .computeIfAbsent(r.topicClass().map(TopicClass::name).orElse(""), k -> new ArrayList<>())
+          .add(r);
     }
     this.byRegion = Map.copyOf(map);
   }
@@ -58,8 +67,9 @@ public final class QuietHours {
 
   /**
    * Reads rules as tab-separated rows {@code region days from until source}; {@code #} comments and
-   * a header row are skipped. Days: {@code mon-sun}, {@code mon-fri}, {@code sat}, {@code mon,wed}.
-   * A bad row is refused with its line number.
+   * a header row are skipped. A region may name a class ({@code US-FL:transactional}): its rows
+   * replace the region's general rows for that class. Days: {@code mon-sun}, {@code mon-fri},
+   * {@code sat}, {@code mon,wed}. A bad row is refused with its line number.
    */
   public static QuietHours parse(String text) {
     List<Rule> rules = new ArrayList<>();
@@ -85,8 +95,28 @@ public final class QuietHours {
         if (!from.isBefore(until)) {
           throw new IllegalArgumentException("from " + from + " is not before until " + until);
         }
+        String[] region = f[0].strip().split(":", 2);
+        Optional<TopicClass> topicClass = Optional.empty();
+        if (region.length == 2) {
+          topicClass =
+              Optional.of(
+                  java.util.Arrays.stream(TopicClass.values())
+                      .filter(c -> c.name().equalsIgnoreCase(region[1].strip()))
+                      .findFirst()
+                      .orElseThrow(() ->
+                          new IllegalArgumentException(
+                              "'"
+                                  + region[1]
+                                  + "' is not a class (critical, transactional, marketing)")));
+        }
         rules.add(
-            new Rule(f[0].strip(), days(f[1].strip()), from, until, f.length > 4 ? f[4] : ""));
+            new Rule(
+                region[0].strip(),
+                topicClass,
+                days(f[1].strip()),
+                from,
+                until,
+                f.length > 4 ? f[4] : ""));
       } catch (DateTimeParseException | IllegalArgumentException e) {
         throw new IllegalArgumentException("quiet hours line " + lineNo + ": " + e.getMessage(), e);
       }
@@ -119,18 +149,26 @@ public final class QuietHours {
     throw new IllegalArgumentException("'" + s + "' is not a day (mon, tue, … sun)");
   }
 
-  /** The regions among these (plus {@code *}) that have rules. */
-  private List<List<Rule>> applicable(Set<String> regions) {
+  /** The rules of each region among these (plus {@code *}) that has rules for this class. */
+  private List<List<Rule>> applicable(Set<String> regions, TopicClass topicClass) {
     var result = new ArrayList<List<Rule>>();
-    Optional.ofNullable(byRegion.get("*")).ifPresent(result::add);
-    for (String r : new TreeSet<>(regions)) {
-      Optional.ofNullable(byRegion.get(r)).ifPresent(result::add);
+    var all = new ArrayList<String>();
+    all.add("*");
+    all.addAll(new TreeSet<>(regions));
+    for (String r : all) {
+      Map<String, List<Rule>> byClass = byRegion.get(r);
+      if (byClass != null) {
+        List<Rule> rules = byClass.getOrDefault(topicClass.name(), byClass.get(""));
+        if (rules != null) {
+          result.add(rules);
+        }
+      }
     }
     return result;
   }
 
-  public boolean allowed(Zones zones, Instant at) {
-    return allowed(applicable(zones.regions()), zones.candidates(), at);
+  public boolean allowed(Zones zones, TopicClass topicClass, Instant at) {
+    return allowed(applicable(zones.regions(), topicClass), zones.candidates(), at);
   }
 
   private static boolean allowed(List<List<Rule>> regions, List<ZoneId> zones, Instant at) {
@@ -160,8 +198,8 @@ public final class QuietHours {
    * the earliest allowed moment is {@code now} or the start of some window in some zone, so only
    * those are tried.
    */
-  public Verdict check(Zones zones, Instant now) {
-    List<List<Rule>> regions = applicable(zones.regions());
+  public Verdict check(Zones zones, TopicClass topicClass, Instant now) {
+    List<List<Rule>> regions = applicable(zones.regions(), topicClass);
     if (regions.isEmpty() || allowed(regions, zones.candidates(), now)) {
       return new Verdict(true, Optional.empty(), "inside the allowed window");
     }

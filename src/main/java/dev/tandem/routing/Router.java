@@ -500,7 +500,7 @@ public final class Router {
         continue;
       }
       Instant at = s.notBefore().orElse(r.now());
-      QuietHours.Verdict v = quietHours.check(r.zones(), at);
+      QuietHours.Verdict v = quietHours.check(r.zones(), r.topicClass(), at);
       if (v.allowedNow()) {
         continue;
       }

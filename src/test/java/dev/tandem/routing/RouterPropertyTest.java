@@ -171,7 +171,7 @@ class RouterPropertyTest {
       if (step.channel() == Channel.SMS
           && (step.kind() == Kind.NOW || step.kind() == Kind.DEFERRED)) {
         Instant at = step.notBefore().orElse(r.now());
-        assertThat(RULES.allowed(r.zones(), at))
+        assertThat(RULES.allowed(r.zones(), r.topicClass(), at))
             .as("SMS at %s for %s in %s", at, r.zones(), plan)
             .isTrue();
       }

@@ -270,9 +270,9 @@ class RouterTest {
         Zones.of(Optional.of("America/New_York"), Optional.of("+13055550100"), ZoneId.of("UTC"));
     assertThat(zones.regions()).contains("US-FL");
     Instant at2030 = Instant.parse("2026-12-03T01:30:00Z"); // 20:30 New York
-    assertThat(QuietHours.defaults().allowed(zones, at2030)).isFalse();
+    assertThat(QuietHours.defaults().allowed(zones, TopicClass.MARKETING, at2030)).isFalse();
     Zones newYork = Zones.of(Optional.empty(), Optional.of("+12125550100"), ZoneId.of("UTC"));
-    assertThat(QuietHours.defaults().allowed(newYork, at2030)).isTrue();
+    assertThat(QuietHours.defaults().allowed(newYork, TopicClass.MARKETING, at2030)).isTrue();
   }
 
   @Test
@@ -364,5 +364,25 @@ class RouterTest {
     assertThat(json.get("steps").get(1).get("on").get(0).asText()).isEqualTo("failed");
     assertThat(json.get("cost").get("amount").asText()).isEqualTo("0.0079");
     assertThat(json.get("summary").asText()).contains("sms now").contains("email if the sms fails");
+  }
+
+  @Test
+  void quiet_hours_can_differ_per_class_as_data() {
+    QuietHours rules =
+        QuietHours.parse(
+            "US\tmon-sun\t08:00\t21:00\tfederal\n"
+                + "US:transactional\tmon-sun\t07:00\t22:00\tgentler for receipts\n");
+    Zones newYork =
+        Zones.of(Optional.of("America/New_York"), Optional.of("+12125550100"), ZoneId.of("UTC"));
+    Instant at0730 = Instant.parse("2026-12-02T12:30:00Z");
+    assertThat(rules.allowed(newYork, TopicClass.MARKETING, at0730)).isFalse();
+    assertThat(rules.allowed(newYork, TopicClass.TRANSACTIONAL, at0730)).isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> QuietHours.parse("US:promo\tmon-sun\t08:00\t21:00\tx"))
+        .hasMessageContaining("line 1")
+        .hasMessageContaining("'promo' is not a class");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> QuietHours.parse("US\tmon-sun\t21:00\t08:00\tx"))
+        .hasMessageContaining("is not before");
   }
 }
