@@ -220,4 +220,60 @@ class ArchitectureTest {
         .resideInAPackage("dev.tandem.delivery..")
         .check(CLASSES);
   }
+
+  @Test
+  void the_shared_values_and_the_router_depend_on_no_feature_that_uses_them() {
+    // channel and topic are values every feature shares; content is what a message says; the
+    // router is a pure function of them: none of them may reach for delivery, the API or I/O
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.tandem.channel..", "dev.tandem.topic..", "dev.tandem.content..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.tandem.delivery..",
+            "dev.tandem.routing..",
+            "dev.tandem.api..",
+            "dev.tandem.sms..",
+            "dev.tandem.email..")
+        .check(CLASSES);
+    noClasses()
+        .that()
+        .haveFullyQualifiedName("dev.tandem.routing.Router")
+        .or()
+        .haveFullyQualifiedName("dev.tandem.routing.QuietHours")
+        .or()
+        .haveFullyQualifiedName("dev.tandem.routing.Zones")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.jdbi..", "java.sql..", "java.net..", "java.nio.file..", "dev.tandem.store..")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("java.time.Clock")
+        .check(CLASSES);
+  }
+
+  @Test
+  void only_the_send_gate_asks_consent_and_suppressions_whether_a_message_may_go() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.tandem.routing..", "dev.tandem.consent..", "dev.tandem.api..")
+        .should()
+        .callMethod(dev.tandem.consent.ConsentLedger.class, "decide", java.util.List.class)
+        .orShould()
+        .callMethod(
+            dev.tandem.consent.ConsentLedger.class,
+            "decide",
+            org.jdbi.v3.core.Handle.class,
+            java.util.List.class)
+        .orShould()
+        .callMethod(
+            dev.tandem.consent.Suppressions.class,
+            "blocks",
+            org.jdbi.v3.core.Handle.class,
+            String.class,
+            java.util.Collection.class)
+        .check(CLASSES);
+  }
 }
