@@ -12,7 +12,6 @@ import dev.tandem.event.Timeline;
 import dev.tandem.imports.ImportReport;
 import dev.tandem.imports.Importer;
 import dev.tandem.store.Database;
-import dev.tandem.store.Secrets;
 import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.InputStream;
@@ -53,9 +52,11 @@ public final class ImportBench {
       var jdbi = db.jdbi();
       var timeline = new Timeline(jdbi);
       var changes = new Changes(jdbi);
-      var erased = new ErasedAddresses(new Secrets(jdbi).get("erasure"));
+      var erased = new ErasedAddresses(dev.tandem.privacy.ErasureKeyFile.load(config, jdbi));
       var contacts = App.contacts(jdbi, clock, new PhoneNumbers("US", config.contacts().phoneValidation()), timeline, changes, erased);
-      var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent());
+      var topics = new dev.tandem.topic.Topics(jdbi, clock, config.consent().defaultTopic());
+      topics.seed(dev.tandem.topic.TopicJson.configured(config.consent().topics()));
+      var ledger = new ConsentLedger(jdbi, clock, timeline, changes, config.consent(), topics);
       var importer =
           new Importer(jdbi, clock, contacts, ledger, changes, erased);
 
