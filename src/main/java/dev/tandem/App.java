@@ -314,7 +314,7 @@ public final class App implements AutoCloseable {
                       .routing()
                       .emailCost()
                       .map(amount -> new Money(amount, config.routing().emailCurrency())),
-                  costs::smsSpent),
+                  (handle, since, topic) -> costs.smsSpent(handle, topic, since)),
               dispatcher::wake);
       sms.start();
 

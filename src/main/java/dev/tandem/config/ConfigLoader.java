@@ -262,7 +262,7 @@ public final class ConfigLoader {
                 v.optional("db.url"),
                 v.text("db.user"),
                 v.text("db.password"),
-                v.integer("db.poolSize", 1, 200)),
+                v.integer("db.poolSize", 2, 200)),
             new TandemConfig.Contacts(
                 v.region("contacts.defaultRegion"),
                 v.choice("contacts.phoneValidation", TandemConfig.PhoneValidation.class)),

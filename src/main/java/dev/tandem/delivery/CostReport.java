@@ -81,15 +81,19 @@ public final class CostReport {
 
   /** What {@code topic} has spent or reserved on SMS since {@code since}; empty when nothing. */
   public Optional<Money> smsSpent(String topic, Instant since) {
-    return jdbi.withHandle(handle ->
-        handle
-            .createQuery(sql.get("smsSpent"))
-            .bind("topic", topic)
-            .bind("since", since)
-            .map((rs, ctx) ->
-                rs.getString("currency") == null
-                    ? Optional.<Money>empty()
-                    : Optional.of(new Money(rs.getBigDecimal("cost"), rs.getString("currency"))))
-            .one());
+    return jdbi.withHandle(handle -> smsSpent(handle, topic, since));
+  }
+
+  /** The same, read in the caller's transaction. */
+  public Optional<Money> smsSpent(org.jdbi.v3.core.Handle handle, String topic, Instant since) {
+    return handle
+        .createQuery(sql.get("smsSpent"))
+        .bind("topic", topic)
+        .bind("since", since)
+        .map((rs, ctx) ->
+            rs.getString("currency") == null
+                ? Optional.<Money>empty()
+                : Optional.of(new Money(rs.getBigDecimal("cost"), rs.getString("currency"))))
+        .one();
   }
 }

@@ -332,7 +332,9 @@ public final class Messages {
             java.util.Set.copyOf(named),
             addresses,
             gates,
-            routing.preferenceOf().apply(to.id(), topic),
+            named.isEmpty() && policy.channels() == dev.tandem.topic.ChannelPolicy.PREFERENCE
+                ? routing.preferenceOf().apply(handle, to.id(), topic)
+                : Optional.empty(),
             Zones.of(to.timeZone(), to.phone(), routing.defaultZone()),
             now,
             window.isZero() ? List.of() : recentSends(handle, to.id(), now.minus(window)),
@@ -340,7 +342,7 @@ public final class Messages {
             given,
             cost,
             policy.dailySmsBudget().isPresent()
-                ? routing.smsSpent().apply(topic, now.truncatedTo(ChronoUnit.DAYS))
+                ? routing.smsSpent().apply(handle, now.truncatedTo(ChronoUnit.DAYS), topic)
                 : Optional.empty());
     RoutingPlan plan = routing.router().plan(request);
     var rows = new ArrayList<Row>();

@@ -24,7 +24,17 @@ import java.util.function.BiFunction;
 public record RoutingSetup(
     Router router,
     BiFunction<String, TopicClass, TopicPolicy> policyOf,
-    BiFunction<UUID, String, Optional<Channel>> preferenceOf,
+    Lookup<UUID, Optional<Channel>> preferenceOf,
     ZoneId defaultZone,
     Optional<Money> emailCost,
-    BiFunction<String, Instant, Optional<Money>> smsSpent) {}
+    Lookup<Instant, Optional<Money>> smsSpent) {
+
+  /**
+   * A read made inside the accepting transaction, on its handle: a second pooled connection per
+   * request could starve the pool under load.
+   */
+  @FunctionalInterface
+  public interface Lookup<A, R> {
+    R apply(org.jdbi.v3.core.Handle handle, A first, String topic);
+  }
+}

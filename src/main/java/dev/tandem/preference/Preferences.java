@@ -130,14 +130,18 @@ public final class Preferences {
 
   /** The contact's preferred channel for the topic, if they stated one. */
   public Optional<Channel> get(UUID contactId, String topic) {
-    return jdbi.withHandle(handle ->
-        handle
-            .createQuery(one)
-            .bind("contactId", contactId)
-            .bind("topic", topic)
-            .mapTo(String.class)
-            .findOne()
-            .flatMap(Channel::parse));
+    return jdbi.withHandle(handle -> get(handle, contactId, topic));
+  }
+
+  /** The same, read in the caller's transaction (accepting a message holds one already). */
+  public Optional<Channel> get(Handle handle, UUID contactId, String topic) {
+    return handle
+        .createQuery(one)
+        .bind("contactId", contactId)
+        .bind("topic", topic)
+        .mapTo(String.class)
+        .findOne()
+        .flatMap(Channel::parse);
   }
 
   /** Every stated preference of the contact, by topic, in one query. */

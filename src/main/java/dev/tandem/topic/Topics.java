@@ -196,19 +196,34 @@ public final class Topics {
     reload();
   }
 
+  /**
+   * The topics as last read. When the copy is older than {@link #RECHECK}, one caller re-reads them
+   * while the others go on with the copy they have: callers are often inside a transaction that
+   * holds a pooled connection, and making them all wait for the one re-reading (which needs a
+   * connection too) could leave the pool with no connection to give it.
+   */
   private Map<String, Topic> current() {
     Snapshot s = snapshot;
     if (s != null && nanoTime.getAsLong() - s.readAtNanos() < RECHECK.toNanos()) {
       return s.byKey();
     }
-    synchronized (this) {
-      s = snapshot;
-      if (s != null && nanoTime.getAsLong() - s.readAtNanos() < RECHECK.toNanos()) {
-        return s.byKey();
+    if (s == null) {
+      synchronized (this) {
+        return snapshot != null ? snapshot.byKey() : reload();
       }
-      return reload();
     }
+    if (reloading.tryLock()) {
+      try {
+        return reload();
+      } finally {
+        reloading.unlock();
+      }
+    }
+    return s.byKey();
   }
+
+  private final java.util.concurrent.locks.ReentrantLock reloading =
+      new java.util.concurrent.locks.ReentrantLock();
 
   private synchronized Map<String, Topic> reload() {
     long readAt = nanoTime.getAsLong();

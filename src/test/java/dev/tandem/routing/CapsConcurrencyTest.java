@@ -92,4 +92,61 @@ class CapsConcurrencyTest {
       assertThat(planned).isEqualTo(2);
     }
   }
+
+  @Test
+  void routing_reads_inside_the_accepting_transaction_so_a_small_pool_never_starves()
+      throws Exception {
+    // two pooled connections and sixteen concurrent routed requests whose topics need every read
+    // routing makes (preference, today's SMS spend, stale topics): a read on a second connection
+    // per request would leave each holder waiting for another, until the pool gives up (500)
+    try (TestApp tandem = TestApp.start(Map.of("db.poolSize", "2"))) {
+      for (String topic : List.of("by-preference", "on-budget")) {
+        var put =
+            tandem.call(
+                "PUT",
+                "/v1/topics/" + topic,
+                topic.equals("by-preference")
+                    ? Map.of("class", "transactional", "policy", "preference")
+                    : Map.of(
+                        "class", "transactional", "policy", "sms-first", "dailySmsBudget", "100"));
+        assertThat(put.status()).as(String.valueOf(put.body())).isBetween(200, 201);
+      }
+      var start = new CountDownLatch(1);
+      var statuses = new ArrayList<CompletableFuture<Integer>>();
+      try (var pool = Executors.newFixedThreadPool(16)) {
+        for (int i = 0; i < 16; i++) {
+          int n = i;
+          statuses.add(
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      start.await();
+                    } catch (InterruptedException e) {
+                      throw new IllegalStateException(e);
+                    }
+                    return tandem
+                        .call(
+                            "POST",
+                            "/v1/messages",
+                            Map.of(
+                                "to",
+                                    Map.of(
+                                        "phone",
+                                        TestApp.uniquePhone(),
+                                        "email",
+                                        TestApp.uniqueEmail()),
+                                "topic", n % 2 == 0 ? "by-preference" : "on-budget",
+                                "sms", Map.of("text", "Hello " + n),
+                                "email", Map.of("subject", "Hello", "text", "Hello " + n)))
+                        .status();
+                  },
+                  pool));
+        }
+        start.countDown();
+        for (var s : statuses) {
+          assertThat(s.get()).isEqualTo(202);
+        }
+      }
+    }
+  }
 }

@@ -99,7 +99,10 @@ class CostReportTest {
   @Test
   void a_bad_email_cost_or_zone_stops_start_up_naming_the_key() {
     for (var bad :
-        List.of(Map.of("routing.emailCost", "cheap"), Map.of("routing.defaultZone", "Mars/Base"))) {
+        List.of(
+            Map.of("routing.emailCost", "cheap"),
+            Map.of("routing.defaultZone", "Mars/Base"),
+            Map.of("db.poolSize", "1"))) {
       try (TestApp tandem = TestApp.start(bad)) {
         throw new AssertionError("started with " + bad);
       } catch (dev.tandem.config.ConfigException e) {
