@@ -20,6 +20,8 @@ import org.jdbi.v3.core.Handle;
  * {@code claim_token} and {@code claimed_at}, besides the id and due columns named in the spec.
  * Every name comes from code and is checked against {@code [a-z_]+}; none comes from input.
  *
+ * <p>Work decided inside one transaction, with no lease, uses {@link DueRows} instead.
+ *
  * <p>The SQL is built once, in the constructor. All methods take the caller's {@link Handle}, so a
  * claim or a write joins whatever transaction the caller runs it in.
  */
@@ -122,7 +124,6 @@ public final class Leases {
   private final String releaseExpired;
   private final String releaseOwn;
   private final String holds;
-  private final String lockDue;
 
   public Leases(Spec spec) {
     this.spec = spec;
@@ -185,19 +186,6 @@ public final class Leases {
     this.releaseExpired = release + "lease_until < :now";
     this.releaseOwn = release + "claimed_by = :node";
     this.holds = "status = '" + spec.claimedStatus() + "' AND claim_token = :token";
-    this.lockDue =
-        "SELECT "
-            + id
-            + " FROM "
-            + t
-            + " WHERE status = '"
-            + spec.dueStatus()
-            + "' AND "
-            + due
-            + " <= :now"
-            + " ORDER BY "
-            + due
-            + " LIMIT :limit FOR UPDATE SKIP LOCKED";
   }
 
   public Spec spec() {
@@ -302,26 +290,12 @@ public final class Leases {
         == 1;
   }
 
-  /**
-   * The lease-free form, for work decided inside one transaction: locks up to {@code limit} due
-   * rows with {@code FOR UPDATE SKIP LOCKED} and returns their ids, oldest due first. The locks
-   * last until the caller's transaction ends, so the caller must decide and write them in it.
-   */
-  public List<UUID> lockDue(Handle handle, Instant now, int limit) {
-    return handle
-        .createQuery(lockDue)
-        .bind("now", now)
-        .bind("limit", limit)
-        .map((rs, ctx) -> rs.getObject(1, UUID.class))
-        .list();
-  }
-
   /** The SQL of the claim, for {@code EXPLAIN} in tests. */
   String claimSql() {
     return claim;
   }
 
-  private static String check(String name) {
+  static String check(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "a table, column or status name for a lease must match [a-z_]+, was '" + name + "'");

@@ -147,7 +147,9 @@ class LeasesTest {
   void a_claim_holding_locks_is_skipped_not_waited_for() throws Exception {
     insert(4, T0.minusSeconds(1));
     jdbi.useTransaction(first -> {
-      List<UUID> locked = leases.lockDue(first, T0, 2);
+      List<UUID> locked =
+          new DueRows("lease_probe", "id", "due_at", "waiting", java.util.Optional.empty())
+              .lockDue(first, T0, 2);
       assertThat(locked).hasSize(2);
       // Another node, while those two are locked, gets the other two at once. (Its own thread:
       // Jdbi would lend this thread's open handle to a nested call.)
