@@ -55,7 +55,8 @@ class LeasesTest {
           CREATE TABLE lease_probe (
             id uuid PRIMARY KEY, status text NOT NULL, due_at timestamptz NOT NULL,
             attempts integer NOT NULL DEFAULT 0, lease_until timestamptz, claimed_by text,
-            claim_token uuid, claimed_at timestamptz, updated_at timestamptz, last_error text)\
+            claim_token uuid, claimed_at timestamptz, updated_at timestamptz, last_error text,
+            follows uuid)\
           """);
       h.execute("CREATE INDEX lease_probe_due ON lease_probe (due_at) WHERE status = 'waiting'");
     });
@@ -236,6 +237,34 @@ class LeasesTest {
       assertThat(plan)
           .contains("LockRows")
           .contains("Index Scan using lease_probe_due on lease_probe");
+    });
+  }
+
+  @Test
+  void the_lease_free_form_skips_a_row_whose_followed_row_is_busy() throws Exception {
+    List<UUID> firsts = insert(2, T0.plusSeconds(3600));
+    List<UUID> steps = insert(2, T0.minusSeconds(1));
+    jdbi.useHandle(h -> {
+      for (int i = 0; i < 2; i++) {
+        h.createUpdate("UPDATE lease_probe SET follows = :f WHERE id = :id")
+            .bind("f", firsts.get(i))
+            .bind("id", steps.get(i))
+            .execute();
+      }
+    });
+    DueRows due =
+        new DueRows("lease_probe", "id", "due_at", "waiting", java.util.Optional.of("follows"));
+    jdbi.useTransaction(busy -> {
+      // Another transaction is writing the first step's followed row.
+      busy.createQuery("SELECT id FROM lease_probe WHERE id = :id FOR UPDATE")
+          .bind("id", firsts.get(0))
+          .mapTo(UUID.class)
+          .one();
+      List<UUID> locked =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+                  () -> jdbi.inTransaction(h -> due.lockDue(h, T0, 10)))
+              .get(60, TimeUnit.SECONDS);
+      assertThat(locked).containsExactly(steps.get(1));
     });
   }
 
