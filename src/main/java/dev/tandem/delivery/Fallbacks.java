@@ -38,7 +38,7 @@ final class Fallbacks {
   private final String heldFollowing;
 
   /** Held steps due by next_attempt_at, locked with the delivery they follow. */
-  private static final DueRows DUE =
+  static final DueRows DUE =
       new DueRows("delivery", "id", "next_attempt_at", "held", Optional.of("follows"));
 
   private final String heldLocked;

@@ -66,7 +66,7 @@ public final class DueRows {
   }
 
   /** The SQL, for {@code EXPLAIN} in tests. */
-  String sql() {
+  public String sql() {
     return lockDue;
   }
 }

@@ -291,7 +291,7 @@ public final class Leases {
   }
 
   /** The SQL of the claim, for {@code EXPLAIN} in tests. */
-  String claimSql() {
+  public String claimSql() {
     return claim;
   }
 
