@@ -3,6 +3,7 @@ package dev.tandem.delivery;
 import dev.tandem.channel.Channel;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
+import dev.tandem.store.DueRows;
 import dev.tandem.store.NamedSql;
 import dev.tandem.topic.TopicPolicy.Trigger;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +36,12 @@ final class Fallbacks {
   private final Timeline timeline;
   private final MeterRegistry metrics;
   private final String heldFollowing;
-  private final String heldDue;
+
+  /** Held steps due by next_attempt_at, locked with the delivery they follow. */
+  static final DueRows DUE =
+      new DueRows("delivery", "id", "next_attempt_at", "held", Optional.of("follows"));
+
+  private final String heldLocked;
   private final String release;
   private final String cancel;
   private final String arm;
@@ -46,7 +52,7 @@ final class Fallbacks {
     this.metrics = metrics;
     var sql = NamedSql.forClass(Fallbacks.class);
     this.heldFollowing = sql.get("heldFollowing");
-    this.heldDue = sql.get("heldDue");
+    this.heldLocked = sql.get("heldLocked");
     this.release = sql.get("release");
     this.cancel = sql.get("cancel");
     this.arm = sql.get("arm");
@@ -76,11 +82,14 @@ final class Fallbacks {
   /** Decides up to {@code limit} held steps whose timer ran out; returns how many were released. */
   int releaseDue(Instant now, int limit) {
     return jdbi.inTransaction(handle -> {
+      List<UUID> locked = DUE.lockDue(handle, now, limit);
+      if (locked.isEmpty()) {
+        return 0;
+      }
       List<Row> rows =
           handle
-              .createQuery(heldDue)
-              .bind("now", now)
-              .bind("limit", limit)
+              .createQuery(heldLocked)
+              .bind("ids", locked.toArray(UUID[]::new))
               .map((rs, ctx) -> row(rs))
               .list();
       return apply(handle, rows, now);

@@ -4,6 +4,7 @@ import dev.tandem.channel.Channel;
 import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
 import dev.tandem.sms.DeliveryReceipt;
+import dev.tandem.store.Leases;
 import dev.tandem.store.NamedSql;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -32,10 +33,16 @@ final class Outbox {
   private final Jdbi jdbi;
   private final Timeline timeline;
   private final MeterRegistry metrics;
-  private final String releaseExpiredLeases;
-  private final String releaseOwnClaims;
-  private final String extendLease;
-  private final String claimDue;
+
+  /** The deliveries table's claims: 'queued' rows due by next_attempt_at, 'sending' claimed. */
+  static final Leases.Spec CLAIMS =
+      Leases.Spec.of("delivery", "id", "next_attempt_at", "queued", "sending")
+          .withAttempts("attempts")
+          .withUpdatedAt("updated_at")
+          .withError("last_error");
+
+  private final Leases leases = new Leases(CLAIMS);
+  private final String claimedDetails;
   private final String markSent;
   private final String insertPart;
   private final String lockDeliveries;
@@ -62,10 +69,7 @@ final class Outbox {
     this.fallbacks = new Fallbacks(jdbi, timeline, metrics);
     this.onReleased = onReleased;
     var sql = NamedSql.forClass(Outbox.class);
-    this.releaseExpiredLeases = sql.get("releaseExpiredLeases");
-    this.releaseOwnClaims = sql.get("releaseOwnClaims");
-    this.extendLease = sql.get("extendLease");
-    this.claimDue = sql.get("claimDue");
+    this.claimedDetails = sql.get("claimedDetails");
     this.markSent = sql.get("markSent");
     this.insertPart = sql.get("insertPart");
     this.lockDeliveries = sql.get("lockDeliveries");
@@ -103,49 +107,53 @@ final class Outbox {
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
 
+  /** A node that died while sending leaves rows in 'sending'; after the lease they are queued. */
   int releaseExpiredLeases(Instant now) {
-    return jdbi.withHandle(h -> h.createUpdate(releaseExpiredLeases).bind("now", now).execute());
+    return jdbi.withHandle(h ->
+        leases.releaseExpired(
+            h, now, "the node sending it stopped before recording a result; sending again"));
   }
 
   /** Queues again whatever {@code node} left in 'sending': at its start, it was in flight. */
   int releaseOwnClaims(String node, Instant now) {
-    return jdbi.withHandle(
-        h -> h.createUpdate(releaseOwnClaims).bind("node", node).bind("now", now).execute());
+    return jdbi.withHandle(h ->
+        leases.releaseOwn(
+            h, node, now, "this node stopped before recording a result; sending again"));
   }
 
   /** Extends the lease of the deliveries of this claim still in flight; returns how many. */
   int extendLease(UUID token, Instant leaseUntil) {
-    return jdbi.withHandle(h ->
-        h.createUpdate(extendLease).bind("token", token).bind("leaseUntil", leaseUntil).execute());
+    return jdbi.withHandle(h -> leases.extend(h, token, leaseUntil));
   }
 
   /** Claims up to {@code limit} due deliveries for {@code node} under one new token. */
   List<Claimed> claimDue(Instant now, int limit, Instant leaseUntil, String node) {
-    return jdbi.inTransaction(handle ->
-        handle
-            .createQuery(claimDue)
-            .bind("now", now)
-            .bind("limit", limit)
-            .bind("leaseUntil", leaseUntil)
-            .bind("node", node)
-            .bind("token", UUID.randomUUID())
-            .map((rs, ctx) ->
-                new Claimed(
-                    rs.getObject("id", UUID.class),
-                    rs.getObject("message_id", UUID.class),
-                    rs.getObject("contact_id", UUID.class),
-                    Channel.parse(rs.getString("channel")).orElseThrow(),
-                    rs.getString("address"),
-                    rs.getInt("attempts"),
-                    rs.getString("topic"),
-                    rs.getString("content"),
-                    (Integer) rs.getObject("segments"),
-                    rs.getBigDecimal("cost"),
-                    rs.getString("currency"),
-                    rs.getObject("claim_token", UUID.class),
-                    rs.getString("variant"),
-                    rs.getObject("follows", UUID.class)))
-            .list());
+    return jdbi.inTransaction(handle -> {
+      Leases.Claim claim = leases.claim(handle, now, limit, leaseUntil, node);
+      if (claim.ids().isEmpty()) {
+        return List.of();
+      }
+      return handle
+          .createQuery(claimedDetails)
+          .bind("ids", claim.ids().toArray(UUID[]::new))
+          .map((rs, ctx) ->
+              new Claimed(
+                  rs.getObject("id", UUID.class),
+                  rs.getObject("message_id", UUID.class),
+                  rs.getObject("contact_id", UUID.class),
+                  Channel.parse(rs.getString("channel")).orElseThrow(),
+                  rs.getString("address"),
+                  rs.getInt("attempts"),
+                  rs.getString("topic"),
+                  rs.getString("content"),
+                  (Integer) rs.getObject("segments"),
+                  rs.getBigDecimal("cost"),
+                  rs.getString("currency"),
+                  rs.getObject("claim_token", UUID.class),
+                  rs.getString("variant"),
+                  rs.getObject("follows", UUID.class)))
+          .list();
+    });
   }
 
   /**

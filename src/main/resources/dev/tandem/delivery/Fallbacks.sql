@@ -14,10 +14,11 @@ WHERE h.status = 'held' AND h.follows = ANY(CAST(:ids AS uuid[]))
 ORDER BY h.id
 FOR UPDATE OF h
 
--- name: heldDue
--- Held steps whose timer ran out, with what they follow. Both rows are locked and busy ones are
--- skipped: a receipt being written for the followed delivery decides its fallback itself, and two
--- nodes never decide the same step.
+-- name: heldLocked
+-- The held steps whose timer ran out, with what they follow, for ids this transaction has just
+-- locked (both rows, busy ones skipped: dev.tandem.store.DueRows, decision 0021): a receipt being
+-- written for the followed delivery decides its fallback itself, and two nodes never decide the
+-- same step.
 SELECT h.id, h.message_id, h.contact_id, h.channel, h.step, h.triggers,
        extract(epoch FROM h.wait)::bigint AS wait_seconds,
        h.next_attempt_at AS due,
@@ -27,10 +28,8 @@ SELECT h.id, h.message_id, h.contact_id, h.channel, h.step, h.triggers,
        EXISTS (SELECT 1 FROM event e WHERE e.contact_id = p.contact_id AND e.delivery_id = p.id
                AND e.type = 'email.clicked') AS clicked
 FROM delivery h JOIN delivery p ON p.id = h.follows
-WHERE h.status = 'held' AND h.next_attempt_at <= :now
+WHERE h.id = ANY(CAST(:ids AS uuid[]))
 ORDER BY h.next_attempt_at
-LIMIT :limit
-FOR UPDATE OF h, p SKIP LOCKED
 
 -- name: release
 UPDATE delivery

@@ -1,38 +1,15 @@
--- name: releaseExpiredLeases
--- A node that died while sending leaves rows in 'sending'; after the lease they are queued again.
-UPDATE delivery
-SET status = 'queued', lease_until = NULL, claim_token = NULL, next_attempt_at = :now,
-    updated_at = :now,
-    last_error = 'the node sending it stopped before recording a result; sending again'
-WHERE status = 'sending' AND lease_until < :now
+-- Claims, leases, their release and extension are built by dev.tandem.store.Leases from the spec
+-- in Outbox (decision 0021). The result writes below check the claim token the same way.
 
--- name: releaseOwnClaims
--- At start: whatever this node had claimed was in flight when it stopped.
-UPDATE delivery
-SET status = 'queued', lease_until = NULL, claim_token = NULL, next_attempt_at = :now,
-    updated_at = :now,
-    last_error = 'this node stopped before recording a result; sending again'
-WHERE status = 'sending' AND claimed_by = :node
-
--- name: extendLease
-UPDATE delivery SET lease_until = :leaseUntil
-WHERE claim_token = :token AND status = 'sending'
-
--- name: claimDue
-UPDATE delivery d
-SET status = 'sending', attempts = d.attempts + 1, lease_until = :leaseUntil, claimed_at = :now,
-    claimed_by = :node, claim_token = :token, updated_at = :now
-FROM (
-  SELECT id FROM delivery
-  WHERE status = 'queued' AND next_attempt_at <= :now
-  ORDER BY next_attempt_at
-  LIMIT :limit
-  FOR UPDATE SKIP LOCKED
-) due, message m
-WHERE d.id = due.id AND m.id = d.message_id
-RETURNING d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.topic,
-          m.content::text AS content,
-          d.segments, d.cost, d.currency, d.claim_token, d.variant, d.follows
+-- name: claimedDetails
+-- What a node needs to send the deliveries it has just claimed, in the order they were claimed.
+SELECT d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.topic,
+       m.content::text AS content,
+       d.segments, d.cost, d.currency, d.claim_token, d.variant, d.follows
+FROM unnest(CAST(:ids AS uuid[])) WITH ORDINALITY AS c(id, n)
+JOIN delivery d ON d.id = c.id
+JOIN message m ON m.id = d.message_id
+ORDER BY c.n
 
 -- name: markSent
 UPDATE delivery
