@@ -423,6 +423,17 @@ public final class TopicJson {
 
   private static Duration duration(JsonNode node, String field, boolean zeroAllowed) {
     Duration d = node.isTextual() ? parseDuration(node.asText()) : null;
+    if (d != null && d.compareTo(TopicPolicy.LONGEST) > 0) {
+      throw new InvalidInput(
+          "duration-too-long",
+          field,
+          field
+              + " '"
+              + node.asText()
+              + "' is longer than "
+              + TopicPolicy.LONGEST.toDays()
+              + " days, the longest a topic waits, caps or dedupes; use P31D or less.");
+    }
     if (d == null || d.isNegative() || (!zeroAllowed && d.isZero())) {
       throw new InvalidInput(
           "invalid-duration",

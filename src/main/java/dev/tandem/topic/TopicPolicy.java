@@ -38,6 +38,9 @@ public record TopicPolicy(
     Duration dedupeWindow,
     Optional<BigDecimal> dailySmsBudget) {
 
+  /** The longest a fallback waits, a dedupe window or a cap window lasts. */
+  public static final Duration LONGEST = Duration.ofDays(31);
+
   public TopicPolicy {
     Objects.requireNonNull(channels, "channels");
     Objects.requireNonNull(preferenceDefault, "preferenceDefault");
@@ -49,8 +52,9 @@ public record TopicPolicy(
       throw new IllegalArgumentException(
           "smsSegmentBudget is " + smsSegmentBudget + "; use 1 to 10 segments");
     }
-    if (dedupeWindow.isNegative()) {
-      throw new IllegalArgumentException("dedupeWindow is negative: " + dedupeWindow);
+    if (dedupeWindow.isNegative() || dedupeWindow.compareTo(LONGEST) > 0) {
+      throw new IllegalArgumentException(
+          "dedupeWindow is " + dedupeWindow + "; use zero to 31 days");
     }
     dailySmsBudget.ifPresent(b -> {
       if (b.signum() < 0) {
@@ -123,8 +127,9 @@ public record TopicPolicy(
             "a fallback on " + on + " needs 'after': how long to wait, e.g. PT30M");
       }
       after.ifPresent(d -> {
-        if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("fallback 'after' must be positive; it is " + d);
+        if (d.isNegative() || d.isZero() || d.compareTo(LONGEST) > 0) {
+          throw new IllegalArgumentException(
+              "fallback 'after' must be more than zero and at most 31 days; it is " + d);
         }
       });
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.support.TestApp;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,5 +127,20 @@ class RoutingApiTest {
     assertThat(explicit.get("zone").get("candidates").get(0).asText()).isEqualTo("Europe/Paris");
     JsonNode emailOnly = tandem.createContact(Map.of("email", TestApp.uniqueEmail()));
     assertThat(emailOnly.get("zone").get("source").asText()).isEqualTo("default");
+  }
+
+  @Test
+  void durations_a_topic_cannot_use_are_refused_naming_the_field_not_a_500_later() {
+    for (var bad :
+        List.of(
+            Map.of("fallback", Map.of("on", List.of("no-receipt"), "after", "P100000000D")),
+            Map.of("dedupeWindow", "P400D"),
+            Map.of("fallback", Map.of("on", List.of("not-opened"), "after", "PT9999999999S")))) {
+      var body = new java.util.HashMap<String, Object>(bad);
+      body.put("class", "transactional");
+      var response = tandem.call("PUT", "/v1/topics/too-long", body);
+      assertThat(response.status()).as(bad.toString()).isEqualTo(422);
+      assertThat(response.body().get("field").asText()).isIn("fallback.after", "dedupeWindow");
+    }
   }
 }
