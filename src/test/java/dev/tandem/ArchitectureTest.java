@@ -276,4 +276,17 @@ class ArchitectureTest {
             java.util.Collection.class)
         .check(CLASSES);
   }
+
+  @Test
+  void only_the_entry_point_uses_the_commands() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.tandem.cli..")
+        .and()
+        .doNotHaveFullyQualifiedName("dev.tandem.Main")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.tandem.cli..")
+        .check(CLASSES);
+  }
 }

@@ -1,7 +1,8 @@
-package dev.tandem;
+package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tandem.App;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ErasedAddresses;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "Contact tools.",
     subcommands = ContactsCommand.Import.class)
-final class ContactsCommand implements Runnable {
+public final class ContactsCommand implements Runnable {
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
@@ -54,7 +55,7 @@ final class ContactsCommand implements Runnable {
         "Exit status: 0 imported, 1 failed (nothing imported), 2 bad options."
       })
   static final class Import implements Callable<Integer> {
-    @CommandLine.Mixin Main.ConfigOptions options = new Main.ConfigOptions();
+    @CommandLine.Mixin ConfigOptions options = new ConfigOptions();
 
     @Parameters(index = "0", paramLabel = "FILE.csv", description = "The list (- for stdin).")
     String file;

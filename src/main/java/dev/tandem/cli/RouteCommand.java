@@ -1,4 +1,4 @@
-package dev.tandem;
+package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
           + " message is assumed to have content for both channels.",
       "Exit status: 0 planned, 1 refused or unreachable, 2 bad options."
     })
-final class RouteCommand implements Callable<Integer> {
+public final class RouteCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--contact", required = true, paramLabel = "ID", description = "Contact id.")

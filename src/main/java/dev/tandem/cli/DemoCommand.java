@@ -1,7 +1,8 @@
-package dev.tandem;
+package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.App;
 import dev.tandem.config.ConfigLoader;
 import dev.tandem.config.TandemConfig;
 import java.io.IOException;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = "Show Tandem end to end on the built-in sandbox, then exit.")
-final class Demo implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);

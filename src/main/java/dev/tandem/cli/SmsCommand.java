@@ -1,4 +1,4 @@
-package dev.tandem;
+package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
     description =
         "SMS tools: how a text is encoded and split, what a receipt says, what a reply asks.",
     subcommands = {SmsCommand.Inspect.class, SmsCommand.Receipt.class, SmsCommand.Keyword.class})
-final class SmsCommand implements Runnable {
+public final class SmsCommand implements Runnable {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

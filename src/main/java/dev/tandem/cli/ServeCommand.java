@@ -1,0 +1,56 @@
+package dev.tandem.cli;
+
+import dev.tandem.App;
+import dev.tandem.config.TandemConfig;
+import java.util.HashMap;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Run Tandem: the API, the dispatcher and (without real providers) the sandbox.")
+public final class ServeCommand implements Callable<Integer> {
+  @CommandLine.Mixin ConfigOptions options = new ConfigOptions();
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "HTTP port (default 8080, 0 = any free port).")
+  Integer port;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    var overrides = new HashMap<String, String>();
+    if (port != null) {
+      overrides.put("http.port", Integer.toString(port));
+    }
+    TandemConfig config = options.load(overrides);
+    long started = System.nanoTime();
+    App app =
+        App.start(
+            config,
+            App.Options.production(Optional.ofNullable(System.getenv("TANDEM_BOOTSTRAP_API_KEY"))));
+    var stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> {
+              app.close();
+              stopped.countDown();
+            }));
+    System.out.printf(
+        "Tandem is ready at %s (data in %s, started in %.1f s)%n",
+        app.url(), config.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1e9);
+    if (config.sandboxEnabled()) {
+      System.out.printf(
+          "Sandbox: SMTP on 127.0.0.1:%d, SMSC on 127.0.0.1:%d%n",
+          app.sandboxSmtp.orElseThrow().port(), app.sandboxSmsc.orElseThrow().port());
+    }
+    stopped.await();
+    return 0;
+  }
+}
