@@ -60,6 +60,11 @@ import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
 import dev.tandem.store.Secrets;
+import dev.tandem.template.ShortLinks;
+import dev.tandem.template.TemplateLint;
+import dev.tandem.template.TemplateRenderer;
+import dev.tandem.template.Templates;
+import dev.tandem.topic.TopicClass;
 import dev.tandem.topic.TopicJson;
 import dev.tandem.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -109,6 +114,8 @@ public final class App implements AutoCloseable {
   public final Privacy privacy;
   public final Suppressions suppressions;
   public final Messages messages;
+  public final Templates templates;
+  public final ShortLinks shortLinks;
   public final Dispatcher dispatcher;
   public final InboundMessages inbound;
   public final SmsProblems smsProblems;
@@ -295,6 +302,22 @@ public final class App implements AutoCloseable {
               config.sms().priceTable().map(PriceTable::load).orElseGet(PriceTable::none),
               SenderType.of(twilioSms ? config.twilio().from() : config.smpp().sourceAddress()),
               config.sms().substitution());
+      this.shortLinks =
+          new ShortLinks(jdbi, clock, timeline, secrets.get("short-links"), this::publicUrl);
+      this.templates =
+          new Templates(
+              jdbi,
+              clock,
+              new TemplateRenderer(),
+              topicKey -> {
+                String key = topicKey.orElse(topics.defaultTopic());
+                TopicClass topicClass =
+                    topics.find(key).map(t -> t.topicClass()).orElse(TopicClass.TRANSACTIONAL);
+                return new TemplateLint.Context(
+                    topicClass == TopicClass.MARKETING,
+                    topics.policy(key, topicClass).smsSegmentBudget(),
+                    config.sms().substitution());
+              });
       this.messages =
           new Messages(
               jdbi,
@@ -315,6 +338,8 @@ public final class App implements AutoCloseable {
                       .emailCost()
                       .map(amount -> new Money(amount, config.routing().emailCurrency())),
                   (handle, since, topic) -> costs.smsSpent(handle, topic, since)),
+              templates,
+              shortLinks,
               dispatcher::wake);
       sms.start();
 
@@ -367,7 +392,9 @@ public final class App implements AutoCloseable {
                       inboundEmails,
                       preferences,
                       costs,
-                      config.routing().defaultZone()),
+                      config.routing().defaultZone(),
+                      templates,
+                      shortLinks),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));
@@ -413,6 +440,7 @@ public final class App implements AutoCloseable {
             (handle, erasure) -> events.erase(handle, erasure.contactIds())));
     contacts.register(new ConsentRecords(erased));
     contacts.register(new dev.tandem.preference.PreferenceRecords());
+    contacts.register(ShortLinks.records());
   }
 
   /** The built-in quiet-hour rules, or the operator's file (routing.quietHoursFile). */

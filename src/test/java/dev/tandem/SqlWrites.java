@@ -50,7 +50,11 @@ final class SqlWrites {
           Map.entry("topic", "topic"),
           Map.entry("preference", "preference"),
           Map.entry("api_key", "api"),
-          Map.entry("secret", "store"));
+          Map.entry("secret", "store"),
+          Map.entry("template", "template"),
+          Map.entry("template_version", "template"),
+          Map.entry("snippet", "template"),
+          Map.entry("short_link", "template"));
 
   /** One statement that writes {@code table}, found in {@code file}, a source of {@code pkg}. */
   /** A table claimed through store.Leases: the package that builds the spec writes that table. */

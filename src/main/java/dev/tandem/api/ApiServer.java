@@ -78,7 +78,9 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.email.InboundEmails inboundEmails,
       dev.tandem.preference.Preferences preferences,
       dev.tandem.delivery.CostReport costs,
-      java.time.ZoneId defaultZone) {
+      java.time.ZoneId defaultZone,
+      dev.tandem.template.Templates templates,
+      dev.tandem.template.ShortLinks shortLinks) {
 
     /** The same features with another node's key check: a second node on the same database. */
     public Features withApiKeys(ApiKeys keys) {
@@ -106,7 +108,9 @@ public final class ApiServer implements AutoCloseable {
           inboundEmails,
           preferences,
           costs,
-          defaultZone);
+          defaultZone,
+          templates,
+          shortLinks);
     }
   }
 
@@ -244,6 +248,7 @@ public final class ApiServer implements AutoCloseable {
         "/v1/contacts/{id}",
         ctx -> ctx.json(contactJson(features.contacts().get(uuidParam(ctx, "id")))));
     app.get("/v1/contacts/{id}/timeline", this::timeline);
+    app.patch("/v1/contacts/{id}", this::updateContact);
     app.post("/v1/messages", this::sendMessage);
     app.post("/v1/sms/inspect", this::inspectSms);
     registerEmailLinks();
@@ -261,6 +266,13 @@ public final class ApiServer implements AutoCloseable {
     new TopicRoutes(features.consent().topics()).register(app);
     new PreferenceRoutes(features.preferences()).register(app);
     new ReportRoutes(features.costs()).register(app);
+    new TemplateRoutes(
+            features.templates(),
+            features.shortLinks(),
+            features.messages(),
+            this::messageJson,
+            this::baseUrl)
+        .register(app);
     PreferencePages.registerRefusal(app);
     new PreferencePages(
             features.contacts(),
@@ -413,7 +425,8 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void createContact(Context ctx) {
-    Body body = Body.parse(ctx, Set.of("phone", "email", "name", "externalId", "timeZone"));
+    Body body =
+        Body.parse(ctx, Set.of("phone", "email", "name", "externalId", "timeZone", "locale"));
     Contact contact =
         features
             .contacts()
@@ -423,8 +436,64 @@ public final class ApiServer implements AutoCloseable {
                     body.string("email"),
                     body.string("name"),
                     body.string("externalId"),
-                    body.string("timeZone")));
+                    body.string("timeZone"),
+                    body.string("locale")));
     ctx.status(201).header("Location", "/v1/contacts/" + contact.id()).json(contactJson(contact));
+  }
+
+  /** The template a send names, with its data; null when it gives its content instead. */
+  private static dev.tandem.template.TemplateRequest templateRequest(Body body) {
+    var root = body.root();
+    String key = body.string("template");
+    if (key == null) {
+      for (String field : List.of("data", "locale", "templateVersion")) {
+        if (root.has(field)) {
+          throw new InvalidInput(
+              "template-field-without-template",
+              field,
+              field + " goes with a template: name one with \"template\": \"order-shipped\".");
+        }
+      }
+      return null;
+    }
+    Integer version = null;
+    var v = root.get("templateVersion");
+    if (v != null && !v.isNull()) {
+      if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 1) {
+        throw new InvalidInput(
+            "invalid-template-version",
+            "templateVersion",
+            "templateVersion is "
+                + v
+                + "; give a version number (1, 2, …) or leave it out for the"
+                + " current one.");
+      }
+      version = v.asInt();
+    }
+    return new dev.tandem.template.TemplateRequest(
+        key,
+        version,
+        body.string("locale"),
+        dev.tandem.template.TemplateJson.object(root.get("data"), "data"));
+  }
+
+  /** A PATCH: the fields named are set (null clears one), the others are left as they are. */
+  private void updateContact(Context ctx) {
+    Body body = Body.parse(ctx, Set.of("name", "timeZone", "locale"));
+    var root = body.root();
+    java.util.function.Function<String, Optional<String>> field =
+        name ->
+            root.has(name)
+                ? Optional.ofNullable(root.get(name).isNull() ? null : body.string(name))
+                : null;
+    ctx.json(
+        contactJson(
+            features
+                .contacts()
+                .update(
+                    uuidParam(ctx, "id"),
+                    new dev.tandem.contact.Contacts.Profile(
+                        field.apply("name"), field.apply("timeZone"), field.apply("locale")))));
   }
 
   private void findContacts(Context ctx) {
@@ -477,7 +546,11 @@ public final class ApiServer implements AutoCloseable {
                 "sms",
                 "email",
                 "idempotencyKey",
-                "dedupeKey"));
+                "dedupeKey",
+                "template",
+                "templateVersion",
+                "locale",
+                "data"));
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text", "substitution"));
     Body email =
@@ -522,7 +595,8 @@ public final class ApiServer implements AutoCloseable {
             onOff(email, "email", "unsubscribe"),
             key,
             attachments,
-            body.string("dedupeKey"));
+            body.string("dedupeKey"),
+            templateRequest(body));
     if ("true".equals(dryRun)) {
       ctx.status(200).json(messageJson(features.messages().plan(request), baseUrl(ctx)));
       return;
@@ -677,6 +751,12 @@ public final class ApiServer implements AutoCloseable {
                   .orElseThrow(() ->
                       new NotFound(
                           "message-not-found", "token", "This email is no longer available."));
+          String base = baseUrl(ctx);
+          html =
+              html.replace(
+                      "tandem:unsubscribe",
+                      base + "/u/" + links.token(delivery, LinkSigner.Purpose.UNSUBSCRIBE))
+                  .replace("tandem:view", base + "/v/" + ctx.pathParam("token"));
           PageSecurity.hostedEmail(ctx);
           ctx.header("X-Robots-Tag", "noindex")
               .contentType("text/html; charset=utf-8")
@@ -770,6 +850,7 @@ public final class ApiServer implements AutoCloseable {
             .toList());
     out.put("emails", c.emails());
     out.put("timeZone", c.timeZone().orElse(null));
+    out.put("locale", c.locale().orElse(null));
     // where quiet hours place the person: the explicit zone, else the number's, else the default
     dev.tandem.routing.Zones zones =
         dev.tandem.routing.Zones.of(c.timeZone(), c.phone(), features.defaultZone());
@@ -902,7 +983,8 @@ public final class ApiServer implements AutoCloseable {
 
   private static Problem toProblem(TandemException e) {
     return switch (e) {
-      case InvalidInput i -> new Problem(422, i.code(), "Invalid input", i.getMessage(), i.field());
+      case InvalidInput i ->
+          new Problem(422, i.code(), "Invalid input", i.getMessage(), i.field(), i.findings());
       case NotFound n -> new Problem(404, n.code(), "Not found", n.getMessage(), n.field());
       case Conflict c -> new Problem(409, c.code(), "Conflict", c.getMessage(), c.field());
     };

@@ -4,7 +4,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** An RFC 9457 problem document: a stable code, a plain sentence and the field at fault. */
-record Problem(int status, String code, String title, String detail, String field) {
+record Problem(
+    int status,
+    String code,
+    String title,
+    String detail,
+    String field,
+    java.util.List<?> findings) {
+  Problem(int status, String code, String title, String detail, String field) {
+    this(status, code, title, detail, field, java.util.List.of());
+  }
+
   Map<String, Object> toJson() {
     var json = new LinkedHashMap<String, Object>();
     json.put("type", "/problems/" + code);
@@ -14,6 +24,9 @@ record Problem(int status, String code, String title, String detail, String fiel
     json.put("code", code);
     if (field != null) {
       json.put("field", field);
+    }
+    if (!findings.isEmpty()) {
+      json.put("findings", findings);
     }
     return json;
   }

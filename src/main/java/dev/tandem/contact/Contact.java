@@ -17,4 +17,5 @@ public record Contact(
     Optional<String> timeZone,
     Instant createdAt,
     java.util.List<String> phones,
-    java.util.List<String> emails) {}
+    java.util.List<String> emails,
+    Optional<String> locale) {}

@@ -44,6 +44,7 @@ public final class Contacts {
   private final String insertMerge;
   private final String mergesOf;
   private final String updateFields;
+  private final String updateProfile;
 
   public Contacts(Jdbi jdbi, Clock clock, PhoneNumbers phones, Timeline timeline, Changes changes) {
     this.timeline = timeline;
@@ -69,6 +70,7 @@ public final class Contacts {
     this.insertMerge = sql.get("insertMerge");
     this.mergesOf = sql.get("mergesOf");
     this.updateFields = sql.get("updateFields");
+    this.updateProfile = sql.get("updateProfile");
   }
 
   public PhoneNumbers phoneNumbers() {
@@ -94,6 +96,7 @@ public final class Contacts {
             ? null
             : limited("externalId", request.externalId().strip(), 200);
     String timeZone = blank(request.timeZone()) ? null : zone(request.timeZone().strip());
+    String locale = blank(request.locale()) ? null : Locales.normalize("locale", request.locale());
     if (phone == null && email == null && name == null && externalId == null) {
       throw new InvalidInput(
           "empty-contact",
@@ -124,6 +127,7 @@ public final class Contacts {
         .bind("externalId", externalId)
         .bind("name", name)
         .bind("timeZone", timeZone)
+        .bind("locale", locale)
         .bind("createdAt", now)
         .execute();
     if (phone != null) {
@@ -147,7 +151,8 @@ public final class Contacts {
         Optional.ofNullable(timeZone),
         now,
         phone == null ? java.util.List.of() : java.util.List.of(phone),
-        email == null ? java.util.List.of() : java.util.List.of(email));
+        email == null ? java.util.List.of() : java.util.List.of(email),
+        Optional.ofNullable(locale));
   }
 
   /**
@@ -239,6 +244,7 @@ public final class Contacts {
           .bind("externalId", c.externalId())
           .bind("name", c.name())
           .bind("timeZone", c.timeZone())
+          .bind("locale", (String) null)
           .bind("createdAt", createdAt)
           .add();
     }
@@ -297,11 +303,68 @@ public final class Contacts {
                     Optional.ofNullable(rs.getString("time_zone")),
                     rs.getTimestamp("created_at").toInstant(),
                     java.util.List.of((String[]) rs.getArray("phones").getArray()),
-                    java.util.List.of((String[]) rs.getArray("emails").getArray())))
+                    java.util.List.of((String[]) rs.getArray("emails").getArray()),
+                    Optional.ofNullable(rs.getString("locale"))))
             .findOne());
   }
 
   /** The contact, or the one it was merged into. */
+  /**
+   * A change to a contact's own fields, as a PATCH: a field that is {@code null} here is left as it
+   * is; {@link Optional#empty()} clears it.
+   */
+  public record Profile(
+      Optional<String> name, Optional<String> timeZone, Optional<String> locale) {}
+
+  /** Sets the fields {@code change} names; returns the contact as it is now. */
+  @SuppressWarnings("OptionalAssignedToNull")
+  public Contact update(UUID id, Profile change) {
+    Contact contact = get(id);
+    String name =
+        change.name() == null || change.name().isEmpty() || blank(change.name().get())
+            ? null
+            : limited("name", change.name().get().strip(), 200);
+    String timeZone =
+        change.timeZone() == null || change.timeZone().isEmpty() || blank(change.timeZone().get())
+            ? null
+            : zone(change.timeZone().get().strip());
+    String locale =
+        change.locale() == null || change.locale().isEmpty() || blank(change.locale().get())
+            ? null
+            : Locales.normalize("locale", change.locale().get());
+    jdbi.useTransaction(handle -> {
+      handle
+          .createUpdate(updateProfile)
+          .bind("id", contact.id())
+          .bind("setName", change.name() != null)
+          .bind("name", name)
+          .bind("setTimeZone", change.timeZone() != null)
+          .bind("timeZone", timeZone)
+          .bind("setLocale", change.locale() != null)
+          .bind("locale", locale)
+          .execute();
+      Map<String, Object> data = new LinkedHashMap<>();
+      if (change.name() != null) {
+        data.put("name", name);
+      }
+      if (change.timeZone() != null) {
+        data.put("timeZone", timeZone);
+      }
+      if (change.locale() != null) {
+        data.put("locale", locale);
+      }
+      changes.append(
+          handle,
+          List.of(
+              new Changes.NewChange(
+                  contact.id(),
+                  "contact.updated",
+                  data,
+                  clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS))));
+    });
+    return get(contact.id());
+  }
+
   public Contact get(UUID id) {
     Optional<UUID> current =
         jdbi.withHandle(h -> h.createQuery(survivorOf).bind("id", id).mapTo(UUID.class).findOne());

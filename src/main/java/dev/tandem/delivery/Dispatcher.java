@@ -295,6 +295,18 @@ public final class Dispatcher implements AutoCloseable {
         if (body.tracking()) {
           html = html.map(h -> Tracking.apply(h, delivery.id(), base, links));
         }
+        // a template's {{links.unsubscribe}} and {{links.view}}: this delivery's signed links
+        // (after tracking, so the unsubscribe link is never a click redirect)
+        java.util.function.UnaryOperator<String> own =
+            t ->
+                t.replace(
+                        "tandem:unsubscribe",
+                        base + "/u/" + links.token(delivery.id(), LinkSigner.Purpose.UNSUBSCRIBE))
+                    .replace(
+                        "tandem:view",
+                        base + "/v/" + links.token(delivery.id(), LinkSigner.Purpose.VIEW));
+        html = html.map(own);
+        Optional<String> text = body.text().map(own);
         var headers = new java.util.LinkedHashMap<String, String>();
         if (body.unsubscribe() || marketing(delivery)) {
           // RFC 2369 + RFC 8058 one-click: mail providers POST to the https link. Gmail and Yahoo
@@ -316,7 +328,7 @@ public final class Dispatcher implements AutoCloseable {
                 delivery.address(),
                 body.subject(),
                 html,
-                body.text(),
+                text,
                 headers,
                 body.attachments().stream()
                     .map(a ->
@@ -339,17 +351,10 @@ public final class Dispatcher implements AutoCloseable {
       return Optional.empty();
     }
     String url = baseUrl.get() + "/v/" + links.token(delivery.follows(), LinkSigner.Purpose.VIEW);
-    String tail = " - details in your inbox: " + url;
-    String subject = content.email().get().subject().strip();
-    int room = Math.max(20, POINTER_CHARS - tail.length());
-    if (subject.length() > room) {
-      subject = subject.substring(0, room - 3).strip() + "...";
-    }
-    return Optional.of(new SmsContent(subject + tail, true));
+    return Optional.of(
+        new SmsContent(
+            dev.tandem.template.PointerSms.text(content.email().get().subject(), url, true), true));
   }
-
-  /** What a pointer SMS aims to fit in: one GSM-7 segment. */
-  private static final int POINTER_CHARS = 160;
 
   private static Outcome outcome(SmsSubmitResult result) {
     return switch (result) {

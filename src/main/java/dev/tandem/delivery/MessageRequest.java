@@ -12,6 +12,7 @@ import java.util.UUID;
  * @param topic a configured topic; null means {@code consent.defaultTopic}
  * @param dedupeKey what makes two messages on a topic the same for the dedupe window; null means
  *     their content
+ * @param template the template to render instead of sms and email content, or null
  */
 public record MessageRequest(
     UUID contactId,
@@ -28,7 +29,8 @@ public record MessageRequest(
     Boolean emailUnsubscribe,
     String idempotencyKey,
     List<Attachment> emailAttachments,
-    String dedupeKey) {
+    String dedupeKey,
+    dev.tandem.template.TemplateRequest template) {
 
   /** True when the request carries SMS content. */
   public boolean hasSms() {

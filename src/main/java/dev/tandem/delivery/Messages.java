@@ -76,6 +76,8 @@ public final class Messages {
   private final String lockContactSends;
   private final String recentSends;
   private final RoutingSetup routing;
+  private final dev.tandem.template.Templates templates;
+  private final dev.tandem.template.ShortLinks shortLinks;
 
   /**
    * @param onAccepted called after a commit that queued deliveries (wakes the dispatcher)
@@ -90,8 +92,12 @@ public final class Messages {
       ConsentLedger consent,
       SendGate gate,
       RoutingSetup routing,
+      dev.tandem.template.Templates templates,
+      dev.tandem.template.ShortLinks shortLinks,
       Runnable onAccepted) {
     this.routing = routing;
+    this.templates = templates;
+    this.shortLinks = shortLinks;
     this.jdbi = jdbi;
     this.clock = clock;
     this.contacts = contacts;
@@ -112,7 +118,20 @@ public final class Messages {
   }
 
   public MessageView accept(MessageRequest request) {
-    return accept(request, false);
+    return accept(request, false, r -> {});
+  }
+
+  /**
+   * What a templated request would send: the plan and deliveries of {@link #plan} with the template
+   * rendered for the person (short links are placeholders of their real length).
+   */
+  public record Preview(
+      MessageView view, Optional<dev.tandem.template.TemplateRenderer.Rendered> rendered) {}
+
+  public Preview preview(MessageRequest request) {
+    var rendering = new java.util.concurrent.atomic.AtomicReference<Rendering>();
+    MessageView view = accept(request, true, rendering::set);
+    return new Preview(view, Optional.ofNullable(rendering.get()).map(Rendering::rendered));
   }
 
   /**
@@ -120,40 +139,80 @@ public final class Messages {
    * with nothing written (a contact it would create is not created).
    */
   public MessageView plan(MessageRequest request) {
-    return accept(request, true);
+    return accept(request, true, r -> {});
   }
 
-  private MessageView accept(MessageRequest request, boolean dryRun) {
+  private MessageView accept(
+      MessageRequest request, boolean dryRun, java.util.function.Consumer<Rendering> rendered) {
     List<Channel> named = channels(request.channels());
+    dev.tandem.template.TemplateRequest templated = request.template();
+    dev.tandem.template.Templates.Stored stored = null;
+    if (templated != null) {
+      if (request.hasSms() || request.hasEmail()) {
+        throw new InvalidInput(
+            "template-and-content",
+            "template",
+            "The request names a template and also gives sms or email content: send one of them"
+                + " (email.tracking and email.unsubscribe may go with a template).");
+      }
+      stored = templates.get(templated.key(), templated.version());
+    }
+    String topicKey =
+        request.topic() != null
+            ? request.topic()
+            : stored == null ? null : stored.template().topic().orElse(null);
     String topic =
-        request.topic() == null
-            ? consent.config().defaultTopic()
-            : consent.topic("topic", request.topic()).key();
+        topicKey == null ? consent.config().defaultTopic() : consent.topic("topic", topicKey).key();
     TopicClass topicClass =
         consent.topics().find(topic).map(Topic::topicClass).orElse(TopicClass.TRANSACTIONAL);
     TopicPolicy policy = routing.policyOf().apply(topic, topicClass);
-    MessageContent content = content(request, named, pricing.substitutionByDefault());
     String key = idempotencyKey(request.idempotencyKey());
-    String dedupeKey = dedupeKey(request.dedupeKey(), content);
-    String hash = hash(request, named, topic, content);
-    if (key != null) {
-      Optional<MessageView> earlier = replay(key, hash);
-      if (earlier.isPresent()) {
-        return earlier.get();
+    String hash;
+    String dedupeKey;
+    MessageContent content;
+    Rendering rendering;
+    if (stored != null) {
+      String identity = templateIdentity(stored, templated, request);
+      hash = hash(request, named, topic, identity);
+      if (key != null) {
+        Optional<MessageView> earlier = replay(key, hash);
+        if (earlier.isPresent()) {
+          return earlier.get();
+        }
+      }
+      rendering = render(request, named, stored, templated, policy, dryRun);
+      rendered.accept(rendering);
+      content = rendering.content();
+      dedupeKey =
+          request.dedupeKey() != null
+              ? dedupeKey(request.dedupeKey(), content)
+              : "template:" + sha256(identity).substring(0, 32);
+    } else {
+      content = content(request, named, pricing.substitutionByDefault());
+      dedupeKey = dedupeKey(request.dedupeKey(), content);
+      hash = hash(request, named, topic, content.toJson());
+      rendering = null;
+      if (key != null) {
+        Optional<MessageView> earlier = replay(key, hash);
+        if (earlier.isPresent()) {
+          return earlier.get();
+        }
       }
     }
+    MessageContent finalContent = content;
     for (int attempt = 1; ; attempt++) {
       Recipient recipient = recipient(request);
       try {
         return write(
             recipient::resolve,
             (handle, to, now) ->
-                route(handle, to, named, topic, topicClass, policy, content, dedupeKey, now),
+                route(handle, to, named, topic, topicClass, policy, finalContent, dedupeKey, now),
             topic,
-            content,
+            finalContent,
             key,
             hash,
-            dryRun);
+            dryRun,
+            rendering);
       } catch (Conflict taken) {
         // Another request created this address's contact first: it is found on the next attempt.
         if (!recipient.isNew() || !taken.code().endsWith("-taken") || attempt == 3) {
@@ -183,7 +242,8 @@ public final class Messages {
         content,
         null,
         "reply",
-        false);
+        false,
+        null);
   }
 
   /** An email that answers the person (a double opt-in request); not gated by consent. */
@@ -205,7 +265,8 @@ public final class Messages {
         content,
         null,
         "reply",
-        false);
+        false,
+        null);
   }
 
   /** How a message's deliveries are decided, inside the accepting transaction. */
@@ -468,7 +529,8 @@ public final class Messages {
       MessageContent content,
       String key,
       String hash,
-      boolean dryRun) {
+      boolean dryRun,
+      Rendering rendering) {
     UUID messageId = Ids.next(clock);
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     var deliveries = new ArrayList<MessageView.DeliveryView>();
@@ -497,9 +559,20 @@ public final class Messages {
                         planned.topicClass() == null ? null : planned.topicClass().name(),
                         String.class)
                     .bindByType("dedupeKey", planned.dedupeKey(), String.class)
+                    .bindByType(
+                        "templateKey", rendering == null ? null : rendering.key(), String.class)
+                    .bindByType(
+                        "templateVersion",
+                        rendering == null ? null : rendering.version(),
+                        Integer.class)
+                    .bindByType(
+                        "locale", rendering == null ? null : rendering.locale(), String.class)
                     .execute();
             if (inserted == 0) {
               throw new KeyTaken();
+            }
+            if (rendering != null && !dryRun) {
+              shortLinks.record(handle, messageId, to.id(), rendering.links(), now);
             }
             var events = new ArrayList<TimelineEvent>();
             Map<String, Object> accepted = new java.util.LinkedHashMap<>();
@@ -541,6 +614,144 @@ public final class Messages {
     onAccepted.run();
     return new MessageView(
         messageId, contact.id(), topic, now, List.copyOf(deliveries), false, planJson.get(), false);
+  }
+
+  /**
+   * A template rendered for this message.
+   *
+   * @param links the short links its SMS carries, stored with the message
+   */
+  private record Rendering(
+      String key,
+      int version,
+      String locale,
+      MessageContent content,
+      List<dev.tandem.template.TemplateRenderer.Link> links,
+      dev.tandem.template.TemplateRenderer.Rendered rendered) {}
+
+  /** What makes two templated requests the same: template, version, locale, data, options. */
+  private static String templateIdentity(
+      dev.tandem.template.Templates.Stored stored,
+      dev.tandem.template.TemplateRequest request,
+      MessageRequest message) {
+    var identity = new java.util.LinkedHashMap<String, Object>();
+    identity.put("template", stored.template().key());
+    identity.put("version", stored.version());
+    identity.put("locale", request.locale());
+    identity.put("data", request.data());
+    identity.put("tracking", message.emailTracking());
+    identity.put("unsubscribe", message.emailUnsubscribe());
+    identity.put("substitution", message.smsSubstitution());
+    try {
+      return IDENTITY_JSON.writeValueAsString(identity);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper IDENTITY_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  /**
+   * Renders the template for the person: their locale (or the request's), their name and addresses
+   * as {@code contact}, the topic's SMS budget. Links in the SMS become short links (a dry run
+   * shows placeholders of the same length and stores none).
+   */
+  private Rendering render(
+      MessageRequest request,
+      List<Channel> named,
+      dev.tandem.template.Templates.Stored stored,
+      dev.tandem.template.TemplateRequest templated,
+      TopicPolicy policy,
+      boolean dryRun) {
+    Optional<Contact> known = knownRecipient(request);
+    String locale =
+        templated.locale() != null
+            ? dev.tandem.contact.Locales.normalize("template.locale", templated.locale())
+            : known.flatMap(Contact::locale).orElse(null);
+    var data = new java.util.LinkedHashMap<String, Object>(templated.data());
+    var person = new java.util.LinkedHashMap<String, Object>();
+    known.ifPresent(c -> {
+      c.name()
+          .ifPresent(n -> {
+            person.put("name", n);
+            person.put("firstName", n.strip().split("\\s+")[0]);
+          });
+      c.phone().ifPresent(p -> person.put("phone", p));
+      c.email().ifPresent(e -> person.put("email", e));
+    });
+    if (known.isEmpty()) {
+      if (request.toPhone() != null) {
+        person.put("phone", request.toPhone());
+      }
+      if (request.toEmail() != null) {
+        person.put("email", request.toEmail());
+      }
+    }
+    if (data.get("contact") instanceof Map<?, ?> given) {
+      given.forEach((k, v) -> person.put(String.valueOf(k), v));
+    }
+    data.put("contact", java.util.Collections.unmodifiableMap(person));
+    boolean substitution =
+        request.smsSubstitution() == null
+            ? pricing.substitutionByDefault()
+            : request.smsSubstitution();
+    var rendered =
+        templates
+            .renderer()
+            .render(
+                stored.template(),
+                locale,
+                data,
+                templates.snippets(),
+                new dev.tandem.template.TemplateRenderer.Options(
+                    policy.smsSegmentBudget(),
+                    substitution,
+                    url -> dryRun ? shortLinks.placeholder() : shortLinks.newLink()),
+                new dev.tandem.template.TemplateRenderer.EmailOptions(
+                    Boolean.TRUE.equals(request.emailTracking()),
+                    Boolean.TRUE.equals(request.emailUnsubscribe())));
+    MessageContent content = new MessageContent(rendered.sms(), rendered.email());
+    for (Channel channel : named) {
+      if (!content.channels().contains(channel)) {
+        throw new InvalidInput(
+            "template-missing-channel",
+            "channels",
+            "template "
+                + stored.template().key()
+                + " (version "
+                + stored.version()
+                + ") has no "
+                + channel.key()
+                + " for locale "
+                + (locale == null ? "default" : locale)
+                + " and none can be derived; add a variant or leave "
+                + channel.key()
+                + " out of channels.");
+      }
+    }
+    if (!named.isEmpty()) {
+      content = content.only(java.util.Set.copyOf(named));
+    }
+    List<dev.tandem.template.TemplateRenderer.Link> links =
+        content.sms().isPresent() ? rendered.links() : List.of();
+    return new Rendering(
+        stored.template().key(), stored.version(), rendered.locale(), content, links, rendered);
+  }
+
+  /** The contact a request names, when it exists already. */
+  private Optional<Contact> knownRecipient(MessageRequest request) {
+    if (request.contactId() != null) {
+      return Optional.of(contacts.get(request.contactId()));
+    }
+    Optional<Contact> found =
+        request.toPhone() == null ? Optional.empty() : contacts.findByPhone(request.toPhone());
+    if (found.isEmpty() && request.toEmail() != null) {
+      found = contacts.findByEmail(request.toEmail());
+    }
+    return found;
   }
 
   /** Rolls a dry run back once its plan and deliveries are known. */
@@ -995,14 +1206,14 @@ public final class Messages {
   }
 
   private static String hash(
-      MessageRequest request, List<Channel> channels, String topic, MessageContent content) {
+      MessageRequest request, List<Channel> channels, String topic, String content) {
     List<String> parts = new ArrayList<>();
     parts.add(String.valueOf(request.contactId()));
     parts.add(String.valueOf(request.toPhone()));
     parts.add(String.valueOf(request.toEmail()));
     parts.add(channels.toString());
     parts.add(topic);
-    parts.add(content.toJson());
+    parts.add(content);
     parts.add(String.valueOf(request.dedupeKey()));
     return sha256(String.join("\u0000", parts));
   }

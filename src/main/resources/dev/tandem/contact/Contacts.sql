@@ -1,6 +1,6 @@
 -- name: insertContact
-INSERT INTO contact (id, external_id, name, time_zone, created_at)
-VALUES (:id, :externalId, :name, :timeZone, :createdAt)
+INSERT INTO contact (id, external_id, name, time_zone, locale, created_at)
+VALUES (:id, :externalId, :name, :timeZone, :locale, :createdAt)
 
 -- name: insertAddress
 INSERT INTO contact_address (kind, value, contact_id, created_at)
@@ -14,7 +14,7 @@ SELECT contact_id FROM contact_address WHERE kind = :kind AND value = :value
 SELECT id FROM contact WHERE external_id = :externalId
 
 -- name: findById
-SELECT c.id, c.external_id, c.name, c.time_zone, c.created_at,
+SELECT c.id, c.external_id, c.name, c.time_zone, c.locale, c.created_at,
        (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'phone'
          ORDER BY a.created_at LIMIT 1) AS phone,
        (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'email'
@@ -48,7 +48,8 @@ UPDATE contact_address SET contact_id = :survivor WHERE contact_id = :merged
 -- The survivor keeps its own fields and takes what it lacks from the merged contact.
 UPDATE contact s
 SET name = COALESCE(s.name, m.name),
-    time_zone = COALESCE(s.time_zone, m.time_zone)
+    time_zone = COALESCE(s.time_zone, m.time_zone),
+    locale = COALESCE(s.locale, m.locale)
 FROM contact m
 WHERE s.id = :survivor AND m.id = :merged
 
@@ -77,5 +78,14 @@ UPDATE contact SET name = :name, external_id = :externalId, time_zone = :timeZon
 DELETE FROM contact_address WHERE contact_id = ANY(CAST(:ids AS uuid[]))
 
 -- name: eraseContacts
-UPDATE contact SET name = NULL, external_id = NULL, time_zone = NULL, erased_at = :now
+UPDATE contact SET name = NULL, external_id = NULL, time_zone = NULL, locale = NULL,
+  erased_at = :now
 WHERE id = ANY(CAST(:ids AS uuid[]))
+
+-- name: updateProfile
+-- A PATCH: each field is set only when the request named it (a null clears it).
+UPDATE contact
+SET name = CASE WHEN :setName THEN :name ELSE name END,
+    time_zone = CASE WHEN :setTimeZone THEN :timeZone ELSE time_zone END,
+    locale = CASE WHEN :setLocale THEN :locale ELSE locale END
+WHERE id = :id AND erased_at IS NULL AND merged_into IS NULL

@@ -1,8 +1,9 @@
 -- name: insertMessage
 INSERT INTO message (id, contact_id, idempotency_key, request_hash, topic, content, created_at,
-                     plan, topic_class, dedupe_key)
+                     plan, topic_class, dedupe_key, template_key, template_version, locale)
 VALUES (:id, :contactId, :idempotencyKey, :requestHash, :topic, CAST(:content AS jsonb), :createdAt,
-        CAST(:plan AS jsonb), :topicClass, :dedupeKey)
+        CAST(:plan AS jsonb), :topicClass, :dedupeKey, :templateKey,
+        CAST(:templateVersion AS integer), :locale)
 ON CONFLICT (idempotency_key) DO NOTHING
 
 -- name: messageByIdempotencyKey
