@@ -316,7 +316,8 @@ public final class App implements AutoCloseable {
                 return new TemplateLint.Context(
                     topicClass == TopicClass.MARKETING,
                     topics.policy(key, topicClass).smsSegmentBudget(),
-                    config.sms().substitution());
+                    config.sms().substitution(),
+                    shortLinks.placeholder());
               });
       this.messages =
           new Messages(

@@ -54,8 +54,14 @@ public final class TemplateLint {
    * @param marketing whether the template's topic is marketing (unsubscribe link, postal address)
    * @param smsSegmentBudget the topic's budget
    * @param substitution whether smart-character substitution is on for its SMS
+   * @param shortLink what a tracked short link looks like on this server (its length counts)
    */
-  public record Context(boolean marketing, int smsSegmentBudget, boolean substitution) {}
+  public record Context(
+      boolean marketing, int smsSegmentBudget, boolean substitution, String shortLink) {
+    public Context(boolean marketing, int smsSegmentBudget, boolean substitution) {
+      this(marketing, smsSegmentBudget, substitution, PREVIEW_LINK);
+    }
+  }
 
   public static List<Finding> check(
       TemplateDocument template, Snippets snippets, Context context, TemplateRenderer renderer) {
@@ -325,7 +331,7 @@ public final class TemplateLint {
         sample,
         snippets,
         new TemplateRenderer.Options(
-            context.smsSegmentBudget(), context.substitution(), url -> PREVIEW_LINK),
+            context.smsSegmentBudget(), context.substitution(), url -> context.shortLink()),
         TemplateRenderer.EmailOptions.NONE);
   }
 
