@@ -152,6 +152,7 @@ public final class DemoCommand implements Callable<Integer> {
         awaitFinal(id, deadline);
       }
       routedStep(app, contacts.get(0), deadline);
+      templatedStep(contacts.get(1), deadline);
       consentStep(contacts.get(1), deadline);
       for (JsonNode contact : contacts) {
         printTimeline(contact);
@@ -241,6 +242,87 @@ public final class DemoCommand implements Callable<Integer> {
           d.get("status").asText(),
           d.hasNonNull("lastError") ? " (" + d.get("lastError").asText() + ")" : "");
     }
+  }
+
+  /**
+   * One template, written once: a rich email and, since the template has no SMS, an SMS derived
+   * from it (subject, the first paragraph, the tracking button as a short link) within one segment.
+   */
+  private void templatedStep(JsonNode grace, Instant deadline) throws Exception {
+    System.out.println(
+        "\nA template, written once as an email: Tandem renders the email and derives the SMS …");
+    call(
+        "PUT",
+        "/v1/snippets/signature",
+        Map.of("text", "The Acme team", "html", "<p style=\"color:#666\">The Acme team</p>"),
+        201);
+    call(
+        "PUT",
+        "/v1/templates/order-delivered",
+        Map.of(
+            "description",
+            "Sent when the carrier confirms delivery",
+            "sampleData",
+            Map.of(
+                "order",
+                "1042",
+                "place",
+                "at the front door",
+                "url",
+                "https://shop.example/o/1042"),
+            "variants",
+            Map.of(
+                "default",
+                Map.of(
+                    "email",
+                    Map.of(
+                        "subject",
+                        "Order {{order}} was delivered",
+                        "html",
+                        "<h1>Delivered</h1><p>Hi {{contact.firstName}}, your order {{order}} was"
+                            + " left {{place}}.</p><p><a class=\"button\" href=\"{{url}}\">See"
+                            + " the photo</a></p>{{> signature}}",
+                        "text",
+                        "Hi {{contact.firstName}}, your order {{order}} was left {{place}}.\n"
+                            + "See the photo: {{url}}\n\n{{> signature}}")))),
+        201);
+    JsonNode preview =
+        call(
+            "POST",
+            "/v1/templates/order-delivered/preview",
+            Map.of("contactId", grace.get("id").asText(), "channels", List.of("sms", "email")),
+            200);
+    JsonNode accepted =
+        call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "contactId", grace.get("id").asText(),
+                "channels", List.of("sms", "email"),
+                "template", "order-delivered",
+                "data",
+                    Map.of(
+                        "order",
+                        "1042",
+                        "place",
+                        "with your neighbour at no. 12",
+                        "url",
+                        "https://shop.example/o/1042")),
+            202);
+    awaitFinal(accepted.get("id").asText(), deadline);
+    JsonNode sms = null;
+    String phone = grace.get("phone").asText().replace("+", "");
+    for (JsonNode item : call("GET", "/v1/sandbox/sms", null, 200).get("items")) {
+      if (item.get("to").asText().replace("+", "").equals(phone)) {
+        sms = item; // the newest is last
+      }
+    }
+    System.out.println("  email subject: " + preview.at("/email/subject").asText());
+    System.out.printf(
+        "  derived SMS (%d segment, %s, previewed before sending):%n    %s%n",
+        preview.at("/sms/segments").asInt(),
+        preview.at("/sms/encoding").asText(),
+        sms == null ? "(none)" : sms.get("text").asText());
   }
 
   private void consentStep(JsonNode grace, Instant deadline) throws Exception {
