@@ -88,6 +88,10 @@ public final class SmsThroughputBench {
         routedVsNamed(smsc.port(), messages, clients, raw);
         return;
       }
+      if (System.getenv("BENCH_TEMPLATED") != null) {
+        templatedVsInline(smsc.port(), messages, clients, raw);
+        return;
+      }
       Result tandem = tandem(smsc.port(), messages, clients, false);
       Result kannel = kannel(smsc.port(), messages, clients);
 
@@ -189,8 +193,45 @@ public final class SmsThroughputBench {
     System.out.printf("routed ÷ raw jSMPP: %.3f%n", routed / raw.rate());
   }
 
-  /** Tandem in this process, on embedded PostgreSQL with fsync on, driven over its HTTP API. */
+  /**
+   * The cost of templates: the same SMS traffic with the text inline and rendered from a template
+   * (its SMS variant with a variable and a link that becomes a tracked short link, stored in the
+   * accepting transaction), twice each, alternating, in one run against one SMSC.
+   */
+  static void templatedVsInline(int smscPort, int messages, int clients, Result raw)
+      throws Exception {
+    var results = new java.util.ArrayList<Result>();
+    for (int round = 0; round < 2; round++) {
+      results.add(tandem(smscPort, messages, clients, Body.INLINE));
+      results.add(tandem(smscPort, messages, clients, Body.TEMPLATED));
+    }
+    System.out.printf("%-16s %10s %10s %14s  %s%n", "", "msg/s", "seconds", "CPU-s/1000 msg", "");
+    for (Result r : results) {
+      System.out.printf("%-16s %10.0f %10.2f %14.3f  %s%n", r.name(), r.rate(), r.seconds(), r.cpuPer1000(), r.note());
+    }
+    System.out.printf("%-16s %10.0f %10.2f %14.3f  %s%n", raw.name(), raw.rate(), raw.seconds(), raw.cpuPer1000(), raw.note());
+    double inline = (results.get(0).rate() + results.get(2).rate()) / 2;
+    double templated = (results.get(1).rate() + results.get(3).rate()) / 2;
+    double inlineCpu = (results.get(0).cpuPer1000() + results.get(2).cpuPer1000()) / 2;
+    double templatedCpu = (results.get(1).cpuPer1000() + results.get(3).cpuPer1000()) / 2;
+    System.out.printf("%ntemplated ÷ inline throughput: %.2f   (mean of two runs each: %.0f vs %.0f msg/s)%n", templated / inline, templated, inline);
+    System.out.printf("templated ÷ inline CPU per message: %.2f   (%.3f vs %.3f CPU-s/1000)%n", templatedCpu / inlineCpu, templatedCpu, inlineCpu);
+  }
+
+  /** What the HTTP clients send. */
+  enum Body {
+    INLINE,
+    ROUTED,
+    TEMPLATED
+  }
+
   static Result tandem(int smscPort, int messages, int clients, boolean routed) throws Exception {
+    return tandem(smscPort, messages, clients, routed ? Body.ROUTED : Body.INLINE);
+  }
+
+  /** Tandem in this process, on embedded PostgreSQL with fsync on, driven over its HTTP API. */
+  static Result tandem(int smscPort, int messages, int clients, Body kind) throws Exception {
+    boolean routed = kind == Body.ROUTED;
     Path data = Files.createTempDirectory("tandem-bench-");
     var overrides = new HashMap<String, String>();
     overrides.put("dataDir", data.toString());
@@ -207,17 +248,40 @@ public final class SmsThroughputBench {
         Thread.sleep(20);
       }
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-      Bench.postMessages(app, http, key, WARMUP, clients, i -> smsBody("warm", i, routed)); // warm-up
+      if (kind == Body.TEMPLATED) {
+        var put =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.url() + "/v1/templates/bench"))
+                    .header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(TEMPLATE))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (put.statusCode() != 201) {
+          throw new IllegalStateException("PUT /v1/templates/bench: " + put.statusCode() + " " + put.body());
+        }
+      }
+      java.util.function.IntFunction<String> warm =
+          kind == Body.TEMPLATED ? i -> templatedBody("warm", i) : i -> smsBody("warm", i, routed);
+      java.util.function.IntFunction<String> run =
+          kind == Body.TEMPLATED ? i -> templatedBody("run", i) : i -> smsBody("run", i, routed);
+      Bench.postMessages(app, http, key, WARMUP, clients, warm); // warm-up
       Bench.awaitStatus(app, "delivered", WARMUP);
       double jvm0 = Bench.processCpuSeconds();
       double pg0 = Bench.postgresCpuSeconds();
       long start = System.nanoTime();
-      Bench.postMessages(app, http, key, messages, clients, i -> smsBody("run", i, routed));
+      Bench.postMessages(app, http, key, messages, clients, run);
       Bench.awaitStatus(app, "delivered", WARMUP + messages);
       double seconds = (System.nanoTime() - start) / 1e9;
       double jvm = Bench.processCpuSeconds() - jvm0;
       double pg = Bench.postgresCpuSeconds() - pg0;
-      return new Result(routed ? "Tandem routed" : "Tandem", messages, seconds, jvm + pg,
+      String name =
+          switch (kind) {
+            case ROUTED -> "Tandem routed";
+            case TEMPLATED -> "Tandem templated";
+            case INLINE -> "Tandem";
+          };
+      return new Result(name, messages, seconds, jvm + pg,
           "API → PostgreSQL (fsync on) → SMPP → receipt stored; CPU = JVM+simulator %.2f + PostgreSQL %.2f per 1000"
               .formatted(jvm / messages * 1000, pg / messages * 1000));
     } finally {
@@ -291,6 +355,17 @@ public final class SmsThroughputBench {
     return "{\"to\":{\"phone\":\"+1415555" + (1000 + i % 9000) + "\"},"
         + (routed ? "" : "\"channels\":[\"sms\"],")
         + "\"sms\":{\"text\":\"" + TEXT + "\"},\"idempotencyKey\":\"" + tag + "-" + i + "\"}";
+  }
+
+  /** A template whose SMS is about as long as {@link #TEXT}, with a variable and a tracked link. */
+  private static final String TEMPLATE =
+      "{\"sampleData\":{\"order\":\"1042\"},\"variants\":{\"default\":{"
+          + "\"email\":{\"subject\":\"Order {{order}} shipped\",\"text\":\"Order {{order}} is on its way.\"},"
+          + "\"sms\":{\"text\":\"Order {{order}} has shipped. Track it: https://shop.example/t/{{order}}\"}}}}";
+
+  private static String templatedBody(String tag, int i) {
+    return "{\"to\":{\"phone\":\"+1415555" + (1000 + i % 9000) + "\"},\"channels\":[\"sms\"],"
+        + "\"template\":\"bench\",\"data\":{\"order\":\"" + i + "\"},\"idempotencyKey\":\"" + tag + "-" + i + "\"}";
   }
 
   /** Kannel bound to the same simulator; done when its DLR callbacks for every message came back. */
