@@ -372,6 +372,7 @@ public final class TemplateLint {
                 snippets,
                 field);
         var depth = new int[] {0};
+        var included = new java.util.HashSet<String>();
         template.visit(
             new Mustache.Visitor() {
               @Override
@@ -386,6 +387,9 @@ public final class TemplateLint {
 
               @Override
               public boolean visitInclude(String name) {
+                if (!included.add(name)) {
+                  return false; // each snippet once: a cycle would never end
+                }
                 if (!snippets.byKey().containsKey(name)) {
                   findings.add(
                       error(

@@ -36,6 +36,17 @@ public final class TemplateRenderer {
   private static final Pattern URL = Pattern.compile("https?://[^\\s<>\"]+");
   private static final int CACHE_LIMIT = 4_096;
 
+  /** The most one source may render to: an email body's limit. */
+  static final int MAX_OUTPUT_CHARS = dev.tandem.content.EmailContent.MAX_BODY_CHARS;
+
+  /**
+   * The most section iterations one source may take: nested sections over the caller's lists would
+   * otherwise multiply (three levels over 1,000 items is a billion).
+   */
+  static final int MAX_ITERATIONS = 100_000;
+
+  private static final ThreadLocal<int[]> ITERATIONS = ThreadLocal.withInitial(() -> new int[1]);
+
   private final Map<CacheKey, Template> compiled = new ConcurrentHashMap<>();
 
   /** How a source is rendered: escaped for HTML or as it is. */
@@ -224,10 +235,87 @@ public final class TemplateRenderer {
   String render(
       String source, Mode mode, Map<String, Object> data, Snippets snippets, String field) {
     Template template = compile(source, mode, snippets, field);
+    var out = new LimitedWriter(MAX_OUTPUT_CHARS);
+    ITERATIONS.get()[0] = MAX_ITERATIONS;
     try {
-      return template.execute(data);
+      template.execute(data, out);
+      return out.toString();
     } catch (MustacheException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof TooLarge large) {
+          throw tooLarge(large, field);
+        }
+      }
       throw problem(e, field);
+    } catch (TooLarge e) {
+      throw tooLarge(e, field);
+    } catch (StackOverflowError e) {
+      throw new InvalidInput(
+          "snippet-include-cycle",
+          field,
+          field + " includes snippets that include each other without end; break the cycle.");
+    }
+  }
+
+  private static InvalidInput tooLarge(TooLarge e, String field) {
+    {
+      return new InvalidInput(
+          "rendered-too-large",
+          field,
+          field
+              + " renders to more than "
+              + (e.iterations
+                  ? MAX_ITERATIONS + " section iterations"
+                  : MAX_OUTPUT_CHARS + " characters")
+              + " with this data; nested sections over long lists multiply. Send less data or"
+              + " simplify the template.");
+    }
+  }
+
+  /** Thrown when a render passes a limit; turned into a 422 naming the field. */
+  private static final class TooLarge extends RuntimeException {
+    final boolean iterations;
+
+    TooLarge(boolean iterations) {
+      super(null, null, false, false);
+      this.iterations = iterations;
+    }
+  }
+
+  /** A writer that refuses to grow past its limit. */
+  private static final class LimitedWriter extends java.io.Writer {
+    private final StringBuilder out = new StringBuilder();
+    private final int limit;
+
+    LimitedWriter(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public void write(char[] buffer, int offset, int length) {
+      if (out.length() + length > limit) {
+        throw new TooLarge(false);
+      }
+      out.append(buffer, offset, length);
+    }
+
+    @Override
+    public void write(String text, int offset, int length) {
+      if (out.length() + length > limit) {
+        throw new TooLarge(false);
+      }
+      out.append(text, offset, offset + length);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public String toString() {
+      return out.toString();
     }
   }
 
@@ -330,6 +418,29 @@ public final class TemplateRenderer {
     @Override
     public <K, V> Map<K, V> createFetcherCache() {
       return new ConcurrentHashMap<>();
+    }
+
+    @Override
+    public java.util.Iterator<?> toIterator(Object value) {
+      java.util.Iterator<?> it = super.toIterator(value);
+      if (it == null) {
+        return null;
+      }
+      int[] budget = ITERATIONS.get();
+      return new java.util.Iterator<Object>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public Object next() {
+          if (--budget[0] < 0) {
+            throw new TooLarge(true);
+          }
+          return it.next();
+        }
+      };
     }
   }
 }

@@ -246,6 +246,7 @@ public final class Templates {
           Snippets.NONE,
           form.getKey() == TemplateRenderer.Mode.HTML ? "html" : "text");
     }
+    refuseCycle(snippet);
     jdbi.useHandle(handle ->
         handle
             .createUpdate(sql.get("upsertSnippet"))
@@ -256,6 +257,49 @@ public final class Templates {
             .execute());
     cached = null;
     return snippet;
+  }
+
+  private static final Pattern INCLUDE = Pattern.compile("\\{\\{>\\s*([^}\\s]+)\\s*}}");
+
+  /** A snippet that would include itself, directly or through others, is refused. */
+  private void refuseCycle(Snippets.Snippet changed) {
+    var all = new java.util.HashMap<>(snippets().byKey());
+    all.put(changed.key(), changed);
+    var path = new java.util.ArrayList<String>();
+    if (reaches(all, changed.key(), changed.key(), path, new java.util.HashSet<>())) {
+      throw new dev.tandem.error.InvalidInput(
+          "snippet-include-cycle",
+          "text",
+          "snippet "
+              + changed.key()
+              + " would include itself ("
+              + changed.key()
+              + " → "
+              + String.join(" → ", path)
+              + "); a snippet cannot include itself, directly or through others.");
+    }
+  }
+
+  private static boolean reaches(
+      Map<String, Snippets.Snippet> all,
+      String from,
+      String target,
+      List<String> path,
+      java.util.Set<String> seen) {
+    Snippets.Snippet snippet = all.get(from);
+    if (snippet == null || !seen.add(from)) {
+      return false;
+    }
+    var matcher = INCLUDE.matcher(snippet.text() + "\n" + snippet.html().orElse(""));
+    while (matcher.find()) {
+      String next = matcher.group(1);
+      path.add(next);
+      if (next.equals(target) || reaches(all, next, target, path, seen)) {
+        return true;
+      }
+      path.remove(path.size() - 1);
+    }
+    return false;
   }
 
   /** Deletes a snippet no current template includes. */
@@ -270,6 +314,13 @@ public final class Templates {
             .filter(s -> include.matcher(TemplateJson.write(s.template()).toString()).find())
             .map(s -> s.template().key())
             .toList();
+    users = new java.util.ArrayList<>(users);
+    for (Snippets.Snippet other : snippets().byKey().values()) {
+      if (!other.key().equals(key)
+          && include.matcher(other.text() + "\n" + other.html().orElse("")).find()) {
+        users.add("snippet " + other.key());
+      }
+    }
     if (!users.isEmpty()) {
       throw new Conflict(
           "snippet-in-use",
