@@ -886,6 +886,14 @@ public final class ApiServer implements AutoCloseable {
     out.put("id", m.id());
     out.put("contactId", m.contactId());
     out.put("topic", m.topic());
+    m.template()
+        .ifPresent(t -> {
+          var template = new LinkedHashMap<String, Object>();
+          template.put("key", t.key());
+          template.put("version", t.version());
+          template.put("locale", t.locale());
+          out.put("template", template);
+        });
     out.put("createdAt", m.createdAt());
     out.put(
         "deliveries",

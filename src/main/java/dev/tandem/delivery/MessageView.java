@@ -15,6 +15,7 @@ import java.util.UUID;
  * @param plan the router's plan as stored (JSON); empty for messages accepted before routing and
  *     for compliance replies
  * @param dryRun true when nothing was written ({@code POST /v1/messages?dryRun=true})
+ * @param template what the message was rendered from, when it named a template
  */
 public record MessageView(
     UUID id,
@@ -24,7 +25,23 @@ public record MessageView(
     List<DeliveryView> deliveries,
     boolean replayed,
     Optional<JsonNode> plan,
-    boolean dryRun) {
+    boolean dryRun,
+    Optional<TemplateRef> template) {
+
+  public MessageView(
+      UUID id,
+      UUID contactId,
+      String topic,
+      Instant createdAt,
+      List<DeliveryView> deliveries,
+      boolean replayed,
+      Optional<JsonNode> plan,
+      boolean dryRun) {
+    this(id, contactId, topic, createdAt, deliveries, replayed, plan, dryRun, Optional.empty());
+  }
+
+  /** The template a message was rendered from: key, version and the locale of its variant. */
+  public record TemplateRef(String key, int version, String locale) {}
 
   public record DeliveryView(
       UUID id,
@@ -68,6 +85,7 @@ public record MessageView(
   }
 
   MessageView asReplay() {
-    return new MessageView(id, contactId, topic, createdAt, deliveries, true, plan, false);
+    return new MessageView(
+        id, contactId, topic, createdAt, deliveries, true, plan, false, template);
   }
 }

@@ -607,13 +607,22 @@ public final class Messages {
           List.copyOf(deliveries),
           false,
           planJson.get(),
-          true);
+          true,
+          Optional.ofNullable(rendering).map(Rendering::ref));
     }
     deliveries.forEach(
         d -> metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment());
     onAccepted.run();
     return new MessageView(
-        messageId, contact.id(), topic, now, List.copyOf(deliveries), false, planJson.get(), false);
+        messageId,
+        contact.id(),
+        topic,
+        now,
+        List.copyOf(deliveries),
+        false,
+        planJson.get(),
+        false,
+        Optional.ofNullable(rendering).map(Rendering::ref));
   }
 
   /**
@@ -627,7 +636,11 @@ public final class Messages {
       String locale,
       MessageContent content,
       List<dev.tandem.template.TemplateRenderer.Link> links,
-      dev.tandem.template.TemplateRenderer.Rendered rendered) {}
+      dev.tandem.template.TemplateRenderer.Rendered rendered) {
+    MessageView.TemplateRef ref() {
+      return new MessageView.TemplateRef(key, version, locale);
+    }
+  }
 
   /** What makes two templated requests the same: template, version, locale, data, options. */
   private static String templateIdentity(
@@ -946,7 +959,14 @@ public final class Messages {
                       List.of(),
                       false,
                       Optional.ofNullable(rs.getString("plan")).map(Messages::readJson),
-                      false))
+                      false,
+                      rs.getString("template_key") == null
+                          ? Optional.empty()
+                          : Optional.of(
+                              new MessageView.TemplateRef(
+                                  rs.getString("template_key"),
+                                  rs.getInt("template_version"),
+                                  rs.getString("locale")))))
               .findOne()
               .orElseThrow(
                   () -> new NotFound("message-not-found", "id", "There is no message " + id + "."));
@@ -978,7 +998,8 @@ public final class Messages {
           deliveries,
           false,
           message.plan(),
-          false);
+          false,
+          message.template());
     });
   }
 

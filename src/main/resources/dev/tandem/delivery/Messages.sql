@@ -35,7 +35,9 @@ ORDER BY d.created_at DESC
 LIMIT 1000
 
 -- name: messageById
-SELECT id, contact_id, topic, created_at, plan::text AS plan FROM message WHERE id = :id
+SELECT id, contact_id, topic, created_at, plan::text AS plan, template_key, template_version,
+       locale
+FROM message WHERE id = :id
 
 -- name: deliveriesOfMessage
 SELECT id, channel, address, status, attempts, provider_id, last_error, segments, encoding,

@@ -170,6 +170,10 @@ class TemplateApiTest {
     assertThat(row).containsEntry("template_key", "order-shipped");
     assertThat(row).containsEntry("template_version", version);
     assertThat(row).containsEntry("locale", "pt-BR");
+    JsonNode shown = tandem.message(sent.body().get("id").asText());
+    assertThat(shown.get("template").get("key").asText()).isEqualTo("order-shipped");
+    assertThat(shown.get("template").get("version").asInt()).isEqualTo(version);
+    assertThat(shown.get("template").get("locale").asText()).isEqualTo("pt-BR");
   }
 
   @Test
