@@ -584,6 +584,9 @@ public final class Messages {
                     .distinct()
                     .toList());
             accepted.put("topic", topic == null ? "reply" : topic);
+            if (rendering != null) {
+              accepted.put("template", rendering.key() + " v" + rendering.version());
+            }
             planned.plan().ifPresent(p -> accepted.put("plan", p.summary()));
             events.add(
                 new TimelineEvent(

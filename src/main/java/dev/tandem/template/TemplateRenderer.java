@@ -130,10 +130,14 @@ public final class TemplateRenderer {
         attachments.add(
             EmailContent.Attachment.of(i, a.filename(), a.contentType(), a.contentBase64()));
       }
-      emailContent =
-          Optional.of(
-              new EmailContent(
-                  subject, html, text, email.tracking(), email.unsubscribe(), attachments));
+      try {
+        emailContent =
+            Optional.of(
+                new EmailContent(
+                    subject, html, text, email.tracking(), email.unsubscribe(), attachments));
+      } catch (InvalidInput e) {
+        throw rendered(e, at + e.field().substring(e.field().indexOf('.') + 1));
+      }
     }
 
     Optional<SmsContent> sms = Optional.empty();
@@ -152,7 +156,11 @@ public final class TemplateRenderer {
       if (v.trackLinks()) {
         text = shortenLinks(text, shorten);
       }
-      sms = Optional.of(new SmsContent(text, options.substitution()));
+      try {
+        sms = Optional.of(new SmsContent(text, options.substitution()));
+      } catch (InvalidInput e) {
+        throw rendered(e, "variants." + smsLocale + ".sms.text");
+      }
       smsText = Optional.of(SmsText.of(text, options.substitution()));
       source = SmsSource.TEMPLATE;
     } else if (derive) {
@@ -178,6 +186,12 @@ public final class TemplateRenderer {
         smsText,
         source,
         List.copyOf(links));
+  }
+
+  /** What the rendered content broke, named where it came from. */
+  private static InvalidInput rendered(InvalidInput e, String field) {
+    return new InvalidInput(
+        e.code(), field, field + ", rendered with this data: " + e.getMessage());
   }
 
   /** Whether the email carries open and click tracking and the List-Unsubscribe header. */

@@ -17,7 +17,7 @@ SELECT 'phone', sender FROM inbound_sms WHERE contact_id = ANY(CAST(:ids AS uuid
 
 -- name: exportContact
 SELECT row_to_json(c)::text FROM (
-  SELECT id, external_id, name, time_zone, created_at, erased_at,
+  SELECT id, external_id, name, time_zone, locale, created_at, erased_at,
          (SELECT coalesce(json_agg(json_build_object('kind', kind, 'value', value, 'since', created_at) ORDER BY kind, created_at), '[]')
             FROM contact_address WHERE contact_id = ANY(CAST(:ids AS uuid[]))) AS addresses,
          (SELECT coalesce(json_agg(m.id), '[]') FROM contact m
@@ -27,7 +27,10 @@ SELECT row_to_json(c)::text FROM (
 
 -- name: exportMessages
 SELECT coalesce(json_agg(m ORDER BY m.created_at), '[]')::text FROM (
-  SELECT m.id, m.topic, m.content, m.created_at,
+  SELECT m.id, m.topic, m.content, m.created_at, m.template_key, m.template_version, m.locale,
+         (SELECT coalesce(json_agg(json_build_object(
+                   'url', l.url, 'clicks', l.clicks, 'firstClickAt', l.first_click_at)), '[]')
+            FROM short_link l WHERE l.message_id = m.id) AS links,
          (SELECT coalesce(json_agg(json_build_object(
                    'id', d.id, 'channel', d.channel, 'address', d.address, 'status', d.status,
                    'attempts', d.attempts, 'lastError', d.last_error, 'segments', d.segments,

@@ -302,6 +302,20 @@ class TemplateApiTest {
         tandem.call("GET", "/v1/contacts/" + contact.get("id").asText() + "/timeline", null).body();
     assertThat(timeline.toString()).contains("sms.clicked").contains(id);
 
+    // the person's export shows the link and its clicks; erasure removes it, and it stops working
+    String contactId = contact.get("id").asText();
+    JsonNode export = tandem.call("GET", "/v1/contacts/" + contactId + "/export", null).body();
+    assertThat(export.toString())
+        .contains("https://shop.example/track/7")
+        .contains("order-shipped");
+    assertThat(tandem.call("DELETE", "/v1/contacts/" + contactId, null).status()).isEqualTo(200);
+    var afterErasure =
+        client.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(tandem.app.url() + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+    assertThat(afterErasure.statusCode()).isEqualTo(404);
+
     String forged = path.substring(0, path.length() - 1) + (path.endsWith("A") ? "B" : "A");
     var refused =
         client.send(

@@ -244,6 +244,16 @@ class TemplateHostileInputTest {
                 422,
                 "channels"),
             new Case(
+                Map.of(
+                    "contactId",
+                    contact,
+                    "template",
+                    "plain",
+                    "data",
+                    Map.of("n", "x".repeat(2000))),
+                422,
+                "variants.default.sms.text"),
+            new Case(
                 Map.of("contactId", contact, "data", Map.of("n", "1"), "sms", Map.of("text", "x")),
                 422,
                 "data"))) {
