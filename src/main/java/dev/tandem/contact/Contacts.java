@@ -224,7 +224,7 @@ public final class Contacts {
   }
 
   /** A contact's own fields, as a batch writer (the importer) has already checked them. */
-  public record Fields(UUID id, String externalId, String name, String timeZone) {}
+  public record Fields(UUID id, String externalId, String name, String timeZone, String locale) {}
 
   /** An address of a contact, normalized by the caller. */
   public record Address(String kind, String value, UUID contactId) {}
@@ -244,7 +244,7 @@ public final class Contacts {
           .bind("externalId", c.externalId())
           .bind("name", c.name())
           .bind("timeZone", c.timeZone())
-          .bind("locale", (String) null)
+          .bind("locale", c.locale())
           .bind("createdAt", createdAt)
           .add();
     }
@@ -283,6 +283,7 @@ public final class Contacts {
           .bind("name", c.name())
           .bind("externalId", c.externalId())
           .bind("timeZone", c.timeZone())
+          .bind("locale", c.locale())
           .add();
     }
     batch.execute();

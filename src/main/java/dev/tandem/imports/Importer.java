@@ -62,6 +62,7 @@ public final class Importer {
     NAME("name", "fullname"),
     EXTERNAL_ID("externalid", "customerid", "crmid"),
     TIME_ZONE("timezone", "tz"),
+    LOCALE("locale", "language", "lang"),
     TOPIC("topic"),
     SMS_CONSENT("smsconsent", "smsoptin"),
     SMS_CONSENT_DATE("smsconsentdate", "smsoptindate"),
@@ -326,6 +327,7 @@ public final class Importer {
       String name,
       String externalId,
       String timeZone,
+      String locale,
       List<Consent> consents) {
     List<String> keys() {
       var keys = new ArrayList<String>(3);
@@ -356,14 +358,16 @@ public final class Importer {
     String name;
     String externalId;
     String timeZone;
+    String locale;
     final boolean fresh;
     boolean touched;
 
-    Person(UUID id, String name, String externalId, String timeZone, boolean fresh) {
+    Person(UUID id, String name, String externalId, String timeZone, String locale, boolean fresh) {
       this.id = id;
       this.name = name;
       this.externalId = externalId;
       this.timeZone = timeZone;
+      this.locale = locale;
       this.fresh = fresh;
     }
   }
@@ -461,6 +465,10 @@ public final class Importer {
               "'" + zone + "' is not a time zone (use an IANA name such as Europe/Paris)");
         }
       }
+      String locale = columns.get(f, Field.LOCALE);
+      if (locale != null) {
+        locale = dev.tandem.contact.Locales.normalize("locale", locale);
+      }
       String topic = columns.get(f, Field.TOPIC);
       if (topic == null) {
         topic = columns.topic();
@@ -470,7 +478,7 @@ public final class Importer {
       List<Consent> consents = new ArrayList<>(2);
       consent(f, "sms", phone, topic, consents);
       consent(f, "email", email, topic, consents);
-      return new Row(record.line(), phone, email, name, externalId, zone, consents);
+      return new Row(record.line(), phone, email, name, externalId, zone, locale, consents);
     }
 
     void consent(List<String> f, String channel, String address, String topic, List<Consent> out) {
@@ -599,6 +607,7 @@ public final class Importer {
                   rs.getString("name"),
                   rs.getString("external_id"),
                   rs.getString("time_zone"),
+                  rs.getString("locale"),
                   false))
           .forEach(p -> people.put(p.id, p));
       loadConsent(ids);
@@ -725,7 +734,7 @@ public final class Importer {
       } else if (compatible.size() == 1) {
         target = people.get(compatible.getFirst());
       } else if (!free.isEmpty()) {
-        target = new Person(Ids.next(clock), row.name(), null, row.timeZone(), true);
+        target = new Person(Ids.next(clock), row.name(), null, row.timeZone(), row.locale(), true);
         people.put(target.id, target);
         created.add(target);
         report.created++;
@@ -767,6 +776,11 @@ public final class Importer {
       }
       if (target.timeZone == null && row.timeZone() != null) {
         target.timeZone = row.timeZone();
+        target.touched = true;
+        changed = true;
+      }
+      if (target.locale == null && row.locale() != null) {
+        target.locale = row.locale();
         target.touched = true;
         changed = true;
       }
@@ -873,7 +887,7 @@ public final class Importer {
       contacts.insertBatch(
           handle,
           created.stream()
-              .map(p -> new Contacts.Fields(p.id, p.externalId, p.name, p.timeZone))
+              .map(p -> new Contacts.Fields(p.id, p.externalId, p.name, p.timeZone, p.locale))
               .toList(),
           now);
       contacts.addAddressesBatch(
@@ -886,7 +900,7 @@ public final class Importer {
       contacts.updateBatch(
           handle,
           touched.stream()
-              .map(p -> new Contacts.Fields(p.id, p.externalId, p.name, p.timeZone))
+              .map(p -> new Contacts.Fields(p.id, p.externalId, p.name, p.timeZone, p.locale))
               .toList());
       // the feed tells of a contact before any change about it (its consent)
       List<Changes.NewChange> feed = new ArrayList<>();
@@ -904,8 +918,8 @@ public final class Importer {
       created.clear();
       addresses.clear();
       consentChanges.clear();
-      people.replaceAll(
-          (id, p) -> p.fresh ? new Person(p.id, p.name, p.externalId, p.timeZone, false) : p);
+      people.replaceAll((id, p) ->
+          p.fresh ? new Person(p.id, p.name, p.externalId, p.timeZone, p.locale, false) : p);
     }
 
     Map<String, Object> fields(Person p) {
@@ -913,6 +927,7 @@ public final class Importer {
       data.put("name", p.name);
       data.put("externalId", p.externalId);
       data.put("timeZone", p.timeZone);
+      data.put("locale", p.locale);
       data.put("source", "import " + options.name());
       return data;
     }

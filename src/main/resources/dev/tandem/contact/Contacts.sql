@@ -72,7 +72,8 @@ ORDER BY id
 SELECT erased_at FROM contact WHERE id = :id AND erased_at IS NOT NULL
 
 -- name: updateFields
-UPDATE contact SET name = :name, external_id = :externalId, time_zone = :timeZone WHERE id = :id
+UPDATE contact SET name = :name, external_id = :externalId, time_zone = :timeZone, locale = :locale
+WHERE id = :id
 
 -- name: deleteAddresses
 DELETE FROM contact_address WHERE contact_id = ANY(CAST(:ids AS uuid[]))

@@ -13,7 +13,7 @@ FROM contact c
 WHERE c.external_id = ANY(ARRAY(SELECT v FROM unnest(CAST(:kinds AS text[]), CAST(:values AS text[])) AS k(kind, v) WHERE kind = 'ext'))
 
 -- name: contactsById
-SELECT id, name, external_id, time_zone FROM contact WHERE id = ANY(CAST(:ids AS uuid[]))
+SELECT id, name, external_id, time_zone, locale FROM contact WHERE id = ANY(CAST(:ids AS uuid[]))
 
 -- name: erasedAmong
 -- By (channel, address): the primary key's order, one index probe per hash.

@@ -201,6 +201,23 @@ class ImportTest {
   }
 
   @Test
+  void a_locale_column_sets_the_language_templates_pick_and_a_bad_one_rejects_its_row()
+      throws Exception {
+    JsonNode report =
+        upload(
+                ("phone,name,language\n+14155550601,Ana,pt_br\n+14155550602,Bo,not a tag!\n"
+                        + "+14155550603,Cy,\n")
+                    .getBytes(StandardCharsets.UTF_8),
+                "text/csv")
+            .body();
+
+    assertThat(report.get("created").asLong()).isEqualTo(2);
+    assertThat(lines(report.get("rejectedRows"))).singleElement().asString().contains("locale");
+    assertThat(contactByPhone("+14155550601").get(0).get("locale").asText()).isEqualTo("pt-BR");
+    assertThat(contactByPhone("+14155550603").get(0).get("locale").isNull()).isTrue();
+  }
+
+  @Test
   void a_row_without_name_or_id_never_joins_two_people_who_differ() throws Exception {
     tandem.createContact(Map.of("phone", "+14155550401", "name", "Alice"));
     tandem.createContact(Map.of("email", "bob@example.com", "name", "Bob"));
