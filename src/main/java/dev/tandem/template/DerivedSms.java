@@ -25,6 +25,7 @@ import org.jsoup.nodes.Element;
  */
 public final class DerivedSms {
   private static final String ELLIPSIS = "...";
+  private static final int MIN_KEPT_WORDS = 3;
   private static final Pattern URL = Pattern.compile("https?://[^\\s<>\"')\\]]+");
   private static final Set<String> BLOCKS =
       Set.of(
@@ -405,7 +406,8 @@ public final class DerivedSms {
     if (!paragraph.isEmpty()) {
       String prefix = head + joiner;
       Optional<String> cut = longestFitting(prefix, paragraph, tail, budget, substitution);
-      if (cut.isPresent()) {
+      // a word or two of a sentence says less than the subject alone
+      if (cut.isPresent() && words(cut.get()) - words(prefix + tail) >= MIN_KEPT_WORDS) {
         return result(cut.get(), main, link, substitution);
       }
     }

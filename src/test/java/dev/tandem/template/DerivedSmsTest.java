@@ -175,6 +175,18 @@ class DerivedSmsTest {
   }
 
   @Test
+  void a_cut_that_would_keep_only_a_word_or_two_drops_the_paragraph_instead() {
+    // UCS-2 (í): 70 units, the link takes 31 of them; "Boa..." would say nothing
+    var r =
+        derive(
+            "Seu pedido 1042 foi enviado",
+            "<p>Boa notícia: o pedido 1042 saiu do nosso depósito hoje e deve chegar na quinta.</p>"
+                + "<a class=\"button\" href=\"https://loja.example/r\">Rastrear</a>",
+            1);
+    assertThat(r.text()).isEqualTo("Seu pedido 1042 foi enviado " + SHORT);
+  }
+
+  @Test
   void no_link_and_no_paragraph_is_the_subject_alone() {
     assertThat(derive("Your code is 123456", "<p></p>", 1).text()).isEqualTo("Your code is 123456");
     assertThat(derive("Your code is 123456", "<p></p>", 1).link()).isEqualTo(Optional.empty());
