@@ -557,10 +557,15 @@ public final class ApiServer implements AutoCloseable {
         body.object(
             "email", Set.of("subject", "html", "text", "tracking", "unsubscribe", "attachments"));
     var attachments =
-        email.objects("attachments", Set.of("filename", "contentType", "content")).stream()
+        email
+            .objects("attachments", Set.of("filename", "contentType", "content", "contentId"))
+            .stream()
             .map(a ->
                 new MessageRequest.Attachment(
-                    a.string("filename"), a.string("contentType"), a.string("content")))
+                    a.string("filename"),
+                    a.string("contentType"),
+                    a.string("content"),
+                    a.string("contentId")))
             .toList();
     String key = body.string("idempotencyKey");
     String headerKey = ctx.header("Idempotency-Key");

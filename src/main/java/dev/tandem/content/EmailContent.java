@@ -66,6 +66,31 @@ public record EmailContent(
           "email.attachments",
           attachments.size() + " attachments; at most " + MAX_ATTACHMENTS + " are allowed.");
     }
+    var contentIds = new java.util.HashSet<String>();
+    for (int i = 0; i < attachments.size(); i++) {
+      Optional<String> id = attachments.get(i).contentId();
+      if (id.isPresent() && !contentIds.add(id.get())) {
+        throw new InvalidInput(
+            "duplicate-content-id",
+            "email.attachments[" + i + "].contentId",
+            "contentId '" + id.get() + "' is used twice; each inline image needs its own.");
+      }
+    }
+    if (html.isPresent() && html.get().contains("cid:")) {
+      for (var img : org.jsoup.Jsoup.parse(html.get()).select("[src^=cid:]")) {
+        String id = img.attr("src").substring(4);
+        if (!contentIds.contains(id)) {
+          throw new InvalidInput(
+              "missing-inline-image",
+              "email.html",
+              "email.html shows cid:"
+                  + id
+                  + " but no attachment has contentId '"
+                  + id
+                  + "'; add it to email.attachments with that contentId.");
+        }
+      }
+    }
     long total = 0;
     for (int i = 0; i < attachments.size(); i++) {
       total += attachments.get(i).content().length;
@@ -94,16 +119,68 @@ public record EmailContent(
     }
   }
 
-  /** The HTML as written, or the text in a {@code pre}: what the hosted view shows. */
+  /**
+   * The HTML as written (inline images as {@code data:} URLs, since {@code cid:} means nothing
+   * outside the message), or the text in a {@code pre}: what the hosted view shows.
+   */
   public String viewHtml() {
-    return html.orElseGet(
-        () -> "<pre>" + org.jsoup.nodes.Entities.escape(text.orElse("")) + "</pre>");
+    if (html.isEmpty()) {
+      return "<pre>" + org.jsoup.nodes.Entities.escape(text.orElse("")) + "</pre>";
+    }
+    String view = html.get();
+    for (Attachment a : attachments) {
+      if (a.contentId().isPresent()) {
+        view =
+            view.replace(
+                "cid:" + a.contentId().get(),
+                "data:"
+                    + a.contentType()
+                    + ";base64,"
+                    + java.util.Base64.getEncoder().encodeToString(a.content()));
+      }
+    }
+    return view;
   }
 
-  /** A file attached to the email. */
-  public record Attachment(String filename, String contentType, byte[] content) {
+  /**
+   * A file attached to the email.
+   *
+   * @param contentId set for an inline image the HTML shows as {@code <img src="cid:ID">}
+   */
+  public record Attachment(
+      String filename, String contentType, byte[] content, Optional<String> contentId) {
+    private static final java.util.regex.Pattern CONTENT_ID =
+        java.util.regex.Pattern.compile("[A-Za-z0-9._@-]{1,100}");
+
+    public Attachment(String filename, String contentType, byte[] content) {
+      this(filename, contentType, content, Optional.empty());
+    }
+
     public static Attachment of(int index, String filename, String contentType, String base64) {
+      return of(index, filename, contentType, base64, null);
+    }
+
+    public static Attachment of(
+        int index, String filename, String contentType, String base64, String contentId) {
       String field = "email.attachments[" + index + "]";
+      if (contentId != null) {
+        if (!CONTENT_ID.matcher(contentId).matches()) {
+          throw new InvalidInput(
+              "invalid-content-id",
+              field + ".contentId",
+              "contentId '"
+                  + contentId
+                  + "' is 1-100 letters, digits, '.', '_', '@' or '-' (the HTML shows it as"
+                  + " cid:ID).");
+        }
+        if (contentType == null
+            || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("image/")) {
+          throw new InvalidInput(
+              "invalid-content-id",
+              field + ".contentId",
+              "contentId is for inline images; '" + contentType + "' is not an image/* type.");
+        }
+      }
       if (filename == null
           || filename.isBlank()
           || filename.length() > 255
@@ -126,7 +203,11 @@ public record EmailContent(
         // the MIME decoder would silently skip what is not base64: decode strictly, line breaks
         // allowed
         String content = base64 == null ? "" : base64.replaceAll("\\s", "");
-        return new Attachment(filename, contentType, java.util.Base64.getDecoder().decode(content));
+        return new Attachment(
+            filename,
+            contentType,
+            java.util.Base64.getDecoder().decode(content),
+            Optional.ofNullable(contentId));
       } catch (IllegalArgumentException e) {
         throw new InvalidInput(
             "invalid-attachment", field + ".content", "content is not base64: " + e.getMessage());

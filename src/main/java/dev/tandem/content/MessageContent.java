@@ -55,11 +55,13 @@ public record MessageContent(Optional<SmsContent> sms, Optional<EmailContent> em
       if (!e.attachments().isEmpty()) {
         var array = node.putArray("attachments");
         for (EmailContent.Attachment a : e.attachments()) {
-          array
-              .addObject()
-              .put("filename", a.filename())
-              .put("contentType", a.contentType())
-              .put("content", Base64.getEncoder().encodeToString(a.content()));
+          ObjectNode file =
+              array
+                  .addObject()
+                  .put("filename", a.filename())
+                  .put("contentType", a.contentType())
+                  .put("content", Base64.getEncoder().encodeToString(a.content()));
+          a.contentId().ifPresent(id -> file.put("contentId", id));
         }
       }
       e.html().ifPresent(h -> node.put("html", h));
@@ -105,7 +107,10 @@ public record MessageContent(Optional<SmsContent> sms, Optional<EmailContent> em
             new EmailContent.Attachment(
                 a.path("filename").asText(),
                 a.path("contentType").asText(),
-                Base64.getDecoder().decode(a.path("content").asText(""))));
+                Base64.getDecoder().decode(a.path("content").asText("")),
+                a.hasNonNull("contentId")
+                    ? Optional.of(a.get("contentId").asText())
+                    : Optional.empty()));
       }
       return Optional.of(
           new EmailContent(

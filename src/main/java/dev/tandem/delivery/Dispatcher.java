@@ -332,7 +332,8 @@ public final class Dispatcher implements AutoCloseable {
                 headers,
                 body.attachments().stream()
                     .map(a ->
-                        new OutboundEmail.Attachment(a.filename(), a.contentType(), a.content()))
+                        new OutboundEmail.Attachment(
+                            a.filename(), a.contentType(), a.content(), a.contentId()))
                     .toList());
         yield email
             .send(outbound)

@@ -46,5 +46,10 @@ public record MessageRequest(
   }
 
   /** A file to attach, as the caller sent it: the content is base64. */
-  public record Attachment(String filename, String contentType, String contentBase64) {}
+  public record Attachment(
+      String filename, String contentType, String contentBase64, String contentId) {
+    public Attachment(String filename, String contentType, String contentBase64) {
+      this(filename, contentType, contentBase64, null);
+    }
+  }
 }

@@ -1156,7 +1156,8 @@ public final class Messages {
       for (int i = 0; i < given.size(); i++) {
         var a = given.get(i);
         attachments.add(
-            EmailContent.Attachment.of(i, a.filename(), a.contentType(), a.contentBase64()));
+            EmailContent.Attachment.of(
+                i, a.filename(), a.contentType(), a.contentBase64(), a.contentId()));
       }
       email =
           Optional.of(

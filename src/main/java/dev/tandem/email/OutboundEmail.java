@@ -20,8 +20,17 @@ public record OutboundEmail(
     Map<String, String> headers,
     java.util.List<Attachment> attachments) {
 
-  /** A file attached to the email. */
-  public record Attachment(String filename, String contentType, byte[] content) {}
+  /**
+   * A file attached to the email.
+   *
+   * @param contentId set for an inline image the HTML shows as {@code cid:ID}
+   */
+  public record Attachment(
+      String filename, String contentType, byte[] content, java.util.Optional<String> contentId) {
+    public Attachment(String filename, String contentType, byte[] content) {
+      this(filename, contentType, content, java.util.Optional.empty());
+    }
+  }
 
   public OutboundEmail(
       UUID deliveryId,

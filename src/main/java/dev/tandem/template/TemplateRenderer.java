@@ -128,7 +128,8 @@ public final class TemplateRenderer {
       for (int i = 0; i < template.attachments().size(); i++) {
         TemplateDocument.Attachment a = template.attachments().get(i);
         attachments.add(
-            EmailContent.Attachment.of(i, a.filename(), a.contentType(), a.contentBase64()));
+            EmailContent.Attachment.of(
+                i, a.filename(), a.contentType(), a.contentBase64(), a.contentId().orElse(null)));
       }
       try {
         emailContent =

@@ -45,6 +45,138 @@ class SmtpSendingTest {
         .orElseThrow();
   }
 
+  static final String PNG =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+  @Test
+  void an_inline_image_goes_in_multipart_related_beside_the_html_and_files_stay_attachments()
+      throws Exception {
+    tandem = TestApp.start();
+    var response =
+        tandem.call(
+            "POST",
+            "/v1/messages",
+            Map.of(
+                "to",
+                Map.of("email", TestApp.uniqueEmail()),
+                "channels",
+                List.of("email"),
+                "email",
+                Map.of(
+                    "subject",
+                    "Your receipt",
+                    "html",
+                    "<p><img src=\"cid:logo\" alt=\"Acme\"> Thanks for your order.</p>",
+                    "attachments",
+                    List.of(
+                        Map.of(
+                            "filename",
+                            "logo.png",
+                            "contentType",
+                            "image/png",
+                            "content",
+                            PNG,
+                            "contentId",
+                            "logo"),
+                        Map.of(
+                            "filename",
+                            "receipt.pdf",
+                            "contentType",
+                            "application/pdf",
+                            "content",
+                            Base64.getEncoder().encodeToString("%PDF-1.4".getBytes()))))));
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    String id = response.body().get("id").asText();
+    tandem.app.dispatcher.runOnce();
+
+    var message =
+        new jakarta.mail.internet.MimeMessage(
+            jakarta.mail.Session.getInstance(new java.util.Properties()),
+            new java.io.ByteArrayInputStream(
+                receivedFor(id).raw().getBytes(StandardCharsets.UTF_8)));
+    assertThat(message.isMimeType("multipart/mixed")).isTrue();
+    var mixed = (jakarta.mail.Multipart) message.getContent();
+    assertThat(mixed.getCount()).isEqualTo(2);
+    assertThat(mixed.getBodyPart(0).isMimeType("multipart/related")).isTrue();
+    var related = (jakarta.mail.Multipart) mixed.getBodyPart(0).getContent();
+    assertThat(related.getBodyPart(0).isMimeType("multipart/alternative")).isTrue();
+    var image = (jakarta.mail.internet.MimeBodyPart) related.getBodyPart(1);
+    assertThat(image.getContentID()).isEqualTo("<logo>");
+    assertThat(image.getDisposition()).isEqualTo("inline");
+    assertThat(image.getFileName()).isEqualTo("logo.png");
+    assertThat(image.getInputStream().readAllBytes()).isEqualTo(Base64.getDecoder().decode(PNG));
+    assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo("receipt.pdf");
+    assertThat(mixed.getBodyPart(1).getDisposition()).isEqualTo("attachment");
+
+    // the hosted copy cannot resolve cid:, so it shows the image as a data: URL
+    String view =
+        tandem
+            .app
+            .engagement
+            .view(java.util.UUID.fromString(tandem.delivery(id, "email").get("id").asText()))
+            .orElseThrow();
+    assertThat(view).contains("src=\"data:image/png;base64," + PNG + "\"");
+  }
+
+  @Test
+  void a_bad_inline_image_is_refused_naming_the_field() {
+    tandem = TestApp.start();
+    record Case(List<Map<String, Object>> attachments, String html, String field) {}
+    Map<String, Object> logo =
+        Map.of(
+            "filename",
+            "logo.png",
+            "contentType",
+            "image/png",
+            "content",
+            PNG,
+            "contentId",
+            "logo");
+    for (var c :
+        List.of(
+            new Case(
+                List.of(logo, logo), "<img src=\"cid:logo\">", "email.attachments[1].contentId"),
+            new Case(List.of(), "<img src=\"cid:logo\">", "email.html"),
+            new Case(
+                List.of(
+                    Map.of(
+                        "filename",
+                        "a.pdf",
+                        "contentType",
+                        "application/pdf",
+                        "content",
+                        PNG,
+                        "contentId",
+                        "doc")),
+                "<p>x</p>",
+                "email.attachments[0].contentId"),
+            new Case(
+                List.of(
+                    Map.of(
+                        "filename",
+                        "a.png",
+                        "contentType",
+                        "image/png",
+                        "content",
+                        PNG,
+                        "contentId",
+                        "a b<c>")),
+                "<p>x</p>",
+                "email.attachments[0].contentId"))) {
+      var response =
+          tandem.call(
+              "POST",
+              "/v1/messages",
+              Map.of(
+                  "to", Map.of("email", TestApp.uniqueEmail()),
+                  "channels", List.of("email"),
+                  "email",
+                      Map.of("subject", "S", "html", c.html(), "attachments", c.attachments())));
+      assertThat(response.status()).as(c + " → " + response.body()).isEqualTo(422);
+      assertThat(response.body().get("field").asText()).as(c.toString()).isEqualTo(c.field());
+    }
+  }
+
   @Test
   void connections_are_reused_across_messages() {
     tandem = TestApp.start(Map.of("smtp.poolSize", "2"));

@@ -20,7 +20,13 @@ final class AttachmentName {
 
   static void set(MimeBodyPart part, String filename, String contentType)
       throws MessagingException {
-    String disposition = Part.ATTACHMENT;
+    set(part, filename, contentType, Part.ATTACHMENT);
+  }
+
+  /** {@code disposition} is {@code attachment} or {@code inline} (an image the HTML shows). */
+  static void set(MimeBodyPart part, String filename, String contentType, String kind)
+      throws MessagingException {
+    String disposition = kind;
     if (isAscii(filename)) {
       disposition += "; filename=" + quoted(filename);
     } else {

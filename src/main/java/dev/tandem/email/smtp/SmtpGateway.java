@@ -323,22 +323,46 @@ public final class SmtpGateway implements EmailGateway {
       alternative.addBodyPart(plain);
       alternative.addBodyPart(html);
     }
-    if (email.attachments().isEmpty()) {
-      if (alternative != null) {
-        message.setContent(alternative);
+    // RFC 2387: inline images travel with the HTML in multipart/related, the alternative first
+    List<OutboundEmail.Attachment> inline =
+        alternative == null
+            ? List.of()
+            : email.attachments().stream().filter(a -> a.contentId().isPresent()).toList();
+    List<OutboundEmail.Attachment> files =
+        email.attachments().stream().filter(a -> !inline.contains(a)).toList();
+    MimeMultipart content = alternative;
+    if (!inline.isEmpty()) {
+      var related = new MimeMultipart("related");
+      var first = new MimeBodyPart();
+      first.setContent(alternative);
+      related.addBodyPart(first);
+      for (OutboundEmail.Attachment image : inline) {
+        var part = new MimeBodyPart();
+        part.setDataHandler(
+            new jakarta.activation.DataHandler(
+                new jakarta.mail.util.ByteArrayDataSource(image.content(), image.contentType())));
+        AttachmentName.set(part, image.filename(), image.contentType(), jakarta.mail.Part.INLINE);
+        part.setContentID("<" + image.contentId().orElseThrow() + ">");
+        related.addBodyPart(part);
+      }
+      content = related;
+    }
+    if (files.isEmpty()) {
+      if (content != null) {
+        message.setContent(content);
       } else {
         message.setText(text, "UTF-8", "plain");
       }
     } else {
       var mixed = new MimeMultipart("mixed");
       var body = new MimeBodyPart();
-      if (alternative != null) {
-        body.setContent(alternative);
+      if (content != null) {
+        body.setContent(content);
       } else {
         body.setText(text, "UTF-8", "plain");
       }
       mixed.addBodyPart(body);
-      for (OutboundEmail.Attachment attachment : email.attachments()) {
+      for (OutboundEmail.Attachment attachment : files) {
         var part = new MimeBodyPart();
         part.setDataHandler(
             new jakarta.activation.DataHandler(
