@@ -6,6 +6,7 @@ import dev.tandem.cli.DemoCommand;
 import dev.tandem.cli.RouteCommand;
 import dev.tandem.cli.ServeCommand;
 import dev.tandem.cli.SmsCommand;
+import dev.tandem.cli.TemplatesCommand;
 import dev.tandem.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
       SmsCommand.class,
       ContactsCommand.class,
       RouteCommand.class,
+      TemplatesCommand.class,
       ApiKeyCommand.class
     })
 public final class Main implements Runnable {
