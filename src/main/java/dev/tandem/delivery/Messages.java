@@ -155,6 +155,17 @@ public final class Messages {
             "The request names a template and also gives sms or email content: send one of them"
                 + " (email.tracking and email.unsubscribe may go with a template).");
       }
+      // a retry is the same request as the caller wrote it: checked before the template is read,
+      // so an edit or a deletion in between does not turn it into another message
+      String key = idempotencyKey(request.idempotencyKey());
+      if (key != null) {
+        Optional<MessageView> earlier =
+            replay(
+                key, hash(request, named, request.topic(), templateIdentity(templated, request)));
+        if (earlier.isPresent()) {
+          return earlier.get();
+        }
+      }
       stored = templates.get(templated.key(), templated.version());
     }
     String topicKey =
@@ -172,14 +183,8 @@ public final class Messages {
     MessageContent content;
     Rendering rendering;
     if (stored != null) {
-      String identity = templateIdentity(stored, templated, request);
-      hash = hash(request, named, topic, identity);
-      if (key != null) {
-        Optional<MessageView> earlier = replay(key, hash);
-        if (earlier.isPresent()) {
-          return earlier.get();
-        }
-      }
+      String identity = templateIdentity(templated, request);
+      hash = hash(request, named, request.topic(), identity);
       rendering = render(request, named, stored, templated, policy, dryRun);
       rendered.accept(rendering);
       content = rendering.content();
@@ -645,14 +650,16 @@ public final class Messages {
     }
   }
 
-  /** What makes two templated requests the same: template, version, locale, data, options. */
+  /**
+   * What makes two templated requests the same, as the caller wrote them: template, the version
+   * asked for (null: the current one), locale, data and options. Not the version resolved: a retry
+   * after the template was edited is still the same request.
+   */
   private static String templateIdentity(
-      dev.tandem.template.Templates.Stored stored,
-      dev.tandem.template.TemplateRequest request,
-      MessageRequest message) {
+      dev.tandem.template.TemplateRequest request, MessageRequest message) {
     var identity = new java.util.LinkedHashMap<String, Object>();
-    identity.put("template", stored.template().key());
-    identity.put("version", stored.version());
+    identity.put("template", request.key());
+    identity.put("version", request.version());
     identity.put("locale", request.locale());
     identity.put("data", request.data());
     identity.put("tracking", message.emailTracking());

@@ -177,6 +177,63 @@ class TemplateApiTest {
   }
 
   @Test
+  void a_retried_templated_send_is_the_same_message_and_an_edit_in_between_changes_nothing_sent() {
+    tandem.call("PUT", "/v1/templates/retry", orderShipped("Shipped: {{order}}"));
+    JsonNode contact = tandem.aContact();
+    Map<String, Object> request =
+        Map.of(
+            "contactId", contact.get("id").asText(),
+            "channels", List.of("sms", "email"),
+            "template", "retry",
+            "idempotencyKey", "retry-" + contact.get("id").asText(),
+            "data",
+                Map.of(
+                    "order",
+                    "9",
+                    "item",
+                    "Cup",
+                    "eta",
+                    "Friday",
+                    "trackUrl",
+                    "https://shop.example/t/9"));
+    var first = tandem.call("POST", "/v1/messages", request);
+    assertThat(first.status()).as(first.body().toString()).isEqualTo(202);
+    // the template changes before the retry arrives: the retry is still the first message
+    tandem.call("PUT", "/v1/templates/retry", orderShipped("Changed: {{order}}"));
+    var again = tandem.call("POST", "/v1/messages", request);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.body().get("id").asText()).isEqualTo(first.body().get("id").asText());
+
+    var other = new java.util.HashMap<>(request);
+    other.put(
+        "data",
+        Map.of(
+            "order",
+            "10",
+            "item",
+            "Cup",
+            "eta",
+            "Friday",
+            "trackUrl",
+            "https://shop.example/t/10"));
+    assertThat(tandem.call("POST", "/v1/messages", other).status()).isEqualTo(409);
+
+    tandem.app.dispatcher.drain();
+    Awaitility.await().until(() -> emailTo(contact.get("email").asText()) != null);
+    assertThat(emailTo(contact.get("email").asText())).startsWith("Shipped: 9");
+    assertThat(
+            tandem.message(first.body().get("id").asText()).get("template").get("version").asInt())
+        .isEqualTo(
+            tandem.call("GET", "/v1/templates/retry", null).body().get("version").asInt() - 1);
+
+    // and after the template is deleted, the retry is still answered with the message
+    assertThat(tandem.call("DELETE", "/v1/templates/retry", null).status()).isEqualTo(204);
+    var afterDelete = tandem.call("POST", "/v1/messages", request);
+    assertThat(afterDelete.status()).as(afterDelete.body().toString()).isEqualTo(200);
+    assertThat(afterDelete.body().get("id").asText()).isEqualTo(first.body().get("id").asText());
+  }
+
+  @Test
   void a_missing_variable_is_a_422_naming_it_and_nothing_is_sent() {
     tandem.call(
         "PUT", "/v1/templates/order-shipped", orderShipped("Your order {{order}} has shipped"));
