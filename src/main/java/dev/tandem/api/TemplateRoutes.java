@@ -354,7 +354,7 @@ final class TemplateRoutes {
   private void click(Context ctx) {
     String url =
         shortLinks
-            .click(ctx.pathParam("code"))
+            .click(ctx.pathParam("code"), ctx.userAgent())
             .orElseThrow(() ->
                 new NotFound("invalid-link", "code", "This link is not valid or has expired."));
     ctx.header("Cache-Control", "no-store").header("Referrer-Policy", "no-referrer");

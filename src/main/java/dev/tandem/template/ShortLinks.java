@@ -31,6 +31,14 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class ShortLinks implements ContactData {
   public static final String PATH = "/s/";
+
+  /** User agents of link-preview fetchers (Apple's Messages sends the Facebook/Twitter ones). */
+  private static final java.util.regex.Pattern PREVIEW_FETCHERS =
+      java.util.regex.Pattern.compile(
+          "facebookexternalhit|Facebot|Twitterbot|WhatsApp|TelegramBot|Slackbot|Discordbot"
+              + "|SkypeUriPreview|LinkedInBot|Googlebot|bingbot|redditbot|Embedly|preview",
+          java.util.regex.Pattern.CASE_INSENSITIVE);
+
   public static final int CODE_LENGTH = 10;
   private static final String BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -44,6 +52,7 @@ public final class ShortLinks implements ContactData {
   private final SecureRandom random = new SecureRandom();
   private final String insertLink;
   private final String click;
+  private final String target;
   private final String mergeLinks;
   private final String eraseLinks;
 
@@ -57,6 +66,7 @@ public final class ShortLinks implements ContactData {
     var sql = NamedSql.forClass(ShortLinks.class);
     this.insertLink = sql.get("insertLink");
     this.click = sql.get("click");
+    this.target = sql.get("target");
     this.mergeLinks = sql.get("mergeLinks");
     this.eraseLinks = sql.get("eraseLinks");
   }
@@ -128,8 +138,20 @@ public final class ShortLinks implements ContactData {
    * server did not make or no longer has (an erased person's).
    */
   public Optional<String> click(String code) {
+    return click(code, null);
+  }
+
+  /**
+   * A click, unless {@code userAgent} is a link-preview fetcher (messaging apps fetch a link to
+   * show its preview before anyone taps it): that is answered with the target but not counted.
+   */
+  public Optional<String> click(String code, String userAgent) {
     if (!valid(code)) {
       return Optional.empty();
+    }
+    if (userAgent != null && PREVIEW_FETCHERS.matcher(userAgent).find()) {
+      return jdbi.withHandle(
+          handle -> handle.createQuery(target).bind("code", code).mapTo(String.class).findOne());
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     return jdbi.inTransaction(handle -> {

@@ -13,3 +13,6 @@ UPDATE short_link SET contact_id = :into WHERE contact_id = :from
 
 -- name: eraseLinks
 DELETE FROM short_link WHERE contact_id = ANY(CAST(:ids AS uuid[]))
+
+-- name: target
+SELECT url FROM short_link WHERE code = :code

@@ -348,6 +348,20 @@ class TemplateApiTest {
     String path = link.substring(link.indexOf("/s/"));
 
     var client = java.net.http.HttpClient.newHttpClient();
+    // a messaging app fetching the link for its preview is not a click
+    var preview =
+        client.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(tandem.app.url() + path))
+                .header("User-Agent", "facebookexternalhit/1.1 Facebot Twitterbot/1.0")
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+    assertThat(preview.statusCode()).isEqualTo(302);
+    assertThat(
+            tandem
+                .call("GET", "/v1/contacts/" + contact.get("id").asText() + "/timeline", null)
+                .body()
+                .toString())
+        .doesNotContain("sms.clicked");
     var response =
         client.send(
             java.net.http.HttpRequest.newBuilder(java.net.URI.create(tandem.app.url() + path))
