@@ -311,6 +311,8 @@ public final class App implements AutoCloseable {
               new TemplateRenderer(),
               topicKey -> {
                 String key = topicKey.orElse(topics.defaultTopic());
+                // a template's topic is the one its sends take: it must exist when it is saved
+                topicKey.ifPresent(t -> topics.get("topic", t));
                 TopicClass topicClass =
                     topics.find(key).map(t -> t.topicClass()).orElse(TopicClass.TRANSACTIONAL);
                 return new TemplateLint.Context(

@@ -157,6 +157,13 @@ class TemplateHostileInputTest {
                     "variants",
                     Map.of("default", Map.of("sms", Map.of("text", "x")))),
                 "sampleData"),
+            new Case(
+                Map.of(
+                    "topic",
+                    "no-such-topic",
+                    "variants",
+                    Map.of("default", Map.of("sms", Map.of("text", "x")))),
+                "topic"),
             new Case(Map.of("bogus", 1, "variants", Map.of()), "bogus"))) {
       var response = tandem.call("PUT", "/v1/templates/malformed", c.body());
       assertThat(response.status()).as(c + " → " + response.body()).isEqualTo(422);
