@@ -234,6 +234,70 @@ class TemplateApiTest {
   }
 
   @Test
+  void links_unsubscribe_and_view_become_the_deliverys_own_signed_links() throws Exception {
+    var saved =
+        tandem.call(
+            "PUT",
+            "/v1/templates/with-links",
+            Map.of(
+                "variants",
+                Map.of(
+                    "default",
+                    Map.of(
+                        "email",
+                        Map.of(
+                            "subject", "Hello",
+                            "html",
+                                "<p>News.</p><a href=\"{{links.view}}\">View online</a>"
+                                    + " <a href=\"{{links.unsubscribe}}\">Unsubscribe</a>",
+                            "text", "News. Unsubscribe: {{links.unsubscribe}}")))));
+    assertThat(saved.status()).as(saved.body().toString()).isIn(200, 201);
+    JsonNode contact = tandem.aContact();
+    String id =
+        tandem.send(
+            Map.of(
+                "contactId", contact.get("id").asText(),
+                "channels", List.of("email"),
+                "template", "with-links",
+                "email", Map.of("tracking", "on")));
+    tandem.app.dispatcher.drain();
+    Awaitility.await().until(() -> emailTo(contact.get("email").asText()) != null);
+    String raw =
+        tandem.app.sandboxSmtp.orElseThrow().received().stream()
+            .filter(e -> e.envelopeTo().contains(contact.get("email").asText()))
+            .findFirst()
+            .orElseThrow()
+            .raw();
+    var message =
+        new jakarta.mail.internet.MimeMessage(
+            jakarta.mail.Session.getInstance(new java.util.Properties()),
+            new java.io.ByteArrayInputStream(
+                raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    var alternative = (jakarta.mail.Multipart) message.getContent();
+    String text = (String) alternative.getBodyPart(0).getContent();
+    String html = (String) alternative.getBodyPart(1).getContent();
+    String unsubscribe = tandem.app.publicUrl() + "/u/";
+    assertThat(text).contains(unsubscribe).doesNotContain("tandem:");
+    assertThat(html)
+        .as("the unsubscribe link is direct, not a tracked click redirect")
+        .contains("href=\"" + unsubscribe)
+        .contains("href=\"" + tandem.app.publicUrl() + "/v/")
+        .contains("/t/o/") // tracking is on: the open pixel
+        .doesNotContain("tandem:");
+    // the unsubscribe link in the body is the delivery's own: its page names this email
+    String link =
+        html.substring(html.indexOf(unsubscribe), html.indexOf('"', html.indexOf(unsubscribe)));
+    var page =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(link)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("Unsubscribe");
+    assertThat(id).isNotBlank();
+  }
+
+  @Test
   void a_missing_variable_is_a_422_naming_it_and_nothing_is_sent() {
     tandem.call(
         "PUT", "/v1/templates/order-shipped", orderShipped("Your order {{order}} has shipped"));
