@@ -451,17 +451,56 @@ public final class DerivedSms {
     int low = 0;
     int high = cuts.size() - 1;
     String best = null;
+    int bestCut = -1;
     while (low <= high) {
       int mid = (low + high) >>> 1;
       String candidate = candidate(prefix, body, cuts.get(mid), tail);
       if (SmsText.of(candidate, substitution).segments() <= budget) {
         best = candidate;
+        bestCut = cuts.get(mid);
         low = mid + 1;
       } else {
         high = mid - 1;
       }
     }
-    return Optional.ofNullable(best);
+    if (best == null) {
+      return Optional.empty();
+    }
+    // a whole sentence reads better than more words cut off: end there when it keeps at least
+    // half of what fits (it is shorter, so it fits too)
+    int sentence = lastSentenceEnd(body, bestCut);
+    if (sentence >= bestCut / 2 && sentence > 0) {
+      return Optional.of((prefix + body.substring(0, sentence)).strip() + tail);
+    }
+    return Optional.of(best);
+  }
+
+  /** Where the last sentence ending before {@code limit} ends (after its mark), or -1. */
+  private static int lastSentenceEnd(String body, int limit) {
+    for (int i = Math.min(limit, body.length()) - 1; i > 0; i--) {
+      char c = body.charAt(i);
+      boolean cjk = c == '。' || c == '！' || c == '？';
+      boolean latin =
+          (c == '.' || c == '!' || c == '?')
+              && i + 1 < body.length()
+              && body.charAt(i + 1) == ' '
+              && Character.isLetterOrDigit(body.charAt(i - 1))
+              && !abbreviation(body, i);
+      if (cjk || latin) {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** "Dr." or "Ms." before a name is not the end of a sentence. */
+  private static boolean abbreviation(String body, int dot) {
+    int start = body.lastIndexOf(' ', dot - 1) + 1;
+    String word = body.substring(start, dot);
+    return word.length() <= 3
+        && !word.isEmpty()
+        && Character.isUpperCase(word.charAt(0))
+        && word.chars().skip(1).allMatch(Character::isLowerCase);
   }
 
   private static String candidate(String prefix, String body, int cut, String tail) {

@@ -138,11 +138,38 @@ class DerivedSmsTest {
   }
 
   @Test
-  void japanese_without_spaces_is_cut_between_characters() {
+  void japanese_without_spaces_ends_at_a_sentence_or_is_cut_between_characters() {
     String paragraph = "ご注文の商品は本日発送されました。木曜日にお届け予定です。".repeat(5);
     var r = derive("発送のお知らせ", "<p>山田様</p><p>" + paragraph + "</p>", 1);
-    assertThat(r.text()).startsWith("発送のお知らせ: ご注文の商品は").endsWith("...");
+    assertThat(r.text()).startsWith("発送のお知らせ: ご注文の商品は").endsWith("予定です。");
     assertThat(r.sms().segments()).isEqualTo(1);
+    String oneSentence = "ご注文いただいた商品を本日発送いたしましたので".repeat(4) + "。";
+    var cut = derive("発送のお知らせ", "<p>" + oneSentence + "</p>", 1);
+    assertThat(cut.text()).startsWith("発送のお知らせ: ご注文いただいた").endsWith("...");
+    assertThat(cut.sms().segments()).isEqualTo(1);
+  }
+
+  @Test
+  void a_whole_sentence_is_kept_rather_than_more_words_cut_off_and_dr_is_not_a_sentence_end() {
+    var r =
+        derive(
+            "The Acme Journal",
+            "<p>Winter is here, and with it our favourite season for slow mornings and long"
+                + " walks. This issue brings five warm drinks to try, how we test kettles, and a"
+                + " look inside our new roastery in the old mill.</p>",
+            1);
+    assertThat(r.text())
+        .isEqualTo(
+            "The Acme Journal: Winter is here, and with it our favourite season for slow mornings"
+                + " and long walks.");
+    var doctor =
+        derive(
+            "Reminder",
+            "<p>Your appointment with Dr. Lee at Springfield Clinic is tomorrow, Friday 11"
+                + " December, at 10:30; please arrive ten minutes early and bring your card and"
+                + " the forms we sent.</p>",
+            1);
+    assertThat(doctor.text()).doesNotEndWith("Dr.").endsWith("...");
   }
 
   @Test
