@@ -204,8 +204,8 @@ public final class Messages {
         }
       }
     }
-    MessageContent finalContent = content;
     for (int attempt = 1; ; attempt++) {
+      MessageContent finalContent = content;
       Recipient recipient = recipient(request);
       try {
         return write(
@@ -223,6 +223,13 @@ public final class Messages {
         if (!recipient.isNew() || !taken.code().endsWith("-taken") || attempt == 3) {
           throw taken;
         }
+      } catch (dev.tandem.template.ShortLinks.CodeTaken taken) {
+        // A short link's random code was another link's (rare: 62^7 codes): render anew.
+        if (attempt == 3) {
+          throw new IllegalStateException("three short-link codes in a row were taken", taken);
+        }
+        rendering = render(request, named, stored, templated, policy, dryRun);
+        content = rendering.content();
       }
     }
   }

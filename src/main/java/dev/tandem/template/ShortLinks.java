@@ -130,7 +130,20 @@ public final class ShortLinks implements ContactData {
           .bind("now", now)
           .add();
     }
-    batch.execute();
+    int inserted = java.util.Arrays.stream(batch.execute()).sum();
+    if (inserted < links.size()) {
+      throw new CodeTaken();
+    }
+  }
+
+  /**
+   * A new link's code was another link's already: the accepting transaction rolls back and the
+   * message is rendered again with new codes.
+   */
+  public static final class CodeTaken extends RuntimeException {
+    public CodeTaken() {
+      super("a short-link code is taken", null, false, false);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 -- name: insertLink
 INSERT INTO short_link (code, message_id, contact_id, url, created_at)
 VALUES (:code, :messageId, :contactId, :url, :now)
+ON CONFLICT (code) DO NOTHING
 
 -- name: click
 UPDATE short_link

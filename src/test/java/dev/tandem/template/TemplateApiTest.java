@@ -298,6 +298,69 @@ class TemplateApiTest {
   }
 
   @Test
+  void a_short_link_code_that_is_taken_already_is_refused_so_the_accept_can_render_anew() {
+    tandem.call(
+        "PUT", "/v1/templates/order-shipped", orderShipped("Your order {{order}} has shipped"));
+    JsonNode contact = tandem.aContact();
+    String first =
+        tandem.send(
+            Map.of(
+                "contactId", contact.get("id").asText(),
+                "channels", List.of("sms"),
+                "template", "order-shipped",
+                "data",
+                    Map.of(
+                        "order",
+                        "1",
+                        "item",
+                        "Mug",
+                        "eta",
+                        "Monday",
+                        "trackUrl",
+                        "https://a.example/1")));
+    String second =
+        tandem.send(
+            Map.of(
+                "contactId", contact.get("id").asText(),
+                "channels", List.of("sms"),
+                "template", "order-shipped",
+                "data",
+                    Map.of(
+                        "order",
+                        "2",
+                        "item",
+                        "Mug",
+                        "eta",
+                        "Monday",
+                        "trackUrl",
+                        "https://a.example/2")));
+    var jdbi = tandem.app.database.jdbi();
+    String code =
+        jdbi.withHandle(h ->
+            h.createQuery("SELECT code FROM short_link WHERE message_id = CAST(:id AS uuid)")
+                .bind("id", first)
+                .mapTo(String.class)
+                .one());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            jdbi.useTransaction(h ->
+                tandem.app.shortLinks.record(
+                    h,
+                    java.util.UUID.fromString(second),
+                    java.util.UUID.fromString(contact.get("id").asText()),
+                    List.of(
+                        new TemplateRenderer.Link("https://evil.example/", "https://x/s/" + code)),
+                    java.time.Instant.now())))
+        .isInstanceOf(ShortLinks.CodeTaken.class);
+    String stored =
+        jdbi.withHandle(h ->
+            h.createQuery("SELECT url FROM short_link WHERE code = :code")
+                .bind("code", code)
+                .mapTo(String.class)
+                .one());
+    assertThat(stored).isEqualTo("https://a.example/1");
+  }
+
+  @Test
   void a_missing_variable_is_a_422_naming_it_and_nothing_is_sent() {
     tandem.call(
         "PUT", "/v1/templates/order-shipped", orderShipped("Your order {{order}} has shipped"));
