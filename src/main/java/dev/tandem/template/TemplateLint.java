@@ -28,6 +28,10 @@ public final class TemplateLint {
 
   private static final String PREVIEW_LINK = "https://tandem.invalid/s/PREVIEW000";
 
+  /** Top-level section names and where each is first used, gathered while a check runs. */
+  private static final ThreadLocal<Map<String, String>> SECTIONS =
+      ThreadLocal.withInitial(LinkedHashMap::new);
+
   private TemplateLint() {}
 
   /** How bad a finding is: an error refuses the save. */
@@ -65,6 +69,7 @@ public final class TemplateLint {
 
   public static List<Finding> check(
       TemplateDocument template, Snippets snippets, Context context, TemplateRenderer renderer) {
+    SECTIONS.get().clear();
     var findings = new ArrayList<Finding>();
     Map<String, Set<String>> used = new LinkedHashMap<>();
     // 1. every source compiles and every snippet it includes exists
@@ -129,6 +134,28 @@ public final class TemplateLint {
                   + "}}, which sampleData does not have: add an example value so previews and"
                   + " lint can render it."));
     }
+
+    // a section the sample data lacks renders as nothing: legal, but nobody previews what it holds
+    SECTIONS
+        .get()
+        .forEach((name, field) -> {
+          if (!template.sampleData().containsKey(name)
+              && !name.equals("contact")
+              && !name.equals("links")) {
+            findings.add(
+                warning(
+                    "sample-data-missing-section",
+                    "sampleData." + name,
+                    field
+                        + " has the section {{#"
+                        + name
+                        + "}} (or {{^"
+                        + name
+                        + "}}), which sampleData does not have: lint and previews never show what"
+                        + " it holds. Add an example value."));
+          }
+        });
+    SECTIONS.get().clear();
 
     // 3. variables used in one variant but not in its siblings
     consistency(template, used, findings);
@@ -410,12 +437,16 @@ public final class TemplateLint {
               public boolean visitSection(String name) {
                 if (depth[0] == 0) {
                   names.add(root(name));
+                  SECTIONS.get().putIfAbsent(root(name), field);
                 }
                 return false;
               }
 
               @Override
               public boolean visitInvertedSection(String name) {
+                if (depth[0] == 0) {
+                  SECTIONS.get().putIfAbsent(root(name), field);
+                }
                 return false;
               }
             });

@@ -91,6 +91,26 @@ class TemplateLintTest {
   }
 
   @Test
+  void a_section_the_sample_data_lacks_is_a_warning_naming_it() {
+    var b = new Builder();
+    b.variants.put(
+        "default",
+        new Variant(
+            Optional.of(
+                new EmailVariant(
+                    "Order {{order}}",
+                    Optional.of(
+                        "<p>{{order}} {{eta}} {{url}}</p>{{#coupon}}<p>{{code}}</p>{{/coupon}}{{> footer}}"),
+                    Optional.of("{{order}} {{eta}} {{url}} {{> footer}}"))),
+            Builder.variant("x", "Order {{order}} arrives {{eta}}: {{url}}").sms()));
+    var findings = lint(b.build(), TRANSACTIONAL);
+    assertThat(findings)
+        .filteredOn(f -> f.code().equals("sample-data-missing-section"))
+        .extracting(TemplateLint.Finding::field)
+        .containsExactly("sampleData.coupon");
+  }
+
+  @Test
   void a_variable_used_in_one_variant_and_not_its_sibling_is_a_warning() {
     var b = new Builder();
     b.variants.put(
