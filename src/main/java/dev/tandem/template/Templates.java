@@ -247,6 +247,7 @@ public final class Templates {
           form.getKey() == TemplateRenderer.Mode.HTML ? "html" : "text");
     }
     refuseCycle(snippet);
+    refuseBreaking(snippet);
     jdbi.useHandle(handle ->
         handle
             .createUpdate(sql.get("upsertSnippet"))
@@ -257,6 +258,52 @@ public final class Templates {
             .execute());
     cached = null;
     return snippet;
+  }
+
+  /**
+   * A snippet edit that would make a current template fail lint (a variable its sample data lacks,
+   * an SMS over budget, an include of a snippet that does not exist) is refused, naming each
+   * template and finding: otherwise the template would fail at its next send.
+   */
+  private void refuseBreaking(Snippets.Snippet changed) {
+    Snippets before = snippets();
+    if (!before.byKey().containsKey(changed.key())) {
+      return; // a new snippet: no current template can include it yet
+    }
+    var map = new java.util.HashMap<>(before.byKey());
+    map.put(changed.key(), changed);
+    Snippets after = new Snippets(map);
+    var broken = new java.util.ArrayList<Map<String, Object>>();
+    var names = new java.util.ArrayList<String>();
+    for (Stored stored : all()) {
+      if (!TemplateJson.write(stored.template()).toString().contains("{{>")) {
+        continue;
+      }
+      List<TemplateLint.Finding> findings =
+          TemplateLint.check(
+              stored.template(), after, lintContext.apply(stored.template().topic()), renderer);
+      for (TemplateLint.Finding f : findings) {
+        if (f.severity() == TemplateLint.Severity.ERROR) {
+          var json = new java.util.LinkedHashMap<>(f.toJson());
+          json.put("template", stored.template().key());
+          broken.add(json);
+          if (!names.contains(stored.template().key())) {
+            names.add(stored.template().key());
+          }
+        }
+      }
+    }
+    if (!broken.isEmpty()) {
+      throw new dev.tandem.error.InvalidInput(
+          "snippet-breaks-templates",
+          "text",
+          "with this change, "
+              + String.join(", ", names)
+              + " would fail lint: "
+              + broken.get(0).get("message")
+              + (broken.size() > 1 ? " (see findings for the rest)" : ""),
+          broken);
+    }
   }
 
   private static final Pattern INCLUDE = Pattern.compile("\\{\\{>\\s*([^}\\s]+)\\s*}}");

@@ -119,6 +119,32 @@ class TemplateHostileInputTest {
   }
 
   @Test
+  void a_snippet_edit_that_would_break_a_template_is_refused_naming_it() {
+    assertThat(tandem.call("PUT", "/v1/snippets/sign-off", Map.of("text", "Bye")).status())
+        .isIn(200, 201);
+    var saved =
+        tandem.call(
+            "PUT",
+            "/v1/templates/uses-sign-off",
+            Map.of(
+                "sampleData", Map.of("n", "1"),
+                "variants",
+                    Map.of("default", Map.of("sms", Map.of("text", "Code {{n}} {{> sign-off}}")))));
+    assertThat(saved.status()).as(saved.body().toString()).isIn(200, 201);
+
+    var breaking = tandem.call("PUT", "/v1/snippets/sign-off", Map.of("text", "Bye {{agent}}"));
+    assertThat(breaking.status()).as(breaking.body().toString()).isEqualTo(422);
+    assertThat(breaking.body().get("code").asText()).isEqualTo("snippet-breaks-templates");
+    assertThat(breaking.body().get("detail").asText()).contains("uses-sign-off");
+    assertThat(breaking.body().get("findings").findValuesAsText("field"))
+        .contains("sampleData.agent");
+    assertThat(tandem.call("GET", "/v1/snippets/sign-off", null).body().get("text").asText())
+        .isEqualTo("Bye");
+    assertThat(tandem.call("PUT", "/v1/snippets/sign-off", Map.of("text", "Bye for now")).status())
+        .isEqualTo(200);
+  }
+
+  @Test
   void a_malformed_template_is_a_422_naming_the_field() {
     record Case(Object body, String field) {}
     for (var c :
