@@ -53,7 +53,9 @@ final class Outbox {
   private final String markFailed;
   private final String markSuppressed;
   private final String lockReceiptKeys;
-  private final String insertReceipt;
+  private final String insertReceipts;
+  private final String pendingReceiptKeys;
+  private final String applyPlan;
   private final String matchPendingReceipts;
 
   private final Fallbacks fallbacks;
@@ -80,7 +82,9 @@ final class Outbox {
     this.markFailed = sql.get("markFailed");
     this.markSuppressed = sql.get("markSuppressed");
     this.lockReceiptKeys = sql.get("lockReceiptKeys");
-    this.insertReceipt = sql.get("insertReceipt");
+    this.insertReceipts = sql.get("insertReceipts");
+    this.pendingReceiptKeys = sql.get("pendingReceiptKeys");
+    this.applyPlan = sql.get("applyPlan");
     this.matchPendingReceipts = sql.get("matchPendingReceipts");
   }
 
@@ -301,28 +305,54 @@ final class Outbox {
     return written;
   }
 
-  /** Stores receipts and applies those whose delivery is known already, in one transaction. */
-  void recordReceipts(List<ReceiptWriter.Pending> receipts, Instant now) {
-    int released =
+  /**
+   * Stores receipts as received, in one statement and so one commit: once this returns they are
+   * durable and may be acknowledged. They are matched to their parts later by {@link
+   * #applyReceipts}.
+   */
+  void storeReceipts(List<ReceiptWriter.Pending> receipts, Instant now) {
+    jdbi.useHandle(handle ->
+        handle
+            .createUpdate(insertReceipts)
+            .bind("keys", receipts.stream().map(ReceiptWriter.Pending::receiptKey).toArray(String[]::new))
+            .bind("stats", receipts.stream().map(p -> p.receipt().stat()).toArray(String[]::new))
+            .bind("errs", receipts.stream().map(p -> p.receipt().err()).toArray(String[]::new))
+            .bind("raws", receipts.stream().map(ReceiptWriter.Pending::raw).toArray(String[]::new))
+            .bind("receivedAt", now)
+            .execute());
+  }
+
+  /**
+   * Applies the stored, unmatched receipts with these keys to their parts and deliveries, in one
+   * transaction; a receipt whose part is not known yet keeps waiting for its submit result. Returns
+   * how many receipts were matched.
+   */
+  int applyReceipts(java.util.Collection<String> keys, Instant now) {
+    record Applied(int matched, int released) {}
+    Applied applied =
         jdbi.inTransaction(handle -> {
-          List<String> keys = receipts.stream().map(ReceiptWriter.Pending::receiptKey).toList();
-          lock(handle, keys);
-          PreparedBatch insert = handle.prepareBatch(insertReceipt);
-          for (ReceiptWriter.Pending pending : receipts) {
-            insert
-                .bind("receiptKey", pending.receiptKey())
-                .bind("stat", pending.receipt().stat())
-                .bind("err", pending.receipt().err())
-                .bind("raw", pending.raw())
-                .bind("receivedAt", now)
-                .add();
-          }
-          insert.execute();
-          return applyPendingReceipts(handle, keys, now);
+          List<String> sorted = List.copyOf(new TreeSet<>(keys));
+          lock(handle, sorted);
+          handle.execute(applyPlan);
+          int[] matched = new int[1];
+          int released = applyPendingReceipts(handle, sorted, now, n -> matched[0] = n);
+          return new Applied(matched[0], released);
         });
-    if (released > 0) {
+    if (applied.released() > 0) {
       onReleased.run();
     }
+    return applied.matched();
+  }
+
+  /** Keys of receipts stored since {@code since} and not yet matched to a part (at most limit). */
+  List<String> pendingReceiptKeys(Instant since, int limit) {
+    return jdbi.withHandle(handle ->
+        handle
+            .createQuery(pendingReceiptKeys)
+            .bind("since", since)
+            .bind("limit", limit)
+            .mapTo(String.class)
+            .list());
   }
 
   private void lock(Handle handle, List<String> keys) {
@@ -340,6 +370,11 @@ final class Outbox {
    * per batch, however many receipts it holds.
    */
   private int applyPendingReceipts(Handle handle, List<String> keys, Instant now) {
+    return applyPendingReceipts(handle, keys, now, n -> {});
+  }
+
+  private int applyPendingReceipts(
+      Handle handle, List<String> keys, Instant now, java.util.function.IntConsumer matchedCount) {
     if (keys.isEmpty()) {
       return 0;
     }
@@ -356,6 +391,7 @@ final class Outbox {
                     rs.getString("stat"),
                     rs.getString("err")))
             .list();
+    matchedCount.accept(matched.size());
     if (matched.isEmpty()) {
       return 0;
     }

@@ -47,9 +47,26 @@ WHERE id = :id AND status = 'sending' AND claim_token = :token
 -- before its submit_sm_resp is stored is matched by whichever transaction commits second.
 SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(CAST(:keys AS text[])) AS k
 
--- name: insertReceipt
+-- name: insertReceipts
+-- A group of receipts as received, in one statement: this commit is what makes them durable, and
+-- only then does the SMSC get its deliver_sm_resp. Matching them to parts comes after (applyPlan).
 INSERT INTO sms_receipt (receipt_key, stat, err, raw, received_at)
-VALUES (:receiptKey, :stat, :err, :raw, :receivedAt)
+SELECT k, s, e, r, :receivedAt
+FROM unnest(CAST(:keys AS text[]), CAST(:stats AS text[]), CAST(:errs AS text[]),
+            CAST(:raws AS text[])) AS v(k, s, e, r)
+
+-- name: pendingReceiptKeys
+-- Receipts stored but not matched to a part: applied at start (a node may have stopped between
+-- storing and applying them) and whenever the applier had to give up on a group.
+SELECT DISTINCT receipt_key FROM sms_receipt
+WHERE delivery_id IS NULL AND received_at >= :since
+LIMIT :limit
+
+-- name: applyPlan
+-- The receipt statements take arrays; with a custom plan per call PostgreSQL plans each of them
+-- again on every execution (their estimate depends on the array), which was most of their cost.
+-- Their generic plans are index lookups driven by the arrays, right whatever the array holds.
+SET LOCAL plan_cache_mode = force_generic_plan
 
 -- name: matchPendingReceipts
 -- Driven by the receipts in hand, one index lookup each (LATERAL … LIMIT 1), so the cost does not
@@ -81,7 +98,7 @@ WITH matched AS (
 )
 UPDATE sms_receipt r SET delivery_id = m.delivery_id, part_seq = m.seq
 FROM matched m
-WHERE r.id = m.receipt_id
+WHERE r.id = m.receipt_id AND r.delivery_id IS NULL
 RETURNING r.id, r.delivery_id, r.part_seq, r.stat, r.err
 
 -- name: lockDeliveries

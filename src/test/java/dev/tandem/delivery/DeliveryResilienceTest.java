@@ -300,6 +300,76 @@ class DeliveryResilienceTest {
   }
 
   @Test
+  void a_receipt_stored_but_not_applied_when_the_node_stopped_is_applied_at_the_next_start() {
+    tandem = TestApp.start();
+    tandem.app.sandboxSmsc.orElseThrow().receiptDelay(Duration.ofHours(1));
+    String id = tandem.sendSms("Receipt stored, then the node stopped");
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(id, "sms")).isEqualTo("sent");
+    String key =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(h ->
+                h.createQuery(
+                        "SELECT p.receipt_key FROM sms_part p JOIN delivery d ON d.id = p.delivery_id"
+                            + " WHERE d.message_id = ?::uuid")
+                    .bind(0, id)
+                    .mapTo(String.class)
+                    .one());
+    // what the writer had committed (and acknowledged) when the node stopped, before the applier
+    // ran: the raw receipt, matched to nothing yet
+    execute(
+        "INSERT INTO sms_receipt (receipt_key, stat, err, raw, received_at)"
+            + " VALUES (?, 'DELIVRD', '000', 'id:x sub:001 dlvrd:001 stat:DELIVRD err:000', ?)",
+        key,
+        tandem.clock.instant());
+    tandem.stop();
+
+    tandem.restart();
+
+    tandem.awaitStatus(id, "sms", "delivered");
+    assertThat(receiptsOf(List.of(id))).isEqualTo(1);
+  }
+
+  @Test
+  void a_receipt_that_cannot_be_stored_is_not_acknowledged_and_arrives_again() {
+    tandem = TestApp.start();
+    // counts attempts outside the failing transaction: a sequence does not roll back
+    execute("CREATE SEQUENCE receipt_attempts");
+    execute(
+        "CREATE FUNCTION refuse_receipt() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN PERFORM nextval('receipt_attempts');"
+            + " RAISE EXCEPTION 'disk full (test)'; END $$");
+    execute(
+        "CREATE TRIGGER refuse_receipt BEFORE INSERT ON sms_receipt"
+            + " FOR EACH ROW EXECUTE FUNCTION refuse_receipt()");
+    String id = tandem.sendSms("Receipt refused by the database");
+    tandem.app.dispatcher.runOnce();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() ->
+            tandem
+                    .app
+                    .database
+                    .jdbi()
+                    .withHandle(h ->
+                        h.createQuery(
+                                "SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+                                    + " FROM receipt_attempts")
+                            .mapTo(Long.class)
+                            .one())
+                >= 2);
+    assertThat(tandem.status(id, "sms")).isEqualTo("sent");
+
+    execute("DROP TRIGGER refuse_receipt ON sms_receipt");
+
+    tandem.awaitStatus(id, "sms", "delivered");
+    assertThat(receiptsOf(List.of(id))).isEqualTo(1);
+  }
+
+  @Test
   void a_receipt_the_smsc_sends_again_goes_to_the_same_delivery_and_changes_nothing() {
     tandem = TestApp.start();
     String id = tandem.sendSms("Receipt sent twice");
