@@ -59,6 +59,7 @@ import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
+import dev.tandem.store.GroupCommit;
 import dev.tandem.store.Secrets;
 import dev.tandem.template.ShortLinks;
 import dev.tandem.template.TemplateLint;
@@ -324,6 +325,7 @@ public final class App implements AutoCloseable {
       this.messages =
           new Messages(
               jdbi,
+              remember(new GroupCommit(jdbi, "accept", 2, 500)),
               clock,
               contacts,
               timeline,

@@ -33,6 +33,7 @@ public final class Contacts {
   private final String ownerOfAddress;
   private final String ownerOfExternalId;
   private final String findById;
+  private final String findByAddress;
   private final Timeline timeline;
   private final Changes changes;
   private final String survivorOf;
@@ -58,6 +59,7 @@ public final class Contacts {
     this.ownerOfAddress = sql.get("ownerOfAddress");
     this.ownerOfExternalId = sql.get("ownerOfExternalId");
     this.findById = sql.get("findById");
+    this.findByAddress = sql.get("findByAddress");
     this.survivorOf = sql.get("survivorOf");
     this.erasedAt = sql.get("erasedAt");
     this.lockPair = sql.get("lockPair");
@@ -294,18 +296,7 @@ public final class Contacts {
         handle
             .createQuery(findById)
             .bind("id", id)
-            .map((rs, ctx) ->
-                new Contact(
-                    rs.getObject("id", UUID.class),
-                    Optional.ofNullable(rs.getString("external_id")),
-                    Optional.ofNullable(rs.getString("name")),
-                    Optional.ofNullable(rs.getString("phone")),
-                    Optional.ofNullable(rs.getString("email")),
-                    Optional.ofNullable(rs.getString("time_zone")),
-                    rs.getTimestamp("created_at").toInstant(),
-                    java.util.List.of((String[]) rs.getArray("phones").getArray()),
-                    java.util.List.of((String[]) rs.getArray("emails").getArray()),
-                    Optional.ofNullable(rs.getString("locale"))))
+            .map((rs, ctx) -> contact(rs))
             .findOne());
   }
 
@@ -596,14 +587,40 @@ public final class Contacts {
   }
 
   private Optional<Contact> findByAddress(String kind, String value) {
-    return jdbi.withHandle(handle ->
-            handle
-                .createQuery(ownerOfAddress)
-                .bind("kind", kind)
-                .bind("value", value)
-                .mapTo(UUID.class)
-                .findOne())
-        .flatMap(this::find);
+    return jdbi.withHandle(handle -> findByAddress(handle, kind, value));
+  }
+
+  /** The contact with this phone number, in the caller's transaction. */
+  public Optional<Contact> findByPhone(Handle handle, String raw) {
+    return findByAddress(handle, "phone", phones.require("phone", raw));
+  }
+
+  /** The contact with this email address, in the caller's transaction. */
+  public Optional<Contact> findByEmail(Handle handle, String raw) {
+    return findByAddress(handle, "email", EmailAddresses.normalize("email", raw));
+  }
+
+  private Optional<Contact> findByAddress(Handle handle, String kind, String value) {
+    return handle
+        .createQuery(findByAddress)
+        .bind("kind", kind)
+        .bind("value", value)
+        .map((rs, ctx) -> contact(rs))
+        .findOne();
+  }
+
+  private static Contact contact(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new Contact(
+        rs.getObject("id", UUID.class),
+        Optional.ofNullable(rs.getString("external_id")),
+        Optional.ofNullable(rs.getString("name")),
+        Optional.ofNullable(rs.getString("phone")),
+        Optional.ofNullable(rs.getString("email")),
+        Optional.ofNullable(rs.getString("time_zone")),
+        rs.getTimestamp("created_at").toInstant(),
+        java.util.List.of((String[]) rs.getArray("phones").getArray()),
+        java.util.List.of((String[]) rs.getArray("emails").getArray()),
+        Optional.ofNullable(rs.getString("locale")));
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.tandem.channel.Channel;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
+import dev.tandem.contact.EmailAddresses;
 import dev.tandem.contact.NewContact;
 import dev.tandem.content.EmailContent;
 import dev.tandem.content.MessageContent;
@@ -25,6 +26,7 @@ import dev.tandem.routing.Skip;
 import dev.tandem.routing.Step;
 import dev.tandem.routing.Zones;
 import dev.tandem.sms.SmsText;
+import dev.tandem.store.GroupCommit;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
 import dev.tandem.topic.Topic;
@@ -78,12 +80,14 @@ public final class Messages {
   private final RoutingSetup routing;
   private final dev.tandem.template.Templates templates;
   private final dev.tandem.template.ShortLinks shortLinks;
+  private final GroupCommit accepts;
 
   /**
    * @param onAccepted called after a commit that queued deliveries (wakes the dispatcher)
    */
   public Messages(
       Jdbi jdbi,
+      GroupCommit accepts,
       Clock clock,
       Contacts contacts,
       Timeline timeline,
@@ -99,6 +103,7 @@ public final class Messages {
     this.templates = templates;
     this.shortLinks = shortLinks;
     this.jdbi = jdbi;
+    this.accepts = accepts;
     this.clock = clock;
     this.contacts = contacts;
     this.timeline = timeline;
@@ -197,16 +202,18 @@ public final class Messages {
       dedupeKey = dedupeKey(request.dedupeKey(), content);
       hash = hash(request, named, topic, content.toJson());
       rendering = null;
-      if (key != null) {
-        Optional<MessageView> earlier = replay(key, hash);
-        if (earlier.isPresent()) {
-          return earlier.get();
-        }
-      }
+      // No lookup of the key first: the message's insert finds a used key (and the request is
+      // replayed), and a refusal before it is checked against the key below. A retry costs a
+      // rolled-back attempt; every new message saves a query.
     }
     for (int attempt = 1; ; attempt++) {
       MessageContent finalContent = content;
-      Recipient recipient = recipient(request);
+      Recipient recipient;
+      try {
+        recipient = recipient(request);
+      } catch (dev.tandem.error.TandemException refused) {
+        return earlier(key, hash, dryRun).orElseThrow(() -> refused);
+      }
       try {
         return write(
             recipient::resolve,
@@ -221,8 +228,10 @@ public final class Messages {
       } catch (Conflict taken) {
         // Another request created this address's contact first: it is found on the next attempt.
         if (!recipient.isNew() || !taken.code().endsWith("-taken") || attempt == 3) {
-          throw taken;
+          return earlier(key, hash, dryRun).orElseThrow(() -> taken);
         }
+      } catch (dev.tandem.error.TandemException refused) {
+        return earlier(key, hash, dryRun).orElseThrow(() -> refused);
       } catch (dev.tandem.template.ShortLinks.CodeTaken taken) {
         // A short link's random code was another link's (rare: 62^7 codes): render anew.
         if (attempt == 3) {
@@ -232,6 +241,14 @@ public final class Messages {
         content = rendering.content();
       }
     }
+  }
+
+  /**
+   * A request refused now may be the retry of one accepted before (the person erased or merged
+   * since, say): that one's result is the answer, if there is one.
+   */
+  private Optional<MessageView> earlier(String key, String hash, boolean dryRun) {
+    return key == null || dryRun ? Optional.empty() : replay(key, hash);
   }
 
   /**
@@ -545,99 +562,121 @@ public final class Messages {
       Rendering rendering) {
     UUID messageId = Ids.next(clock);
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    var deliveries = new ArrayList<MessageView.DeliveryView>();
-    var planJson = new java.util.concurrent.atomic.AtomicReference<Optional<JsonNode>>();
-    Contact contact;
+    Function<Handle, Written> work =
+        handle ->
+            writeIn(
+                handle, recipient, planner, messageId, now, topic, content, key, hash, dryRun,
+                rendering);
+    Written written;
     try {
-      contact =
-          jdbi.inTransaction(handle -> {
-            Contact to = recipient.apply(handle);
-            Planned planned = planner.plan(handle, to, now);
-            Optional<JsonNode> plan = planned.plan().map(PlanJson::write);
-            planJson.set(plan);
-            int inserted =
-                handle
-                    .createUpdate(insertMessage)
-                    .bind("id", messageId)
-                    .bind("contactId", to.id())
-                    .bind("idempotencyKey", dryRun ? null : key)
-                    .bind("requestHash", hash)
-                    .bind("topic", topic)
-                    .bind("content", content.toJson())
-                    .bind("createdAt", now)
-                    .bindByType("plan", plan.map(JsonNode::toString).orElse(null), String.class)
-                    .bindByType(
-                        "topicClass",
-                        planned.topicClass() == null ? null : planned.topicClass().name(),
-                        String.class)
-                    .bindByType("dedupeKey", planned.dedupeKey(), String.class)
-                    .bindByType(
-                        "templateKey", rendering == null ? null : rendering.key(), String.class)
-                    .bindByType(
-                        "templateVersion",
-                        rendering == null ? null : rendering.version(),
-                        Integer.class)
-                    .bindByType(
-                        "locale", rendering == null ? null : rendering.locale(), String.class)
-                    .execute();
-            if (inserted == 0) {
-              throw new KeyTaken();
-            }
-            if (rendering != null && !dryRun) {
-              shortLinks.record(handle, messageId, to.id(), rendering.links(), now);
-            }
-            var events = new ArrayList<TimelineEvent>();
-            Map<String, Object> accepted = new java.util.LinkedHashMap<>();
-            accepted.put(
-                "channels",
-                planned.rows().stream()
-                    .filter(r -> r.status() != DeliveryStatus.SUPPRESSED)
-                    .map(r -> r.channel().key())
-                    .distinct()
-                    .toList());
-            accepted.put("topic", topic == null ? "reply" : topic);
-            if (rendering != null) {
-              accepted.put("template", rendering.key() + " v" + rendering.version());
-            }
-            planned.plan().ifPresent(p -> accepted.put("plan", p.summary()));
-            events.add(
-                new TimelineEvent(
-                    to.id(), now, "message.accepted", null, messageId, null, accepted));
-            deliveries.addAll(
-                insertDeliveries(handle, messageId, to.id(), planned.rows(), content, now, events));
-            timeline.append(handle, events);
-            if (dryRun) {
-              throw new DryRun(to);
-            }
-            return to;
-          });
+      // a dry run rolls back on its own; anything else shares a commit with concurrent accepts
+      written = dryRun ? jdbi.inTransaction(work::apply) : accepts.inTransaction(work);
     } catch (KeyTaken raced) {
       return replay(key, hash).orElseThrow();
     } catch (DryRun planned) {
       return new MessageView(
           messageId,
-          planned.contact.id(),
+          planned.written.contact().id(),
           topic,
           now,
-          List.copyOf(deliveries),
+          planned.written.deliveries(),
           false,
-          planJson.get(),
+          planned.written.plan(),
           true,
           Optional.ofNullable(rendering).map(Rendering::ref));
     }
-    deliveries.forEach(
-        d -> metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment());
+    written
+        .deliveries()
+        .forEach(d ->
+            metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment());
     onAccepted.run();
     return new MessageView(
         messageId,
-        contact.id(),
+        written.contact().id(),
         topic,
         now,
-        List.copyOf(deliveries),
+        written.deliveries(),
         false,
-        planJson.get(),
+        written.plan(),
         false,
         Optional.ofNullable(rendering).map(Rendering::ref));
+  }
+
+  /** What the accepting transaction wrote. */
+  private record Written(
+      Contact contact, List<MessageView.DeliveryView> deliveries, Optional<JsonNode> plan) {}
+
+  /**
+   * The accepting transaction's work: the contact it creates, if any, the message, its deliveries
+   * and timeline entries. Runs again from the start if its group is retried, so it keeps nothing
+   * between runs.
+   */
+  private Written writeIn(
+      Handle handle,
+      Function<Handle, Contact> recipient,
+      Planner planner,
+      UUID messageId,
+      Instant now,
+      String topic,
+      MessageContent content,
+      String key,
+      String hash,
+      boolean dryRun,
+      Rendering rendering) {
+    Contact to = recipient.apply(handle);
+    Planned planned = planner.plan(handle, to, now);
+    Optional<JsonNode> plan = planned.plan().map(PlanJson::write);
+    int inserted =
+        handle
+            .createUpdate(insertMessage)
+            .bind("id", messageId)
+            .bind("contactId", to.id())
+            .bind("idempotencyKey", dryRun ? null : key)
+            .bind("requestHash", hash)
+            .bind("topic", topic)
+            .bind("content", content.toJson())
+            .bind("createdAt", now)
+            .bindByType("plan", plan.map(JsonNode::toString).orElse(null), String.class)
+            .bindByType(
+                "topicClass",
+                planned.topicClass() == null ? null : planned.topicClass().name(),
+                String.class)
+            .bindByType("dedupeKey", planned.dedupeKey(), String.class)
+            .bindByType("templateKey", rendering == null ? null : rendering.key(), String.class)
+            .bindByType(
+                "templateVersion", rendering == null ? null : rendering.version(), Integer.class)
+            .bindByType("locale", rendering == null ? null : rendering.locale(), String.class)
+            .execute();
+    if (inserted == 0) {
+      throw new KeyTaken();
+    }
+    if (rendering != null && !dryRun) {
+      shortLinks.record(handle, messageId, to.id(), rendering.links(), now);
+    }
+    var events = new ArrayList<TimelineEvent>();
+    Map<String, Object> accepted = new java.util.LinkedHashMap<>();
+    accepted.put(
+        "channels",
+        planned.rows().stream()
+            .filter(r -> r.status() != DeliveryStatus.SUPPRESSED)
+            .map(r -> r.channel().key())
+            .distinct()
+            .toList());
+    accepted.put("topic", topic == null ? "reply" : topic);
+    if (rendering != null) {
+      accepted.put("template", rendering.key() + " v" + rendering.version());
+    }
+    planned.plan().ifPresent(p -> accepted.put("plan", p.summary()));
+    events.add(new TimelineEvent(to.id(), now, "message.accepted", null, messageId, null, accepted));
+    List<MessageView.DeliveryView> deliveries =
+        List.copyOf(
+            insertDeliveries(handle, messageId, to.id(), planned.rows(), content, now, events));
+    timeline.append(handle, events);
+    Written written = new Written(to, deliveries, plan);
+    if (dryRun) {
+      throw new DryRun(written);
+    }
+    return written;
   }
 
   /**
@@ -786,11 +825,11 @@ public final class Messages {
 
   /** Rolls a dry run back once its plan and deliveries are known. */
   private static final class DryRun extends RuntimeException {
-    final Contact contact;
+    final transient Written written;
 
-    DryRun(Contact contact) {
+    DryRun(Written written) {
       super(null, null, false, false);
-      this.contact = contact;
+      this.written = written;
     }
   }
 
@@ -801,14 +840,39 @@ public final class Messages {
     }
   }
 
-  /** Who a request names: a stored contact, or one to create from its to.phone and to.email. */
-  private record Recipient(Contact existing, NewContact create, Contacts contacts) {
+  /**
+   * Who a request names: a stored contact, or the owner of its to.phone and to.email, looked up in
+   * the accepting transaction and created there if there is none (so two requests for a new person
+   * in one group commit find the same contact).
+   */
+  private record Recipient(Contact existing, String phone, String email, Contacts contacts) {
     boolean isNew() {
       return existing == null;
     }
 
     Contact resolve(Handle handle) {
-      return existing != null ? existing : contacts.create(handle, create);
+      if (existing != null) {
+        return existing;
+      }
+      Optional<Contact> byPhone =
+          phone == null ? Optional.empty() : contacts.findByPhone(handle, phone);
+      Optional<Contact> byEmail =
+          email == null ? Optional.empty() : contacts.findByEmail(handle, email);
+      if (byPhone.isPresent()
+          && byEmail.isPresent()
+          && !byPhone.get().id().equals(byEmail.get().id())) {
+        throw new Conflict(
+            "addresses-of-two-contacts",
+            "to",
+            "to.phone belongs to contact "
+                + byPhone.get().id()
+                + " and to.email to contact "
+                + byEmail.get().id()
+                + ". Send with contactId instead.");
+      }
+      return byPhone
+          .or(() -> byEmail)
+          .orElseGet(() -> contacts.create(handle, new NewContact(phone, email, null, null, null)));
     }
   }
 
@@ -1057,7 +1121,7 @@ public final class Messages {
         throw new InvalidInput(
             "ambiguous-recipient", "to", "Give either contactId or to, not both.");
       }
-      return new Recipient(contacts.get(request.contactId()), null, contacts);
+      return new Recipient(contacts.get(request.contactId()), null, null, contacts);
     }
     if (request.toPhone() == null && request.toEmail() == null) {
       throw new InvalidInput(
@@ -1065,30 +1129,14 @@ public final class Messages {
           "contactId",
           "Say who gets the message: contactId, or to.phone and/or to.email.");
     }
-    Optional<Contact> byPhone =
-        request.toPhone() == null ? Optional.empty() : contacts.findByPhone(request.toPhone());
-    Optional<Contact> byEmail =
-        request.toEmail() == null ? Optional.empty() : contacts.findByEmail(request.toEmail());
-    if (byPhone.isPresent()
-        && byEmail.isPresent()
-        && !byPhone.get().id().equals(byEmail.get().id())) {
-      throw new Conflict(
-          "addresses-of-two-contacts",
-          "to",
-          "to.phone belongs to contact "
-              + byPhone.get().id()
-              + " and to.email to contact "
-              + byEmail.get().id()
-              + ". Send with contactId instead.");
-    }
-    return byPhone
-        .or(() -> byEmail)
-        .map(found -> new Recipient(found, null, contacts))
-        .orElseGet(() ->
-            new Recipient(
-                null,
-                new NewContact(request.toPhone(), request.toEmail(), null, null, null),
-                contacts));
+    // checked here, so that a bad address never reaches the shared transaction
+    String phone =
+        request.toPhone() == null
+            ? null
+            : contacts.phoneNumbers().require("phone", request.toPhone());
+    String email =
+        request.toEmail() == null ? null : EmailAddresses.normalize("email", request.toEmail());
+    return new Recipient(null, phone, email, contacts);
   }
 
   /** The channels the caller named; empty when the topic's policy decides. */

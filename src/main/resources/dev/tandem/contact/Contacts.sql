@@ -13,6 +13,21 @@ SELECT contact_id FROM contact_address WHERE kind = :kind AND value = :value
 -- name: ownerOfExternalId
 SELECT id FROM contact WHERE external_id = :externalId
 
+-- name: findByAddress
+-- The contact owning an address, in one statement (accepting resolves recipients with it).
+SELECT c.id, c.external_id, c.name, c.time_zone, c.locale, c.created_at,
+       (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'phone'
+         ORDER BY a.created_at LIMIT 1) AS phone,
+       (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'email'
+         ORDER BY a.created_at LIMIT 1) AS email,
+       ARRAY(SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'phone'
+         ORDER BY a.created_at, a.value) AS phones,
+       ARRAY(SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'email'
+         ORDER BY a.created_at, a.value) AS emails,
+       c.merged_into
+FROM contact c
+WHERE c.id = (SELECT contact_id FROM contact_address WHERE kind = :kind AND value = :value)
+
 -- name: findById
 SELECT c.id, c.external_id, c.name, c.time_zone, c.locale, c.created_at,
        (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'phone'

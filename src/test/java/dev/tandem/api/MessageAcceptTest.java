@@ -66,6 +66,52 @@ class MessageAcceptTest {
     }
   }
 
+  @Test
+  void concurrent_messages_to_one_new_person_make_one_contact_and_a_refused_one_fails_alone()
+      throws Exception {
+    String phone = TestApp.uniquePhone();
+    String a = tandem.createContact(Map.of("phone", TestApp.uniquePhone())).get("id").asText();
+    String aPhone = tandem.call("GET", "/v1/contacts/" + a, null).body().get("phone").asText();
+    String bEmail = TestApp.uniqueEmail();
+    tandem.createContact(Map.of("email", bEmail));
+    int good = 18;
+    try (ExecutorService threads = Executors.newFixedThreadPool(good + 2)) {
+      var go = new CountDownLatch(1);
+      List<Future<TestApp.Response>> calls = new ArrayList<>();
+      for (int i = 0; i < good + 2; i++) {
+        boolean refused = i % 10 == 5;
+        Map<String, Object> to =
+            refused ? Map.of("phone", aPhone, "email", bEmail) : Map.of("phone", phone);
+        Map<String, Object> request =
+            Map.of(
+                "to", to,
+                "channels", List.of("sms"),
+                "sms", Map.of("text", "Message " + i),
+                "idempotencyKey", "together-" + i + "-" + System.nanoTime());
+        calls.add(
+            threads.submit(() -> {
+              go.await();
+              return tandem.call("POST", "/v1/messages", request);
+            }));
+      }
+      go.countDown();
+      List<Integer> statuses = new ArrayList<>();
+      List<String> contacts = new ArrayList<>();
+      for (var call : calls) {
+        TestApp.Response response = call.get();
+        statuses.add(response.status());
+        if (response.status() == 202) {
+          contacts.add(response.body().get("contactId").asText());
+        } else {
+          assertThat(response.body().get("code").asText()).isEqualTo("addresses-of-two-contacts");
+        }
+      }
+      assertThat(statuses).filteredOn(s -> s == 202).hasSize(good);
+      assertThat(statuses).filteredOn(s -> s == 409).hasSize(2);
+      assertThat(contacts).containsOnly(contacts.getFirst());
+    }
+  }
+
   private long count(String table) {
     return tandem
         .app
