@@ -250,6 +250,7 @@ public final class ApiServer implements AutoCloseable {
     app.get("/v1/contacts/{id}/timeline", this::timeline);
     app.patch("/v1/contacts/{id}", this::updateContact);
     app.post("/v1/messages", this::sendMessage);
+    app.post("/v1/messages/batch", this::sendMessages);
     app.post("/v1/sms/inspect", this::inspectSms);
     registerEmailLinks();
     new ConsentRoutes(
@@ -534,23 +535,186 @@ public final class ApiServer implements AutoCloseable {
     ctx.json(Map.of("contactId", id, "events", events.stream().map(ApiServer::eventJson).toList()));
   }
 
+  /** The fields of a message request, alone or as an item of a batch. */
+  private static final Set<String> MESSAGE_FIELDS =
+      Set.of(
+          "contactId",
+          "to",
+          "channels",
+          "topic",
+          "sms",
+          "email",
+          "idempotencyKey",
+          "dedupeKey",
+          "template",
+          "templateVersion",
+          "locale",
+          "data");
+
   private void sendMessage(Context ctx) {
-    Body body =
-        Body.parse(
-            ctx,
-            Set.of(
-                "contactId",
-                "to",
-                "channels",
-                "topic",
-                "sms",
-                "email",
-                "idempotencyKey",
-                "dedupeKey",
-                "template",
-                "templateVersion",
-                "locale",
-                "data"));
+    Body body = Body.parse(ctx, MESSAGE_FIELDS);
+    MessageRequest request = messageRequest(body, ctx.header("Idempotency-Key"));
+    if (dryRun(ctx)) {
+      ctx.status(200).json(messageJson(features.messages().plan(request), baseUrl(ctx)));
+      return;
+    }
+    MessageView view = features.messages().accept(request);
+    if (view.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
+    ctx.status(view.replayed() ? 200 : 202)
+        .header("Location", "/v1/messages/" + view.id())
+        .json(messageJson(view, baseUrl(ctx)));
+  }
+
+  private static boolean dryRun(Context ctx) {
+    String dryRun = ctx.queryParam("dryRun");
+    if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
+      throw new InvalidInput(
+          "invalid-dry-run",
+          "dryRun",
+          "dryRun is '" + dryRun + "'; use true (plan only, nothing written) or false.");
+    }
+    return "true".equals(dryRun);
+  }
+
+  /** The most messages one batch may hold. */
+  static final int MAX_BATCH = 1000;
+
+  /** Items of one batch being accepted at once (they share group commits). */
+  private static final int BATCH_PARALLELISM = 128;
+
+  /**
+   * Up to {@value #MAX_BATCH} messages in one request, each accepted or refused on its own: the
+   * answer is 200 with one result per item, in order, with the status a single POST would have had
+   * (202 accepted, 200 replayed, 4xx with its problem). Items are accepted concurrently, so they
+   * share commits; each is durable when the answer is sent.
+   */
+  private void sendMessages(Context ctx) {
+    Body body = Body.parse(ctx, Set.of("messages"));
+    if (ctx.header("Idempotency-Key") != null) {
+      throw new InvalidInput(
+          "idempotency-key-on-batch",
+          "Idempotency-Key",
+          "A batch has no Idempotency-Key of its own: give each message its idempotencyKey.");
+    }
+    boolean dryRun = dryRun(ctx);
+    var messages = body.root().get("messages");
+    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+      throw new InvalidInput(
+          "missing-messages",
+          "messages",
+          "messages must be an array of 1 to "
+              + MAX_BATCH
+              + " message requests, each as POST /v1/messages takes it.");
+    }
+    if (messages.size() > MAX_BATCH) {
+      throw new InvalidInput(
+          "batch-too-large",
+          "messages",
+          "messages holds "
+              + messages.size()
+              + " requests; send at most "
+              + MAX_BATCH
+              + " per batch (split it into several).");
+    }
+    String base = baseUrl(ctx);
+    int n = messages.size();
+    var results = new java.util.ArrayList<Map<String, Object>>(n);
+    var futures = new java.util.ArrayList<java.util.concurrent.Future<Map<String, Object>>>(n);
+    var permits = new java.util.concurrent.Semaphore(BATCH_PARALLELISM);
+    try (var items = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        var item = messages.get(i);
+        permits.acquireUninterruptibly();
+        futures.add(
+            items.submit(() -> {
+              try {
+                return batchItem(index, item, dryRun, base);
+              } finally {
+                permits.release();
+              }
+            }));
+      }
+      for (var future : futures) {
+        results.add(future.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while accepting a batch", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+    int ok = 0;
+    int accepted = 0;
+    for (var result : results) {
+      int status = (Integer) result.get("status");
+      ok += status < 300 ? 1 : 0;
+      accepted += status == 202 ? 1 : 0;
+    }
+    var answer = new java.util.LinkedHashMap<String, Object>();
+    if (dryRun) {
+      answer.put("planned", ok);
+    } else {
+      answer.put("accepted", accepted);
+      answer.put("replayed", ok - accepted);
+    }
+    answer.put("refused", n - ok);
+    answer.put("results", results);
+    ctx.status(200).json(answer);
+  }
+
+  /** One item of a batch: its result as a single POST would have answered it. */
+  private Map<String, Object> batchItem(
+      int index, com.fasterxml.jackson.databind.JsonNode item, boolean dryRun, String base) {
+    String prefix = "messages[" + index + "].";
+    var result = new java.util.LinkedHashMap<String, Object>();
+    result.put("index", index);
+    try {
+      Body body = Body.item(item, prefix);
+      body.allowOnly(MESSAGE_FIELDS);
+      MessageRequest request = messageRequest(body, null);
+      MessageView view =
+          dryRun ? features.messages().plan(request) : features.messages().accept(request);
+      result.put("status", dryRun || view.replayed() ? 200 : 202);
+      result.put("message", messageJson(view, base));
+    } catch (TandemException e) {
+      itemProblem(result, toProblem(e), prefix);
+    } catch (BadRequest e) {
+      itemProblem(
+          result,
+          new Problem(400, "malformed-request", "Malformed request", e.getMessage(), e.field()),
+          prefix);
+    } catch (RuntimeException e) {
+      String ref = UUID.randomUUID().toString().substring(0, 8);
+      log.error("batch item {} failed (ref {})", index, ref, e);
+      itemProblem(
+          result,
+          new Problem(
+              500,
+              "internal-error",
+              "Internal error",
+              "Tandem could not accept this message; the server log has the details under ref "
+                  + ref
+                  + ".",
+              null),
+          prefix);
+    }
+    return result;
+  }
+
+  private static void itemProblem(Map<String, Object> result, Problem problem, String prefix) {
+    Map<String, Object> json = new java.util.LinkedHashMap<>(problem.toJson());
+    Object field = json.get("field");
+    if (field instanceof String f && !f.startsWith(prefix.substring(0, prefix.length() - 1))) {
+      json.put("field", prefix + f);
+    }
+    result.put("status", problem.status());
+    result.put("problem", json);
+  }
+
+  private MessageRequest messageRequest(Body body, String headerKey) {
     Body to = body.object("to", Set.of("phone", "email"));
     Body sms = body.object("sms", Set.of("text", "substitution"));
     Body email =
@@ -568,7 +732,6 @@ public final class ApiServer implements AutoCloseable {
                     a.string("contentId")))
             .toList();
     String key = body.string("idempotencyKey");
-    String headerKey = ctx.header("Idempotency-Key");
     if (key == null) {
       key = headerKey;
     } else if (headerKey != null && !headerKey.equals(key)) {
@@ -577,15 +740,7 @@ public final class ApiServer implements AutoCloseable {
           "idempotencyKey",
           "The Idempotency-Key header and the idempotencyKey field differ; send one of them.");
     }
-    String dryRun = ctx.queryParam("dryRun");
-    if (dryRun != null && !dryRun.equals("true") && !dryRun.equals("false")) {
-      throw new InvalidInput(
-          "invalid-dry-run",
-          "dryRun",
-          "dryRun is '" + dryRun + "'; use true (plan only, nothing written) or false.");
-    }
-    var request =
-        new MessageRequest(
+    return new MessageRequest(
             body.uuid("contactId"),
             to.string("phone"),
             to.string("email"),
@@ -602,17 +757,6 @@ public final class ApiServer implements AutoCloseable {
             attachments,
             body.string("dedupeKey"),
             templateRequest(body));
-    if ("true".equals(dryRun)) {
-      ctx.status(200).json(messageJson(features.messages().plan(request), baseUrl(ctx)));
-      return;
-    }
-    MessageView view = features.messages().accept(request);
-    if (view.replayed()) {
-      ctx.header("Idempotent-Replayed", "true");
-    }
-    ctx.status(view.replayed() ? 200 : 202)
-        .header("Location", "/v1/messages/" + view.id())
-        .json(messageJson(view, baseUrl(ctx)));
   }
 
   private void inspectSms(Context ctx) {

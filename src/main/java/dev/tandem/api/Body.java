@@ -274,6 +274,16 @@ final class Body {
     return items;
   }
 
+  /** One element of an array, read as a body of its own whose fields are named under {@code prefix}. */
+  static Body item(JsonNode item, String prefix) {
+    if (!item.isObject()) {
+      throw new BadRequest(
+          prefix.substring(0, prefix.length() - 1),
+          prefix.substring(0, prefix.length() - 1) + " must be an object.");
+    }
+    return new Body(item, prefix);
+  }
+
   /** A nested object, or an empty body when absent. */
   Body object(String name, Set<String> allowed) {
     JsonNode node = root.get(name);
