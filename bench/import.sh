@@ -8,9 +8,10 @@
 #   bench/import.sh after-dry-run [rows=100000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/mvnw-offline-first.sh
 if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-./mvnw -q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
+mvnw -q -B -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime >/dev/null
 cp="target/classes:$(cat target/bench-classpath.txt)"
 rm -rf target/bench-classes && mkdir -p target/bench-classes

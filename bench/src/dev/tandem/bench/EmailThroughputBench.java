@@ -70,7 +70,7 @@ public final class EmailThroughputBench {
       t.connect("127.0.0.1", port, null, null);
       pool.add(t);
     }
-    double cpu0 = cpu();
+    double cpu0 = Bench.processCpuSeconds();
     long start = System.nanoTime();
     var failures = new AtomicInteger();
     try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -103,7 +103,7 @@ public final class EmailThroughputBench {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    double cpu = cpu() - cpu0;
+    double cpu = Bench.processCpuSeconds() - cpu0;
     for (Transport t : pool) {
       t.close();
     }
@@ -114,7 +114,7 @@ public final class EmailThroughputBench {
   }
 
   static double[] tandem(int port, int messages, int clients) throws Exception {
-    Path data = Files.createTempDirectory("tandem-bench-");
+    Path data = Bench.dataDir("tandem-bench-");
     var overrides = new HashMap<String, String>();
     overrides.put("dataDir", data.toString());
     overrides.put("http.port", "0");
@@ -126,16 +126,23 @@ public final class EmailThroughputBench {
     overrides.put("smtp.startTls", "off");
     overrides.put("smpp.host", "127.0.0.1"); // not used: email only
     overrides.put("smpp.port", "9");
+    overrides.put("db.statementStats", "on");
     String key = "tdm_bench_key_0123456789abcdef";
     try (App app = App.start(ConfigLoader.load(null, Map.of(), overrides), App.Options.production(Optional.of(key)))) {
       var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
       Bench.postMessages(app, http, key, WARMUP, clients, i -> emailBody("warm", i));
       Bench.awaitStatus(app, "sent", WARMUP);
-      double cpu0 = cpu();
+      double cpu0 = cpu(app);
+      var stats0 = Bench.PgStats.of(app);
       long start = System.nanoTime();
       Bench.postMessages(app, http, key, messages, clients, i -> emailBody("run", i));
+      String latency = Bench.percentiles();
       Bench.awaitStatus(app, "sent", WARMUP + messages);
-      return new double[] {(System.nanoTime() - start) / 1e9, cpu() - cpu0};
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double cpu = cpu(app) - cpu0;
+      System.out.println("Tandem accept latency: " + latency);
+      System.out.println("Tandem " + Bench.PgStats.settled(app).perMessage(stats0, messages));
+      return new double[] {seconds, cpu};
     } finally {
       try (var paths = Files.walk(data)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -145,8 +152,8 @@ public final class EmailThroughputBench {
 
 
 
-  private static double cpu() throws Exception {
-    return Bench.processCpuSeconds() + Bench.postgresCpuSeconds();
+  private static double cpu(App app) throws Exception {
+    return Bench.processCpuSeconds() + Bench.postgresCpuSeconds(app);
   }
 
   private static String emailBody(String tag, int i) {

@@ -30,7 +30,15 @@ import java.util.Map;
 public final class ImportAfterDryRunBench {
   public static void main(String[] args) throws Exception {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    Path dir = Files.createTempDirectory("tandem-import-dry-bench-");
+    Path dir = Bench.dataDir("tandem-import-dry-bench-");
+    // the lists and the data directory go when the program ends (after the database closed)
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        Bench.delete(dir);
+      } catch (Exception e) {
+        System.err.println("could not delete " + dir + ": " + e);
+      }
+    }));
     Path list = dir.resolve("list.csv");
     try (BufferedWriter out = Files.newBufferedWriter(list)) {
       out.write("phone,email,name,sms_consent\n");

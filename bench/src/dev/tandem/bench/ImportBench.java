@@ -36,7 +36,15 @@ import org.postgresql.PGConnection;
 public final class ImportBench {
   public static void main(String[] args) throws Exception {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
-    Path dir = Files.createTempDirectory("tandem-import-bench-");
+    Path dir = Bench.dataDir("tandem-import-bench-");
+    // the lists and the data directory go when the program ends (after the database closed)
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        Bench.delete(dir);
+      } catch (Exception e) {
+        System.err.println("could not delete " + dir + ": " + e);
+      }
+    }));
     Path sms = dir.resolve("sms.csv");
     Path email = dir.resolve("email.csv");
     write(sms, email, rows);
@@ -63,9 +71,10 @@ public final class ImportBench {
       double copyRate = copyBaseline(db, sms, rows);
       System.out.printf("Baseline: raw COPY of the SMS list into a bare table: %,.0f rows/s%n", copyRate);
       resetPeaks();
-      double a = run(importer, sms, "sms.csv", rows);
-      double b = run(importer, email, "email.csv", rows);
-      double again = run(importer, sms, "sms.csv again", rows);
+      Path dataDir = config.dataDir();
+      double a = run(importer, dataDir, sms, "sms.csv", rows);
+      double b = run(importer, dataDir, email, "email.csv", rows);
+      double again = run(importer, dataDir, sms, "sms.csv again", rows);
       System.out.printf(
           "Tandem ÷ COPY: %.3f (SMS list), %.3f (email list), %.3f (re-import)%n",
           a / copyRate, b / copyRate, again / copyRate);
@@ -75,9 +84,9 @@ public final class ImportBench {
     }
   }
 
-  private static double run(Importer importer, Path file, String name, int rows) throws Exception {
+  private static double run(Importer importer, Path dataDir, Path file, String name, int rows) throws Exception {
     double cpu = Bench.processCpuSeconds();
-    double pg = Bench.postgresCpuSeconds();
+    double pg = Bench.postgresCpuSeconds(dataDir);
     long started = System.nanoTime();
     ImportReport report;
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -89,7 +98,7 @@ public final class ImportBench {
             + " conflicts %,d, consent events %,d)  CPU: Tandem %.1f s, PostgreSQL %.1f s%n",
         name, rows / seconds, seconds, report.created, report.updated, report.merged, report.unchanged,
         report.rejected, report.conflictCount, report.consentEvents,
-        Bench.processCpuSeconds() - cpu, Bench.postgresCpuSeconds() - pg);
+        Bench.processCpuSeconds() - cpu, Bench.postgresCpuSeconds(dataDir) - pg);
     return rows / seconds;
   }
 

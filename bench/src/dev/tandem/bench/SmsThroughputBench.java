@@ -80,6 +80,10 @@ public final class SmsThroughputBench {
     try (SmscSimulator smsc = SmscSimulator.start(0, Clock.systemUTC(), Duration.ZERO, "DELIVRD")) {
       rawJsmpp(smsc.port(), WARMUP); // warm-up
       Result raw = rawJsmpp(smsc.port(), messages);
+      if (System.getenv("BENCH_ACCEPT") != null) {
+        accept(smsc.port(), messages, clients);
+        return;
+      }
       if (System.getenv("BENCH_BREAKDOWN") != null) {
         breakdown(smsc.port(), messages, clients);
         return;
@@ -232,7 +236,7 @@ public final class SmsThroughputBench {
   /** Tandem in this process, on embedded PostgreSQL with fsync on, driven over its HTTP API. */
   static Result tandem(int smscPort, int messages, int clients, Body kind) throws Exception {
     boolean routed = kind == Body.ROUTED;
-    Path data = Files.createTempDirectory("tandem-bench-");
+    Path data = Bench.dataDir("tandem-bench-");
     var overrides = new HashMap<String, String>();
     overrides.put("dataDir", data.toString());
     overrides.put("http.port", "0");
@@ -242,6 +246,7 @@ public final class SmsThroughputBench {
     overrides.put("smpp.port", Integer.toString(smscPort));
     overrides.put("smtp.host", "127.0.0.1"); // not used: SMS only
     overrides.put("smtp.port", "9");
+    overrides.put("db.statementStats", "on");
     String key = "tdm_bench_key_0123456789abcdef";
     try (App app = App.start(ConfigLoader.load(null, Map.of(), overrides), App.Options.production(Optional.of(key)))) {
       while (!app.sms.ready()) {
@@ -267,14 +272,23 @@ public final class SmsThroughputBench {
           kind == Body.TEMPLATED ? i -> templatedBody("run", i) : i -> smsBody("run", i, routed);
       Bench.postMessages(app, http, key, WARMUP, clients, warm); // warm-up
       Bench.awaitStatus(app, "delivered", WARMUP);
+      Bench.resetStatements(app);
+      var stats0 = Bench.PgStats.of(app);
       double jvm0 = Bench.processCpuSeconds();
-      double pg0 = Bench.postgresCpuSeconds();
+      double pg0 = Bench.postgresCpuSeconds(app);
       long start = System.nanoTime();
       Bench.postMessages(app, http, key, messages, clients, run);
+      String latency = Bench.percentiles();
       Bench.awaitStatus(app, "delivered", WARMUP + messages);
       double seconds = (System.nanoTime() - start) / 1e9;
       double jvm = Bench.processCpuSeconds() - jvm0;
-      double pg = Bench.postgresCpuSeconds() - pg0;
+      double pg = Bench.postgresCpuSeconds(app) - pg0;
+      long rss = rssKb();
+      System.out.printf("%s: accept latency %s; RSS %d MB; %s%n", kind, latency, rss >> 10,
+          Bench.PgStats.settled(app).perMessage(stats0, messages));
+      if (System.getenv("BENCH_STATEMENTS") != null) {
+        Bench.printTopStatements(app, messages);
+      }
       String name =
           switch (kind) {
             case ROUTED -> "Tandem routed";
@@ -285,15 +299,23 @@ public final class SmsThroughputBench {
           "API → PostgreSQL (fsync on) → SMPP → receipt stored; CPU = JVM+simulator %.2f + PostgreSQL %.2f per 1000"
               .formatted(jvm / messages * 1000, pg / messages * 1000));
     } finally {
-      try (var paths = Files.walk(data)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      Bench.delete(data);
+    }
+  }
+
+  /** Resident set size of this JVM (the simulator and HTTP clients included), in kB. */
+  static long rssKb() throws java.io.IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
       }
     }
+    return -1;
   }
 
   /** Where Tandem's time goes: accepting over HTTP with no dispatcher, then dispatching alone. */
   static void breakdown(int smscPort, int messages, int clients) throws Exception {
-    Path data = Files.createTempDirectory("tandem-bench-");
+    Path data = Bench.dataDir("tandem-bench-");
     var overrides = new HashMap<String, String>();
     overrides.put("dataDir", data.toString());
     overrides.put("http.port", "0");
@@ -304,6 +326,7 @@ public final class SmsThroughputBench {
     overrides.put("smtp.host", "127.0.0.1");
     overrides.put("smtp.port", "9");
     String key = "tdm_bench_key_0123456789abcdef";
+    overrides.put("db.statementStats", "on");
     var options = new App.Options(Clock.systemUTC(), true, 0, Optional.of(key));
     try (App app = App.start(ConfigLoader.load(null, Map.of(), overrides), options)) {
       while (!app.sms.ready()) {
@@ -314,12 +337,12 @@ public final class SmsThroughputBench {
       app.dispatcher.drain();
       Bench.awaitStatus(app, "delivered", WARMUP);
       double jvm0 = Bench.processCpuSeconds();
-      double pg0 = Bench.postgresCpuSeconds();
+      double pg0 = Bench.postgresCpuSeconds(app);
       long start = System.nanoTime();
       Bench.postMessages(app, http, key, messages, clients, i -> smsBody("run", i));
       double acceptSeconds = (System.nanoTime() - start) / 1e9;
       double jvm1 = Bench.processCpuSeconds();
-      double pg1 = Bench.postgresCpuSeconds();
+      double pg1 = Bench.postgresCpuSeconds(app);
       System.out.printf("accept only:   %6.0f msg/s  CPU/1000: JVM %.2f s, PostgreSQL %.2f s%n",
           messages / acceptSeconds, (jvm1 - jvm0) / messages * 1000, (pg1 - pg0) / messages * 1000);
       start = System.nanoTime();
@@ -328,7 +351,7 @@ public final class SmsThroughputBench {
       double dispatchSeconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("dispatch only: %6.0f msg/s  CPU/1000: JVM %.2f s, PostgreSQL %.2f s%n",
           messages / dispatchSeconds, (Bench.processCpuSeconds() - jvm1) / messages * 1000,
-          (Bench.postgresCpuSeconds() - pg1) / messages * 1000);
+          (Bench.postgresCpuSeconds(app) - pg1) / messages * 1000);
       app.database.jdbi().useHandle(h -> h.createQuery(
               "SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_upd, n_tup_hot_upd, n_dead_tup"
                   + " FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")
@@ -341,6 +364,102 @@ public final class SmsThroughputBench {
         h.createQuery("EXPLAIN SELECT p.delivery_id FROM sms_part p WHERE p.receipt_key = '12345'")
             .mapTo(String.class).forEach(line -> System.out.println("  " + line));
       });
+    } finally {
+      Bench.delete(data);
+    }
+  }
+
+  /**
+   * Accepting alone (no dispatcher): single POST /v1/messages from {@code clients} clients, then
+   * POST /v1/messages/batch (500 a batch, 4 clients), each on a fresh data directory.
+   */
+  static void accept(int smscPort, int messages, int clients) throws Exception {
+    for (boolean batch : new boolean[] {false, true}) {
+      Path data = Bench.dataDir("tandem-bench-");
+      var overrides = new HashMap<String, String>();
+      overrides.put("dataDir", data.toString());
+      overrides.put("http.port", "0");
+      overrides.put("sandbox.mode", "off");
+      overrides.put("http.publicUrl", "https://tandem.bench.example");
+      overrides.put("smpp.host", "127.0.0.1");
+      overrides.put("smpp.port", Integer.toString(smscPort));
+      overrides.put("smtp.host", "127.0.0.1");
+      overrides.put("smtp.port", "9");
+      overrides.put("db.statementStats", "on");
+      String key = "tdm_bench_key_0123456789abcdef";
+      var options = new App.Options(Clock.systemUTC(), true, 0, Optional.of(key));
+      try (App app = App.start(ConfigLoader.load(null, Map.of(), overrides), options)) {
+        var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        java.util.function.IntFunction<String> warm = i -> smsBody("warm", i);
+        java.util.function.IntFunction<String> run = i -> smsBody("run", i);
+        if (batch) {
+          postBatches(app, http, key, WARMUP, warm);
+        } else {
+          Bench.postMessages(app, http, key, WARMUP, clients, warm);
+        }
+        Bench.resetStatements(app);
+        var stats0 = Bench.PgStats.of(app);
+        double jvm0 = Bench.processCpuSeconds();
+        double pg0 = Bench.postgresCpuSeconds(app);
+        long start = System.nanoTime();
+        if (batch) {
+          postBatches(app, http, key, messages, run);
+        } else {
+          Bench.postMessages(app, http, key, messages, clients, run);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double jvm = Bench.processCpuSeconds() - jvm0;
+        double pg = Bench.postgresCpuSeconds(app) - pg0;
+        System.out.printf("accept, %-28s %8.0f msg/s  %s  CPU/1000: JVM %.2f s, PostgreSQL %.2f s%n",
+            batch ? "batch endpoint (500, 4 clients)" : "single requests (" + clients + " clients)",
+            messages / seconds, Bench.percentiles(), jvm / messages * 1000, pg / messages * 1000);
+        System.out.println("  " + Bench.PgStats.settled(app).perMessage(stats0, messages));
+        if (System.getenv("BENCH_STATEMENTS") != null) {
+          Bench.printTopStatements(app, messages);
+        }
+      } finally {
+        Bench.delete(data);
+      }
+    }
+  }
+
+  /** POSTs {@code messages} bodies to /v1/messages/batch, 500 a request, from 4 clients. */
+  private static void postBatches(App app, HttpClient http, String key, int messages,
+      java.util.function.IntFunction<String> body) throws Exception {
+    int size = 500;
+    var permits = new Semaphore(4);
+    var failures = new AtomicInteger();
+    Bench.latencies.clear();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int from = 0; from < messages; from += size) {
+        permits.acquire();
+        var json = new StringBuilder("{\"messages\":[");
+        for (int i = from; i < Math.min(messages, from + size); i++) {
+          json.append(i == from ? "" : ",").append(body.apply(i));
+        }
+        String request = json.append("]}").toString();
+        pool.submit(() -> {
+          long t0 = System.nanoTime();
+          try {
+            var response = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/messages/batch"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+            Bench.latencies.add(System.nanoTime() - t0);
+            if (response.statusCode() != 200 || response.body().contains("\"refused\":") && !response.body().contains("\"refused\":0")) {
+              failures.incrementAndGet();
+              System.err.println("batch: " + response.statusCode() + " " + response.body().substring(0, Math.min(300, response.body().length())));
+            }
+          } catch (Exception e) {
+            failures.incrementAndGet();
+          } finally {
+            permits.release();
+          }
+          return null;
+        });
+      }
+    }
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " POST /v1/messages/batch failed");
     }
   }
 

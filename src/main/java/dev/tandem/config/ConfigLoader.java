@@ -45,6 +45,7 @@ public final class ConfigLoader {
     d.put("db.user", "postgres");
     d.put("db.password", "");
     d.put("db.poolSize", "10");
+    d.put("db.statementStats", "off");
     d.put("contacts.defaultRegion", "US");
     d.put("contacts.phoneValidation", "possible");
     d.put("sms.substitution", "on");
@@ -262,7 +263,8 @@ public final class ConfigLoader {
                 v.optional("db.url"),
                 v.text("db.user"),
                 v.text("db.password"),
-                v.integer("db.poolSize", 2, 200)),
+                v.integer("db.poolSize", 2, 200),
+                v.onOff("db.statementStats")),
             new TandemConfig.Contacts(
                 v.region("contacts.defaultRegion"),
                 v.choice("contacts.phoneValidation", TandemConfig.PhoneValidation.class)),

@@ -28,7 +28,12 @@ public record TandemConfig(
   public record Http(String host, int port, String publicUrl) {}
 
   /** {@code url} empty means: run the embedded PostgreSQL in {@code dataDir/postgres}. */
-  public record Db(Optional<String> url, String user, String password, int poolSize) {
+  /**
+   * @param statementStats load pg_stat_statements into the embedded PostgreSQL (schema {@code
+   *     stats}), for measuring: off by default
+   */
+  public record Db(
+      Optional<String> url, String user, String password, int poolSize, boolean statementStats) {
     public boolean embedded() {
       return url.isEmpty();
     }

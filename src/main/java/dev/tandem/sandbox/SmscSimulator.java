@@ -126,6 +126,9 @@ public final class SmscSimulator implements AutoCloseable {
   private final java.util.Map<Integer, String> receiptStatusByPart =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
+  private volatile int receiptWindow = 10;
+  private final java.util.Map<SMPPServerSession, java.util.concurrent.Semaphore> windows =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private SmscSimulator(
       SMPPServerSessionListener listener, int port, Clock clock, Duration delay, String status) {
@@ -181,6 +184,7 @@ public final class SmscSimulator implements AutoCloseable {
       session.addSessionStateListener((newState, oldState, source) -> {
         if (!newState.isBound()) {
           sessions.remove(session);
+          windows.remove(session);
         }
       });
     } catch (Exception e) {
@@ -383,7 +387,27 @@ public final class SmscSimulator implements AutoCloseable {
     sendReceiptOn(session, submitted);
   }
 
+  /**
+   * Sends on a virtual thread once the session's window has room: like a real SMSC, at most {@link
+   * #receiptWindow} receipts await their {@code deliver_sm_resp} per bind, the rest wait in order.
+   */
   private void sendReceiptOn(SMPPServerSession session, Submitted submitted) {
+    java.util.concurrent.Semaphore window =
+        windows.computeIfAbsent(
+            session, s -> new java.util.concurrent.Semaphore(receiptWindow, true));
+    Thread.ofVirtual()
+        .name("smsc-sim-receipt")
+        .start(() -> {
+          window.acquireUninterruptibly();
+          try {
+            deliverReceipt(session, submitted);
+          } finally {
+            window.release();
+          }
+        });
+  }
+
+  private void deliverReceipt(SMPPServerSession session, Submitted submitted) {
     String id =
         idStyle == IdStyle.SAME
             ? submitted.messageId()
@@ -559,6 +583,17 @@ public final class SmscSimulator implements AutoCloseable {
 
   public void receiptStatus(String stat) {
     this.receiptStatus = stat;
+  }
+
+  /**
+   * How many receipts may await their {@code deliver_sm_resp} at once on one bind (10 unless set;
+   * applies to binds made after the call).
+   */
+  public void receiptWindow(int window) {
+    if (window < 1) {
+      throw new IllegalArgumentException("receipt window " + window + " must be at least 1");
+    }
+    this.receiptWindow = window;
   }
 
   public void receiptDelay(Duration delay) {

@@ -42,7 +42,7 @@ public final class Database implements AutoCloseable {
     if (db.embedded()) {
       lock = DataDirLock.acquire(dataDir);
       if (lock.owned()) {
-        embedded = EmbeddedPostgresServer.start(dataDir, durable);
+        embedded = EmbeddedPostgresServer.start(dataDir, durable, db.statementStats());
         url = embedded.jdbcUrl();
         lock.publishDatabaseUrl(url);
       } else {

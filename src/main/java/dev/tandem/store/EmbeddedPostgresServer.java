@@ -83,6 +83,14 @@ final class EmbeddedPostgresServer implements AutoCloseable {
    * @param durable false only for tests: fsync and synchronous commit off
    */
   static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
+    return start(dataDir, durable, false);
+  }
+
+  /**
+   * @param statementStats load pg_stat_statements (schema {@code stats}, readable by Tandem's
+   *     role), for measuring how many statements the work takes
+   */
+  static EmbeddedPostgresServer start(Path dataDir, boolean durable, boolean statementStats) {
     Path clusterDir = dataDir.resolve("postgres");
     try {
       Files.createDirectories(clusterDir);
@@ -119,6 +127,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             .setServerConfig("synchronous_commit", "on")
             .setServerConfig("full_page_writes", "on");
       }
+      if (statementStats) {
+        builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+      }
       if (fresh) {
         // zonky runs `initdb -A trust`; these later options win: no moment without passwords
         builder.setLocaleConfig("pwfile", adminFile.toString());
@@ -127,6 +138,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
       EmbeddedPostgres postgres = builder.start();
       try {
         secure(postgres, clusterDir, admin, password);
+        if (statementStats) {
+          statementStats(postgres);
+        }
       } catch (SQLException | IOException | RuntimeException e) {
         postgres.close();
         throw new IllegalStateException(
@@ -183,6 +197,20 @@ final class EmbeddedPostgresServer implements AutoCloseable {
    * Passwords on every role, Tandem's own role owning the schema, and logins with passwords only.
    * Idempotent: cheap on every start, and the upgrade of a cluster from before.
    */
+  /** pg_stat_statements in a schema of its own, which Tandem's role may read and reset. */
+  private static void statementStats(EmbeddedPostgres postgres) throws SQLException {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("SET search_path = pg_catalog, pg_temp");
+      s.execute("CREATE SCHEMA IF NOT EXISTS stats AUTHORIZATION postgres");
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA stats");
+      s.execute("GRANT USAGE ON SCHEMA stats TO " + ROLE);
+      s.execute("GRANT pg_read_all_stats TO " + ROLE);
+      // resetting the counters between measured runs
+      s.execute("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA stats TO " + ROLE);
+    }
+  }
+
   private static void secure(
       EmbeddedPostgres postgres, Path clusterDir, String admin, String password)
       throws SQLException, IOException {
