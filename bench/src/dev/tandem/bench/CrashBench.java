@@ -59,7 +59,7 @@ public final class CrashBench {
   private CrashBench(int messages, int kills) throws Exception {
     this.messages = messages;
     this.kills = kills;
-    this.data = Files.createTempDirectory("tandem-crash-");
+    this.data = Bench.dataDir("tandem-crash-");
     this.logs = Path.of("target", "crash-bench");
     Files.createDirectories(logs);
     try (var socket = new ServerSocket(0)) {

@@ -325,7 +325,7 @@ public final class App implements AutoCloseable {
       this.messages =
           new Messages(
               jdbi,
-              remember(new GroupCommit(jdbi, "accept", 2, 500)),
+              remember(new GroupCommit(jdbi, "accept", 4, 500)),
               clock,
               contacts,
               timeline,

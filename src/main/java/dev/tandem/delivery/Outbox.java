@@ -176,7 +176,10 @@ final class Outbox {
           }
           lock(handle, receiptKeys);
           Set<UUID> held = writeStatuses(handle, results, now);
-          PreparedBatch parts = handle.prepareBatch(insertPart);
+          List<UUID> partDeliveries = new ArrayList<>();
+          List<Integer> partSeqs = new ArrayList<>();
+          List<String> partProviderIds = new ArrayList<>();
+          List<String> partKeys = new ArrayList<>();
           List<TimelineEvent> events = new ArrayList<>();
           for (Result result : results) {
             Claimed d = result.delivery();
@@ -191,12 +194,10 @@ final class Outbox {
             switch (result.outcome()) {
               case Outcome.Sent s -> {
                 for (Outcome.SmsPart part : s.parts()) {
-                  parts
-                      .bind("deliveryId", d.id())
-                      .bind("seq", part.seq())
-                      .bind("providerId", part.providerId())
-                      .bind("receiptKey", part.receiptKey())
-                      .add();
+                  partDeliveries.add(d.id());
+                  partSeqs.add(part.seq());
+                  partProviderIds.add(part.providerId());
+                  partKeys.add(part.receiptKey());
                 }
                 Map<String, Object> detail = new HashMap<>();
                 detail.put("providerId", s.providerId());
@@ -228,8 +229,14 @@ final class Outbox {
               }
             }
           }
-          if (parts.size() > 0) {
-            parts.execute();
+          if (!partDeliveries.isEmpty()) {
+            handle
+                .createUpdate(insertPart)
+                .bind("deliveryIds", partDeliveries.toArray(UUID[]::new))
+                .bind("seqs", partSeqs.toArray(Integer[]::new))
+                .bind("providerIds", partProviderIds.toArray(String[]::new))
+                .bind("receiptKeys", partKeys.toArray(String[]::new))
+                .execute();
           }
           timeline.append(handle, events);
           List<UUID> settled =
@@ -261,19 +268,38 @@ final class Outbox {
    * UPDATE checks the token, so which rows changed is the answer.
    */
   private Set<UUID> writeStatuses(Handle handle, List<Result> results, Instant now) {
-    PreparedBatch sent = handle.prepareBatch(markSent);
+    Set<UUID> written = new HashSet<>();
+    List<Result> sentResults =
+        results.stream().filter(r -> r.outcome() instanceof Outcome.Sent).toList();
+    if (!sentResults.isEmpty()) {
+      written.addAll(
+          handle
+              .createQuery(markSent)
+              .bind("ids", sentResults.stream().map(r -> r.delivery().id()).toArray(UUID[]::new))
+              .bind(
+                  "tokens",
+                  sentResults.stream().map(r -> r.delivery().claimToken()).toArray(UUID[]::new))
+              .bind(
+                  "providerIds",
+                  sentResults.stream()
+                      .map(r -> ((Outcome.Sent) r.outcome()).providerId())
+                      .toArray(String[]::new))
+              .bind("now", now)
+              .mapTo(UUID.class)
+              .list());
+    }
     PreparedBatch retry = handle.prepareBatch(requeue);
     PreparedBatch failed = handle.prepareBatch(markFailed);
     PreparedBatch suppressed = handle.prepareBatch(markSuppressed);
     Map<PreparedBatch, List<UUID>> ids = new java.util.LinkedHashMap<>();
-    for (PreparedBatch batch : List.of(sent, retry, failed, suppressed)) {
+    for (PreparedBatch batch : List.of(retry, failed, suppressed)) {
       ids.put(batch, new ArrayList<>());
     }
     for (Result result : results) {
       Claimed d = result.delivery();
       PreparedBatch batch =
           switch (result.outcome()) {
-            case Outcome.Sent s -> sent.bind("providerId", s.providerId());
+            case Outcome.Sent s -> null; // written above, all in one statement
             case Outcome.Retry r ->
                 retry
                     .bind("nextAttemptAt", result.nextAttemptAt())
@@ -287,10 +313,12 @@ final class Outbox {
             case Outcome.Failed f -> failed.bind("error", f.reason());
             case Outcome.Suppressed x -> suppressed.bind("error", "not sent: " + x.reason());
           };
+      if (batch == null) {
+        continue;
+      }
       batch.bind("id", d.id()).bind("token", d.claimToken()).bind("now", now).add();
       ids.get(batch).add(d.id());
     }
-    Set<UUID> written = new HashSet<>();
     ids.forEach((batch, batchIds) -> {
       if (batchIds.isEmpty()) {
         return;

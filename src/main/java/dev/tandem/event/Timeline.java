@@ -30,24 +30,39 @@ public final class Timeline {
     this.forContact = sql.get("forContact");
   }
 
-  /** Appends events in one batch on the caller's transaction. */
+  /** Appends events in one statement on the caller's transaction. */
   public void append(Handle handle, List<TimelineEvent> events) {
     if (events.isEmpty()) {
       return;
     }
-    PreparedBatch batch = handle.prepareBatch(insert);
-    for (TimelineEvent event : events) {
-      batch
-          .bind("contactId", event.contactId())
-          .bind("at", event.at())
-          .bind("type", event.type())
-          .bind("channel", event.channel())
-          .bindByType("messageId", event.messageId(), UUID.class)
-          .bindByType("deliveryId", event.deliveryId(), UUID.class)
-          .bind("detail", toJson(event.detail()))
-          .add();
+    int n = events.size();
+    UUID[] contactIds = new UUID[n];
+    String[] ats = new String[n];
+    String[] types = new String[n];
+    String[] channels = new String[n];
+    UUID[] messageIds = new UUID[n];
+    UUID[] deliveryIds = new UUID[n];
+    String[] details = new String[n];
+    for (int i = 0; i < n; i++) {
+      TimelineEvent event = events.get(i);
+      contactIds[i] = event.contactId();
+      ats[i] = event.at().toString();
+      types[i] = event.type();
+      channels[i] = event.channel();
+      messageIds[i] = event.messageId();
+      deliveryIds[i] = event.deliveryId();
+      details[i] = toJson(event.detail());
     }
-    batch.execute();
+    handle
+        .createUpdate(insert)
+        .bind("contactIds", contactIds)
+        .bind("ats", ats)
+        .bind("types", types)
+        .bind("channels", channels)
+        .bind("messageIds", messageIds)
+        .bind("deliveryIds", deliveryIds)
+        .bind("details", details)
+        .execute();
   }
 
   /** The first {@code limit} events of a contact, oldest first. */

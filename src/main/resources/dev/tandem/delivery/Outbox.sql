@@ -12,14 +12,19 @@ JOIN message m ON m.id = d.message_id
 ORDER BY c.n
 
 -- name: markSent
-UPDATE delivery
-SET status = 'sent', provider_id = :providerId, lease_until = NULL, claim_token = NULL,
+-- Every sent delivery of a round in one statement; the rows whose claim still holds come back.
+UPDATE delivery d
+SET status = 'sent', provider_id = v.provider_id, lease_until = NULL, claim_token = NULL,
     last_error = NULL, updated_at = :now
-WHERE id = :id AND status = 'sending' AND claim_token = :token
+FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[]), CAST(:providerIds AS text[]))
+     AS v(id, token, provider_id)
+WHERE d.id = v.id AND d.status = 'sending' AND d.claim_token = v.token
+RETURNING d.id
 
 -- name: insertPart
 INSERT INTO sms_part (delivery_id, seq, provider_id, receipt_key)
-VALUES (:deliveryId, :seq, :providerId, :receiptKey)
+SELECT * FROM unnest(CAST(:deliveryIds AS uuid[]), CAST(:seqs AS integer[]),
+                     CAST(:providerIds AS text[]), CAST(:receiptKeys AS text[]))
 ON CONFLICT (delivery_id, seq) DO UPDATE
 SET provider_id = EXCLUDED.provider_id, receipt_key = EXCLUDED.receipt_key, status = 'sent', stat = NULL
 

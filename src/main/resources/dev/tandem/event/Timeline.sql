@@ -1,7 +1,10 @@
 -- name: insert
+-- Any number of events in one statement (a dispatch round writes one per delivery).
 INSERT INTO event (contact_id, at, type, channel, message_id, delivery_id, detail)
-VALUES (:contactId, :at, :type, :channel, CAST(:messageId AS uuid), CAST(:deliveryId AS uuid),
-        CAST(:detail AS jsonb))
+SELECT c, CAST(a AS timestamptz), t, ch, m, d, CAST(x AS jsonb)
+FROM unnest(CAST(:contactIds AS uuid[]), CAST(:ats AS text[]), CAST(:types AS text[]),
+            CAST(:channels AS text[]), CAST(:messageIds AS uuid[]), CAST(:deliveryIds AS uuid[]),
+            CAST(:details AS text[])) AS v(c, a, t, ch, m, d, x)
 
 -- name: forContact
 SELECT contact_id, at, type, channel, message_id, delivery_id, detail::text AS detail
