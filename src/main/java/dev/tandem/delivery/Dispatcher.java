@@ -152,6 +152,37 @@ public final class Dispatcher implements AutoCloseable {
   private record Finished(Outbox.Claimed delivery, Outcome outcome) {}
 
   /**
+   * Waits up to {@link #GATHER} for more answers of the round to join those in hand, so that a
+   * steady trickle (an SMTP pool answering one message at a time) costs one commit per few
+   * answers instead of one each. A delivery stays claimed meanwhile, so nothing is lost if the
+   * node stops.
+   */
+  private static void gather(BlockingQueue<Finished> finished, List<Finished> ready, int remaining) {
+    long deadline = System.nanoTime() + GATHER.toNanos();
+    while (ready.size() < remaining) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      Finished next;
+      try {
+        next = finished.poll(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (next == null) {
+        return;
+      }
+      ready.add(next);
+      finished.drainTo(ready);
+    }
+  }
+
+  /** How long answers of a round may wait for others before they are recorded together. */
+  private static final Duration GATHER = Duration.ofMillis(10);
+
+  /**
    * Records answers in groups as they arrive (one transaction for all that are waiting), and keeps
    * the claim's lease ahead of the clock while any send is in flight, so that a slow relay does not
    * let another round claim and send them again.
@@ -174,6 +205,7 @@ public final class Dispatcher implements AutoCloseable {
       if (first != null) {
         ready.add(first);
         finished.drainTo(ready);
+        gather(finished, ready, remaining);
         outbox.record(results(ready), clock.instant());
         remaining -= ready.size();
         ready.clear();
