@@ -12,4 +12,4 @@ cp="target/classes:$(cat target/bench-classpath.txt)"
 rm -rf target/bench-classes && mkdir -p target/bench-classes
 
 "${JAVA_HOME:+$JAVA_HOME/bin/}javac" -nowarn -d target/bench-classes -cp "$cp" $(find bench/src -name '*.java')
-exec "$JAVA" -Xms1g -Xmx2g -cp "target/bench-classes:$cp" dev.tandem.bench.SmsThroughputBench "$@"
+exec "$JAVA" ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g} -cp "target/bench-classes:$cp" dev.tandem.bench.SmsThroughputBench "$@"

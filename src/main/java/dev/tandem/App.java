@@ -325,7 +325,13 @@ public final class App implements AutoCloseable {
       this.messages =
           new Messages(
               jdbi,
-              remember(new GroupCommit(jdbi, "accept", 4, 500)),
+              remember(
+                  new GroupCommit(
+                      jdbi,
+                      "accept",
+                      // each committer holds a connection while its group runs: a third of the pool
+                      Math.max(1, Math.min(4, config.db().poolSize() / 3)),
+                      500)),
               clock,
               contacts,
               timeline,

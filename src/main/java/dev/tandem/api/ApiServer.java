@@ -741,22 +741,22 @@ public final class ApiServer implements AutoCloseable {
           "The Idempotency-Key header and the idempotencyKey field differ; send one of them.");
     }
     return new MessageRequest(
-            body.uuid("contactId"),
-            to.string("phone"),
-            to.string("email"),
-            body.strings("channels"),
-            body.string("topic"),
-            sms.string("text"),
-            onOff(sms, "substitution"),
-            email.string("subject"),
-            email.string("html"),
-            email.string("text"),
-            onOff(email, "email", "tracking"),
-            onOff(email, "email", "unsubscribe"),
-            key,
-            attachments,
-            body.string("dedupeKey"),
-            templateRequest(body));
+        body.uuid("contactId"),
+        to.string("phone"),
+        to.string("email"),
+        body.strings("channels"),
+        body.string("topic"),
+        sms.string("text"),
+        onOff(sms, "substitution"),
+        email.string("subject"),
+        email.string("html"),
+        email.string("text"),
+        onOff(email, "email", "tracking"),
+        onOff(email, "email", "unsubscribe"),
+        key,
+        attachments,
+        body.string("dedupeKey"),
+        templateRequest(body));
   }
 
   private void inspectSms(Context ctx) {

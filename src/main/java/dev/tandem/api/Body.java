@@ -274,7 +274,9 @@ final class Body {
     return items;
   }
 
-  /** One element of an array, read as a body of its own whose fields are named under {@code prefix}. */
+  /**
+   * One element of an array, read as a body of its own whose fields are named under {@code prefix}.
+   */
   static Body item(JsonNode item, String prefix) {
     if (!item.isObject()) {
       throw new BadRequest(

@@ -293,11 +293,7 @@ public final class Contacts {
 
   public Optional<Contact> find(UUID id) {
     return jdbi.withHandle(handle ->
-        handle
-            .createQuery(findById)
-            .bind("id", id)
-            .map((rs, ctx) -> contact(rs))
-            .findOne());
+        handle.createQuery(findById).bind("id", id).map((rs, ctx) -> contact(rs)).findOne());
   }
 
   /** The contact, or the one it was merged into. */

@@ -153,11 +153,11 @@ public final class Dispatcher implements AutoCloseable {
 
   /**
    * Waits up to {@link #GATHER} for more answers of the round to join those in hand, so that a
-   * steady trickle (an SMTP pool answering one message at a time) costs one commit per few
-   * answers instead of one each. A delivery stays claimed meanwhile, so nothing is lost if the
-   * node stops.
+   * steady trickle (an SMTP pool answering one message at a time) costs one commit per few answers
+   * instead of one each. A delivery stays claimed meanwhile, so nothing is lost if the node stops.
    */
-  private static void gather(BlockingQueue<Finished> finished, List<Finished> ready, int remaining) {
+  private static void gather(
+      BlockingQueue<Finished> finished, List<Finished> ready, int remaining) {
     long deadline = System.nanoTime() + GATHER.toNanos();
     while (ready.size() < remaining) {
       long left = deadline - System.nanoTime();

@@ -667,7 +667,8 @@ public final class Messages {
       accepted.put("template", rendering.key() + " v" + rendering.version());
     }
     planned.plan().ifPresent(p -> accepted.put("plan", p.summary()));
-    events.add(new TimelineEvent(to.id(), now, "message.accepted", null, messageId, null, accepted));
+    events.add(
+        new TimelineEvent(to.id(), now, "message.accepted", null, messageId, null, accepted));
     List<MessageView.DeliveryView> deliveries =
         List.copyOf(
             insertDeliveries(handle, messageId, to.id(), planned.rows(), content, now, events));

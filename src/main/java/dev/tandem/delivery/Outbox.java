@@ -342,7 +342,9 @@ final class Outbox {
     jdbi.useHandle(handle ->
         handle
             .createUpdate(insertReceipts)
-            .bind("keys", receipts.stream().map(ReceiptWriter.Pending::receiptKey).toArray(String[]::new))
+            .bind(
+                "keys",
+                receipts.stream().map(ReceiptWriter.Pending::receiptKey).toArray(String[]::new))
             .bind("stats", receipts.stream().map(p -> p.receipt().stat()).toArray(String[]::new))
             .bind("errs", receipts.stream().map(p -> p.receipt().err()).toArray(String[]::new))
             .bind("raws", receipts.stream().map(ReceiptWriter.Pending::raw).toArray(String[]::new))

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: concurrent callers' transactions run as one, so a burst of N small writes costs
- * one commit (one WAL flush) instead of N. Decision 0023.
+ * Group commit: concurrent callers' transactions run as one, so a burst of N small writes costs one
+ * commit (one WAL flush) instead of N. Decision 0023.
  *
  * <p>A caller hands over its work and blocks until the group holding it has committed: when {@link
  * #inTransaction} returns, the caller's rows are durable, exactly as if it had run its own
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *       per work when all goes well, which is nearly always).
  *   <li>If a work throws, the group is rolled back and run again with a savepoint around each work;
  *       a work that throws is rolled back to its savepoint and the others commit.
- *   <li>If the group's transaction itself fails (a deadlock with another group, a lost
- *       connection), each work is run again alone, in its own transaction.
+ *   <li>If the group's transaction itself fails (a deadlock with another group, a lost connection),
+ *       each work is run again alone, in its own transaction.
  * </ol>
  *
  * A work may therefore run more than once before it commits once: it must compute everything it
@@ -156,8 +156,7 @@ public final class GroupCommit implements AutoCloseable {
       });
       completions.forEach(Runnable::run);
     } catch (RuntimeException groupFailed) {
-      log.debug(
-          "a group of {} failed as a whole ({}); each runs alone", group.size(), groupFailed);
+      log.debug("a group of {} failed as a whole ({}); each runs alone", group.size(), groupFailed);
       group.forEach(this::alone);
     }
   }

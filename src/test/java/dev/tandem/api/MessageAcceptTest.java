@@ -84,10 +84,14 @@ class MessageAcceptTest {
             refused ? Map.of("phone", aPhone, "email", bEmail) : Map.of("phone", phone);
         Map<String, Object> request =
             Map.of(
-                "to", to,
-                "channels", List.of("sms"),
-                "sms", Map.of("text", "Message " + i),
-                "idempotencyKey", "together-" + i + "-" + System.nanoTime());
+                "to",
+                to,
+                "channels",
+                List.of("sms"),
+                "sms",
+                Map.of("text", "Message " + i),
+                "idempotencyKey",
+                "together-" + i + "-" + System.nanoTime());
         calls.add(
             threads.submit(() -> {
               go.await();

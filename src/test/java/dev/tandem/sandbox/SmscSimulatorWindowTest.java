@@ -37,32 +37,32 @@ class SmscSimulatorWindowTest {
     var inFlight = new AtomicInteger();
     var most = new AtomicInteger();
     var received = new AtomicInteger();
-    try (SmscSimulator smsc =
-        SmscSimulator.start(0, Clock.systemUTC(), Duration.ZERO, "DELIVRD")) {
+    try (SmscSimulator smsc = SmscSimulator.start(0, Clock.systemUTC(), Duration.ZERO, "DELIVRD")) {
       smsc.receiptWindow(window);
       var session = new SMPPSession();
       session.setPduProcessorDegree(messages + 5);
-      session.setMessageReceiverListener(new MessageReceiverListener() {
-        @Override
-        public void onAcceptDeliverSm(DeliverSm deliverSm) {
-          most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-          try {
-            release.await(); // the answer waits: the receipt stays in flight
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          inFlight.decrementAndGet();
-          received.incrementAndGet();
-        }
+      session.setMessageReceiverListener(
+          new MessageReceiverListener() {
+            @Override
+            public void onAcceptDeliverSm(DeliverSm deliverSm) {
+              most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+              try {
+                release.await(); // the answer waits: the receipt stays in flight
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              inFlight.decrementAndGet();
+              received.incrementAndGet();
+            }
 
-        @Override
-        public void onAcceptAlertNotification(AlertNotification alertNotification) {}
+            @Override
+            public void onAcceptAlertNotification(AlertNotification alertNotification) {}
 
-        @Override
-        public DataSmResult onAcceptDataSm(DataSm dataSm, Session source) {
-          return null;
-        }
-      });
+            @Override
+            public DataSmResult onAcceptDataSm(DataSm dataSm, Session source) {
+              return null;
+            }
+          });
       session.setTransactionTimer(30_000);
       session.connectAndBind(
           "127.0.0.1",

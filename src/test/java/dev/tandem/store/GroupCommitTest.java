@@ -177,7 +177,8 @@ class GroupCommitTest {
     var futures = new ArrayList<CompletableFuture<Long>>();
     for (int i = 0; i < 200; i++) {
       String k = "k" + i;
-      futures.add(CompletableFuture.supplyAsync(() -> group.inTransaction(h -> insert(h, k)), callers));
+      futures.add(
+          CompletableFuture.supplyAsync(() -> group.inTransaction(h -> insert(h, k)), callers));
     }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get();
     int total =
