@@ -29,7 +29,23 @@ public record SmsPricing(PriceTable table, SenderType sender, boolean substituti
         country(e164));
   }
 
+  /** Region per number, remembered (an accept prices a number more than once). */
+  private static final java.util.Map<String, Optional<String>> COUNTRIES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private static String country(String e164) {
+    Optional<String> known = COUNTRIES.get(e164);
+    if (known == null) {
+      known = Optional.ofNullable(parseCountry(e164));
+      if (COUNTRIES.size() >= 20_000) {
+        COUNTRIES.clear();
+      }
+      COUNTRIES.put(e164, known);
+    }
+    return known.orElse(null);
+  }
+
+  private static String parseCountry(String e164) {
     try {
       String region = PHONES.getRegionCodeForNumber(PHONES.parse(e164, null));
       return region == null || region.equals("ZZ") ? null : region;

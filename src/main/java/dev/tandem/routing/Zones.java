@@ -55,17 +55,16 @@ public record Zones(List<ZoneId> candidates, String source, Set<String> regions)
 
   public static Zones of(
       Optional<String> explicitZone, Optional<String> phoneE164, ZoneId fallback) {
-    Optional<PhoneNumber> number = phoneE164.flatMap(Zones::parse);
-    Set<String> regions = number.map(Zones::regionsOf).orElse(Set.of());
+    Optional<PhoneFacts> facts = phoneE164.flatMap(Zones::facts);
+    Set<String> regions = facts.map(PhoneFacts::regions).orElse(Set.of());
     Optional<ZoneId> explicit = explicitZone.flatMap(Zones::zone);
     if (explicit.isPresent()) {
       return new Zones(List.of(explicit.get()), "explicit", regions);
     }
-    if (number.isPresent()) {
-      List<String> ids =
-          PhoneNumberToTimeZonesMapper.getInstance().getTimeZonesForNumber(number.get());
+    if (facts.isPresent()) {
+      List<String> ids = facts.get().zoneIds();
       if (!ids.isEmpty() && !ids.contains(PhoneNumberToTimeZonesMapper.getUnknownTimeZone())) {
-        if (number.get().getCountryCode() == 1 && ids.size() > 10) {
+        if (facts.get().countryCode() == 1 && ids.size() > 10) {
           return new Zones(CONTINENTAL_US, "phone-country", regions);
         }
         List<ZoneId> zones = ids.stream().map(Zones::zone).flatMap(Optional::stream).toList();
@@ -75,6 +74,38 @@ public record Zones(List<ZoneId> candidates, String source, Set<String> regions)
       }
     }
     return new Zones(List.of(fallback), "default", regions);
+  }
+
+  /** What the number's prefix says: its country, state and time zones. */
+  private record PhoneFacts(int countryCode, Set<String> regions, List<String> zoneIds) {}
+
+  /**
+   * Parsing and the prefix tables cost tens of microseconds a number, and one accept asks several
+   * times: remembered per number (the map is emptied when it reaches {@value #FACTS_KEPT}).
+   */
+  private static final java.util.Map<String, Optional<PhoneFacts>> FACTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static final int FACTS_KEPT = 20_000;
+
+  private static Optional<PhoneFacts> facts(String e164) {
+    Optional<PhoneFacts> known = FACTS.get(e164);
+    if (known != null) {
+      return known;
+    }
+    Optional<PhoneFacts> facts =
+        parse(e164)
+            .map(number ->
+                new PhoneFacts(
+                    number.getCountryCode(),
+                    Set.copyOf(regionsOf(number)),
+                    List.copyOf(
+                        PhoneNumberToTimeZonesMapper.getInstance().getTimeZonesForNumber(number))));
+    if (FACTS.size() >= FACTS_KEPT) {
+      FACTS.clear();
+    }
+    FACTS.put(e164, facts);
+    return facts;
   }
 
   private static Optional<PhoneNumber> parse(String e164) {
