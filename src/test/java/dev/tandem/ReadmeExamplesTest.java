@@ -41,8 +41,8 @@ class ReadmeExamplesTest {
         assertThat(run.exitValue()).as(block + "\n→ " + output).isZero();
       }
       assertThat(tandem.app.dispatcher.drain())
-          .isEqualTo(6); // both of the order, the parcel SMS (its email is held), both of the
-      // templated order, the news email
+          .isEqualTo(8); // both of the order, the two of the batch, the parcel SMS (its email is
+      // held), both of the templated order, the news email
       var found =
           tandem.call("GET", "/v1/contacts?phone=%2B447911123456", null).body().get("items");
       assertThat(found).hasSize(1);
