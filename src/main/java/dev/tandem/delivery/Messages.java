@@ -585,10 +585,15 @@ public final class Messages {
           true,
           Optional.ofNullable(rendering).map(Rendering::ref));
     }
-    written
-        .deliveries()
-        .forEach(d ->
-            metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment());
+    // counted once committed: a work may run more than once in its group, and a dry run never
+    for (MessageView.DeliveryView d : written.deliveries()) {
+      metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment();
+      if (d.status() == DeliveryStatus.SUPPRESSED) {
+        metrics
+            .counter("tandem.deliveries", "channel", d.channel().key(), "status", "suppressed")
+            .increment();
+      }
+    }
     onAccepted.run();
     return new MessageView(
         messageId,
@@ -920,9 +925,6 @@ public final class Messages {
                 messageId,
                 id,
                 Map.of("reason", row.reason())));
-        metrics
-            .counter("tandem.deliveries", "channel", channel.key(), "status", "suppressed")
-            .increment();
       } else if (row.step().equals("deferred")) {
         events.add(
             new TimelineEvent(
