@@ -138,6 +138,29 @@ class MessageBatchTest {
   }
 
   @Test
+  void a_full_batch_of_1000_is_accepted_and_a_body_over_the_limit_is_a_413() {
+    String tag = Long.toString(System.nanoTime());
+    List<Map<String, Object>> messages = new ArrayList<>();
+    for (int i = 0; i < ApiServer.MAX_BATCH; i++) {
+      messages.add(sms(TestApp.uniquePhone(), "Full batch " + i, "full-" + tag + "-" + i));
+    }
+    long before = count("message");
+    TestApp.Response full = batch(messages);
+    assertThat(full.status()).isEqualTo(200);
+    assertThat(full.body().get("accepted").asInt()).isEqualTo(ApiServer.MAX_BATCH);
+    assertThat(count("message")).isEqualTo(before + ApiServer.MAX_BATCH);
+
+    List<Map<String, Object>> large = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      large.add(sms(TestApp.uniquePhone(), "x".repeat(4000), null));
+    }
+    TestApp.Response tooLarge = batch(large);
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.contentType()).contains("problem+json");
+    assertThat(count("message")).isEqualTo(before + ApiServer.MAX_BATCH);
+  }
+
+  @Test
   void a_dry_run_batch_plans_every_item_and_writes_nothing() {
     long before = count("message");
     TestApp.Response response =
