@@ -36,6 +36,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -43,9 +46,10 @@ import org.jdbi.v3.core.Jdbi;
  * Imports a contact list (SMS, email or mixed) from CSV: resolves each row to one person by its
  * normalized phone, email or external id (names never merge anyone; a name that contradicts keeps
  * two records apart and is reported), records per-channel consent in the ledger, and reports what
- * it did. Rows are read one at a time and written 1,000 at a time, so memory does not grow with the
- * file; the whole import is one transaction, so a malformed file leaves nothing behind and a dry
- * run is a rollback. Importing the same file again changes nothing.
+ * it did. Rows are read and parsed on one thread while the chunk before is written on the caller's,
+ * 1,000 at a time, so memory does not grow with the file; the whole import is one transaction, so a
+ * malformed file leaves nothing behind and a dry run is a rollback. Importing the same file again
+ * changes nothing.
  */
 public final class Importer {
   static final int CHUNK = 1000;
@@ -157,28 +161,23 @@ public final class Importer {
     report.dryRun = options.dryRun();
     try (var csv = new CsvReader(input, options.charset());
         Handle handle = jdbi.open()) {
+      var header = csv.next();
+      if (header == null) {
+        throw new CsvReader.MalformedCsv(1, "the file is empty; the first line must be a header");
+      }
+      Columns columns = columns(header.fields(), options);
       handle.begin();
       probeByKey(handle);
       boolean done = false;
-      try {
-        var header = csv.next();
-        if (header == null) {
-          throw new CsvReader.MalformedCsv(1, "the file is empty; the first line must be a header");
+      try (var reading = new Reading(csv, new Parser(columns))) {
+        long bytes = csv.bytesRead();
+        Parsed parsed;
+        while ((parsed = reading.next()) != null) {
+          new Chunk(handle, columns, options, report).run(parsed);
+          bytes = parsed.bytes();
+          progress.update(bytes, report.rows);
         }
-        Columns columns = columns(header.fields(), options);
-        var chunk = new ArrayList<CsvReader.Record>(CHUNK);
-        CsvReader.Record record;
-        while ((record = csv.next()) != null) {
-          report.rows++;
-          chunk.add(record);
-          if (chunk.size() == CHUNK) {
-            new Chunk(handle, columns, options, report).run(chunk);
-            chunk.clear();
-            progress.update(csv.bytesRead(), report.rows);
-          }
-        }
-        new Chunk(handle, columns, options, report).run(chunk);
-        progress.update(csv.bytesRead(), report.rows);
+        progress.update(bytes, report.rows);
         done = true;
       } finally {
         if (done && !options.dryRun()) {
@@ -197,6 +196,96 @@ public final class Importer {
       throw new java.io.UncheckedIOException(e);
     }
     return report;
+  }
+
+  /**
+   * Reads and parses the file on a thread of its own, at most two chunks ahead of the writer: the
+   * parsing of one chunk overlaps the writing of the one before, and memory stays that of a few
+   * chunks whatever the file's size.
+   */
+  private static final class Reading implements AutoCloseable {
+    private static final Object END = new Object();
+    private final BlockingQueue<Object> ready = new ArrayBlockingQueue<>(2);
+    private final CsvReader csv;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    Reading(CsvReader csv, Parser parser) {
+      this.csv = csv;
+      this.thread = Thread.ofPlatform().name("import-reader").daemon().start(() -> read(parser));
+    }
+
+    private void read(Parser parser) {
+      Object last;
+      try {
+        var records = new ArrayList<CsvReader.Record>(CHUNK);
+        CsvReader.Record record;
+        while ((record = csv.next()) != null) {
+          records.add(record);
+          if (records.size() == CHUNK) {
+            if (!hand(parser.parse(records, csv.bytesRead()))) {
+              return;
+            }
+            records = new ArrayList<>(CHUNK);
+          }
+        }
+        if (!records.isEmpty() && !hand(parser.parse(records, csv.bytesRead()))) {
+          return;
+        }
+        last = END;
+      } catch (RuntimeException | Error e) {
+        last = e;
+      }
+      hand(last);
+    }
+
+    /** Hands a chunk (or the end, or a failure) to the writer; false once the writer stopped. */
+    private boolean hand(Object item) {
+      try {
+        while (!stopped) {
+          if (ready.offer(item, 100, TimeUnit.MILLISECONDS)) {
+            return true;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
+
+    /** The next chunk, or null at the end of the file; rethrows what the reader met. */
+    Parsed next() {
+      Object item;
+      try {
+        item = ready.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while importing", e);
+      }
+      return switch (item) {
+        case Parsed parsed -> parsed;
+        case RuntimeException e -> throw e;
+        case Error e -> throw e;
+        default -> null;
+      };
+    }
+
+    /** Stops the reader, also when it waits on a slow input, and waits for it to end. */
+    @Override
+    public void close() {
+      stopped = true;
+      thread.interrupt();
+      try {
+        csv.close();
+      } catch (IOException e) {
+        // the input is being abandoned: nothing to do about its close failing
+      }
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
@@ -328,7 +417,9 @@ public final class Importer {
       String externalId,
       String timeZone,
       String locale,
-      List<Consent> consents) {
+      List<Consent> consents,
+      String phoneHash,
+      String emailHash) {
     List<String> keys() {
       var keys = new ArrayList<String>(3);
       if (phone != null) {
@@ -350,7 +441,8 @@ public final class Importer {
       ConsentChange.Action action,
       Instant at,
       String source,
-      String wording) {}
+      String wording,
+      String dedupe) {}
 
   /** What is known of a contact while its chunk is processed. */
   private static final class Person {
@@ -372,53 +464,33 @@ public final class Importer {
     }
   }
 
-  /** One chunk of rows: read what the database knows about them, resolve, write. */
-  private final class Chunk {
-    final Handle handle;
-    final Columns columns;
-    final Options options;
-    final ImportReport report;
-    final Map<String, UUID> owner = new HashMap<>();
-    final Map<UUID, Person> people = new HashMap<>();
-    final Map<String, String> consentState = new HashMap<>();
-    final Set<String> knownKeys = new HashSet<>();
-    final List<Person> created = new ArrayList<>();
-    final List<String[]> addresses = new ArrayList<>();
-    final List<ConsentChange> consentChanges = new ArrayList<>();
-    final Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+  /** A chunk of records as read and checked, ready to resolve against the database. */
+  private record Parsed(int records, List<Row> rows, List<Rejected> rejects, long bytes) {}
 
-    Chunk(Handle handle, Columns columns, Options options, ImportReport report) {
-      this.handle = handle;
+  private record Rejected(long line, String why) {}
+
+  /**
+   * Reads and checks rows (parsing numbers, dates and consent, hashing): the work that needs no
+   * database, done on its own thread while the previous chunk is being written.
+   */
+  private final class Parser {
+    final Columns columns;
+
+    Parser(Columns columns) {
       this.columns = columns;
-      this.options = options;
-      this.report = report;
     }
 
-    void run(List<CsvReader.Record> records) {
-      if (records.isEmpty()) {
-        return;
-      }
+    Parsed parse(List<CsvReader.Record> records, long bytes) {
       List<Row> rows = new ArrayList<>(records.size());
+      List<Rejected> rejects = new ArrayList<>();
       for (CsvReader.Record record : records) {
         try {
           rows.add(parse(record));
         } catch (TandemException e) {
-          report.reject(record.line(), e.getMessage());
+          rejects.add(new Rejected(record.line(), e.getMessage()));
         }
       }
-      load(rows);
-      Set<String> erasedKeys = erasedKeys(rows);
-      for (Row row : rows) {
-        if (row.keys().stream().anyMatch(erasedKeys::contains)) {
-          report.reject(
-              row.line(),
-              "this person's data was erased at their request; an erased address is never"
-                  + " imported again");
-          continue;
-        }
-        resolve(row);
-      }
-      flush();
+      return new Parsed(records.size(), rows, rejects, bytes);
     }
 
     Row parse(CsvReader.Record record) {
@@ -478,7 +550,17 @@ public final class Importer {
       List<Consent> consents = new ArrayList<>(2);
       consent(f, "sms", phone, topic, consents);
       consent(f, "email", email, topic, consents);
-      return new Row(record.line(), phone, email, name, externalId, zone, locale, consents);
+      return new Row(
+          record.line(),
+          phone,
+          email,
+          name,
+          externalId,
+          zone,
+          locale,
+          consents,
+          phone == null ? null : erased.hash("sms", phone),
+          email == null ? null : erased.hash("email", email));
     }
 
     void consent(List<String> f, String channel, String address, String topic, List<Consent> out) {
@@ -534,6 +616,8 @@ public final class Importer {
       }
       String dateValue = columns.get(f, sms ? Field.SMS_CONSENT_DATE : Field.EMAIL_CONSENT_DATE);
       Instant at = dateValue == null ? null : date(column + "_date", dateValue);
+      String wording =
+          columns.get(f, sms ? Field.SMS_CONSENT_WORDING : Field.EMAIL_CONSENT_WORDING);
       out.add(
           new Consent(
               channel,
@@ -541,7 +625,8 @@ public final class Importer {
               action,
               at,
               columns.get(f, sms ? Field.SMS_CONSENT_SOURCE : Field.EMAIL_CONSENT_SOURCE),
-              columns.get(f, sms ? Field.SMS_CONSENT_WORDING : Field.EMAIL_CONSENT_WORDING)));
+              wording,
+              dedupeKey(channel, address, topic, action, at, wording)));
     }
 
     Instant date(String column, String value) {
@@ -569,6 +654,51 @@ public final class Importer {
         throw new InvalidInput("future-date", column, column + " '" + value + "' is in the future");
       }
       return at;
+    }
+  }
+
+  /** One chunk of rows: read what the database knows about them, resolve, write. */
+  private final class Chunk {
+    final Handle handle;
+    final Columns columns;
+    final Options options;
+    final ImportReport report;
+    final Map<String, UUID> owner = new HashMap<>();
+    final Map<UUID, Person> people = new HashMap<>();
+    final Map<String, String> consentState = new HashMap<>();
+    final Set<String> knownKeys = new HashSet<>();
+    final List<Person> created = new ArrayList<>();
+    final List<String[]> addresses = new ArrayList<>();
+    final List<ConsentChange> consentChanges = new ArrayList<>();
+    final Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+
+    Chunk(Handle handle, Columns columns, Options options, ImportReport report) {
+      this.handle = handle;
+      this.columns = columns;
+      this.options = options;
+      this.report = report;
+    }
+
+    void run(Parsed parsed) {
+      report.rows += parsed.records();
+      parsed.rejects().forEach(r -> report.reject(r.line(), r.why()));
+      List<Row> rows = parsed.rows();
+      if (rows.isEmpty()) {
+        return;
+      }
+      load(rows);
+      Set<String> erasedKeys = erasedKeys(rows);
+      for (Row row : rows) {
+        if (row.keys().stream().anyMatch(erasedKeys::contains)) {
+          report.reject(
+              row.line(),
+              "this person's data was erased at their request; an erased address is never"
+                  + " imported again");
+          continue;
+        }
+        resolve(row);
+      }
+      flush();
     }
 
     /** What the database knows about the chunk's addresses, their owners and consent. */
@@ -614,7 +744,7 @@ public final class Importer {
       var keys = new ArrayList<String>();
       for (Row row : rows) {
         for (Consent c : row.consents()) {
-          keys.add(dedupeKey(row, c));
+          keys.add(c.dedupe());
         }
       }
       if (!keys.isEmpty()) {
@@ -632,12 +762,12 @@ public final class Importer {
       Map<String, String> channelOf = new HashMap<>();
       for (Row row : rows) {
         if (row.phone() != null) {
-          String hash = erased.hash("sms", row.phone());
+          String hash = row.phoneHash();
           byHash.put(hash, "phone:" + row.phone());
           channelOf.put(hash, "sms");
         }
         if (row.email() != null) {
-          String hash = erased.hash("email", row.email());
+          String hash = row.emailHash();
           byHash.put(hash, "email:" + row.email());
           channelOf.put(hash, "email");
         }
@@ -794,7 +924,7 @@ public final class Importer {
               c.channel() + " consent not recorded: " + label(key) + " belongs to another contact");
           continue;
         }
-        String dedupe = dedupeKey(row, c);
+        String dedupe = c.dedupe();
         if (!knownKeys.add(dedupe)) {
           continue; // imported before (or twice in this file): nothing new
         }
@@ -934,18 +1064,23 @@ public final class Importer {
   }
 
   /** The same consent line imported again (from any file) has the same key. */
-  private static String dedupeKey(Row row, Consent c) {
-    String address = c.channel().equals("sms") ? row.phone() : row.email();
+  private static String dedupeKey(
+      String channel,
+      String address,
+      String topic,
+      ConsentChange.Action action,
+      Instant at,
+      String wording) {
     return "import:"
         + sha256(
             String.join(
                 "\u0000",
-                c.channel(),
+                channel,
                 address,
-                c.topic(),
-                c.action().key(),
-                Objects.toString(c.at()),
-                Objects.toString(c.wording())));
+                topic,
+                action.key(),
+                Objects.toString(at),
+                Objects.toString(wording)));
   }
 
   private static String label(String key) {

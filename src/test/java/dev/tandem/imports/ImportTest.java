@@ -303,6 +303,50 @@ class ImportTest {
     assertThat(noTopic.body().get("field").asText()).isEqualTo("topic");
   }
 
+  /**
+   * The file is read and parsed on a thread of its own while earlier chunks are written: a line
+   * that cannot be read chunks later still undoes the whole import, and no reader is left behind.
+   */
+  @Test
+  void a_malformed_line_chunks_into_the_file_undoes_what_was_written_before_it() throws Exception {
+    var csv = new StringBuilder("phone,name\n");
+    for (int i = 0; i < 3500; i++) {
+      csv.append(String.format("+1415554%04d,Person %d%n", i, i));
+    }
+    csv.append("+14155549999,\"Never closed\n+14155549998,x\n");
+
+    Result result = upload(csv.toString().getBytes(StandardCharsets.UTF_8), "text/csv");
+
+    assertThat(result.status()).isEqualTo(422);
+    assertThat(result.body().get("detail").asText())
+        .contains("line 3502")
+        .contains("Nothing was imported");
+    assertThat(contactByPhone("+14155540000")).isEmpty();
+    assertThat(contactByPhone("+14155543499")).isEmpty();
+    assertThat(Thread.getAllStackTraces().keySet())
+        .extracting(Thread::getName)
+        .doesNotContain("import-reader");
+  }
+
+  @Test
+  void rows_rejected_in_several_chunks_are_reported_in_file_order() throws Exception {
+    var csv = new StringBuilder("phone,name\n");
+    for (int i = 0; i < 2500; i++) {
+      csv.append(i % 500 == 7 ? "not a phone" : String.format("+1415553%04d", i))
+          .append(",Person ")
+          .append(i)
+          .append('\n');
+    }
+
+    JsonNode report = upload(csv.toString().getBytes(StandardCharsets.UTF_8), "text/csv").body();
+
+    assertThat(report.get("rows").asLong()).isEqualTo(2500);
+    assertThat(report.get("created").asLong()).isEqualTo(2495);
+    assertThat(report.get("rejected").asLong()).isEqualTo(5);
+    assertThat(report.get("rejectedRows").findValuesAsText("line"))
+        .containsExactly("9", "509", "1009", "1509", "2009");
+  }
+
   @Test
   void bytes_in_the_wrong_encoding_are_refused_unless_the_encoding_is_named() throws Exception {
     byte[] latin1 = "phone,name\n+14155550301,Ren\u00e9e\n".getBytes(StandardCharsets.ISO_8859_1);
