@@ -122,13 +122,18 @@ final class Bench {
     if (!app.config.db().statementStats()) {
       return;
     }
-    app.database.jdbi().useHandle(h -> h.createQuery(
+    printTopStatements(app.database.jdbi(), messages, "calls");
+  }
+
+  /** The top statements by {@code order} (calls or total_exec_time), per unit of work. */
+  static void printTopStatements(org.jdbi.v3.core.Jdbi jdbi, int units, String order) {
+    jdbi.useHandle(h -> h.createQuery(
             "SELECT calls, total_exec_time, total_plan_time, plans, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS q"
-                + " FROM stats.pg_stat_statements ORDER BY calls DESC LIMIT 12")
+                + " FROM stats.pg_stat_statements ORDER BY " + order + " DESC LIMIT 12")
         .mapToMap()
-        .forEach(row -> System.out.printf("  %7.2f/msg  exec %6.0f ms  plans %7d  %s%n",
-            ((Number) row.get("calls")).doubleValue() / messages, ((Number) row.get("total_exec_time")).doubleValue(),
-            ((Number) row.get("plans")).longValue(), row.get("q"))));
+        .forEach(row -> System.out.printf("  %7.3f/unit  exec %6.0f ms  plan %5.0f ms  plans %7d  %s%n",
+            ((Number) row.get("calls")).doubleValue() / units, ((Number) row.get("total_exec_time")).doubleValue(),
+            ((Number) row.get("total_plan_time")).doubleValue(), ((Number) row.get("plans")).longValue(), row.get("q"))));
   }
 
   /** Resets pg_stat_statements, so that the top statements are the measured run's. */

@@ -54,10 +54,15 @@ public final class ImportBench {
 
     var overrides = new HashMap<String, String>();
     overrides.put("dataDir", dir.resolve("data").toString());
+    boolean statements = System.getenv("BENCH_STATEMENTS") != null;
+    if (statements) {
+      overrides.put("db.statementStats", "on");
+    }
     TandemConfig config = ConfigLoader.load(null, Map.of(), overrides);
     Clock clock = Clock.systemUTC();
     try (Database db = Database.open(config.db(), config.dataDir())) {
       var jdbi = db.jdbi();
+      ImportBench.jdbi = jdbi;
       var timeline = new Timeline(jdbi);
       var changes = new Changes(jdbi);
       var erased = new ErasedAddresses(dev.tandem.privacy.ErasureKeyFile.load(config, jdbi));
@@ -73,8 +78,11 @@ public final class ImportBench {
       resetPeaks();
       Path dataDir = config.dataDir();
       double a = run(importer, dataDir, sms, "sms.csv", rows);
+      statements(jdbi, statements, rows);
       double b = run(importer, dataDir, email, "email.csv", rows);
+      statements(jdbi, statements, rows);
       double again = run(importer, dataDir, sms, "sms.csv again", rows);
+      statements(jdbi, statements, rows);
       System.out.printf(
           "Tandem ÷ COPY: %.3f (SMS list), %.3f (email list), %.3f (re-import)%n",
           a / copyRate, b / copyRate, again / copyRate);
@@ -84,7 +92,23 @@ public final class ImportBench {
     }
   }
 
+  /** With BENCH_STATEMENTS=1, the statements that took the most time, per row; then resets. */
+  private static void statements(org.jdbi.v3.core.Jdbi jdbi, boolean on, int rows) {
+    if (on) {
+      Bench.printTopStatements(jdbi, rows, "total_exec_time");
+      jdbi.useHandle(h -> h.execute("SELECT stats.pg_stat_statements_reset()"));
+    }
+  }
+
+  static org.jdbi.v3.core.Jdbi jdbi;
+
+  private static long[] wal() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT wal_records, wal_fpi, wal_bytes::bigint FROM pg_stat_wal")
+        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).one());
+  }
+
   private static double run(Importer importer, Path dataDir, Path file, String name, int rows) throws Exception {
+    long[] walBefore = wal();
     double cpu = Bench.processCpuSeconds();
     double pg = Bench.postgresCpuSeconds(dataDir);
     long started = System.nanoTime();
@@ -99,6 +123,10 @@ public final class ImportBench {
         name, rows / seconds, seconds, report.created, report.updated, report.merged, report.unchanged,
         report.rejected, report.conflictCount, report.consentEvents,
         Bench.processCpuSeconds() - cpu, Bench.postgresCpuSeconds(dataDir) - pg);
+    long[] walAfter = wal();
+    System.out.printf("               WAL per row: %.1f records, %.2f full-page images, %,.0f bytes%n",
+        (walAfter[0] - walBefore[0]) / (double) rows, (walAfter[1] - walBefore[1]) / (double) rows,
+        (walAfter[2] - walBefore[2]) / (double) rows);
     return rows / seconds;
   }
 
