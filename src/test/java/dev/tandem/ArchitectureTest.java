@@ -14,6 +14,7 @@ import dev.tandem.contact.ContactData;
 import dev.tandem.contact.Contacts;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,6 +134,32 @@ class ArchitectureTest {
             "SQL files with no class of the same name in their package: the table writer rule"
                 + " takes a file's package from where it sits")
         .isEmpty();
+  }
+
+  /**
+   * Messages, deliveries, parts, receipts, timeline and consent rows name contacts, messages,
+   * deliveries and consent events without a foreign key (V13, decision 0024): that is safe only
+   * while those rows are never deleted. A merge keeps both contacts; an erasure redacts in place.
+   */
+  @Test
+  void rows_referred_to_without_a_foreign_key_are_never_deleted() {
+    Set<String> referred = Set.of("contact", "message", "delivery", "consent_event");
+    List<SqlWrites.Write> deletes =
+        SqlWrites.scan(SQL_FILES, JAVA_SOURCES).stream()
+            .filter(w -> referred.contains(w.table()))
+            .filter(w ->
+                w.statement().toUpperCase(java.util.Locale.ROOT).startsWith("DELETE")
+                    || w.statement().toUpperCase(java.util.Locale.ROOT).startsWith("TRUNCATE"))
+            .toList();
+
+    assertThat(deletes)
+        .as(
+            "statements that delete rows other tables refer to without a foreign key: keep the"
+                + " row (mark it, redact it) or add the key back in a migration")
+        .isEmpty();
+    assertThat(SqlWrites.tablesWritten("DELETE FROM delivery WHERE id = 1"))
+        .as("the scan sees a delete")
+        .containsExactly("delivery");
   }
 
   @Test
