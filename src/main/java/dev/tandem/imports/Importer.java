@@ -454,6 +454,9 @@ public final class Importer {
     final boolean fresh;
     boolean touched;
 
+    /** A field of the stored record changed (not only an address added): the row is updated. */
+    boolean fieldsChanged;
+
     Person(UUID id, String name, String externalId, String timeZone, String locale, boolean fresh) {
       this.id = id;
       this.name = name;
@@ -877,6 +880,7 @@ public final class Importer {
           if (target.externalId == null) {
             target.externalId = key.substring(4);
             target.touched = true;
+            target.fieldsChanged = true;
             owner.put(key, target.id);
             changed = true;
           } else {
@@ -902,16 +906,19 @@ public final class Importer {
       if (target.name == null && row.name() != null) {
         target.name = row.name();
         target.touched = true;
+        target.fieldsChanged = true;
         changed = true;
       }
       if (target.timeZone == null && row.timeZone() != null) {
         target.timeZone = row.timeZone();
         target.touched = true;
+        target.fieldsChanged = true;
         changed = true;
       }
       if (target.locale == null && row.locale() != null) {
         target.locale = row.locale();
         target.touched = true;
+        target.fieldsChanged = true;
         changed = true;
       }
       for (Consent c : row.consents()) {
@@ -1030,6 +1037,7 @@ public final class Importer {
       contacts.updateBatch(
           handle,
           touched.stream()
+              .filter(p -> p.fieldsChanged)
               .map(p -> new Contacts.Fields(p.id, p.externalId, p.name, p.timeZone, p.locale))
               .toList());
       // the feed tells of a contact before any change about it (its consent)
@@ -1040,6 +1048,7 @@ public final class Importer {
       for (Person p : touched) {
         feed.add(new Changes.NewChange(p.id, "contact.updated", fields(p), now));
         p.touched = false;
+        p.fieldsChanged = false;
       }
       changes.append(handle, feed);
       if (!consentChanges.isEmpty()) {
