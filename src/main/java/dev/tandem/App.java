@@ -401,6 +401,7 @@ public final class App implements AutoCloseable {
                       privacy,
                       suppressions,
                       inboundEmails,
+                      inbound,
                       preferences,
                       costs,
                       config.routing().defaultZone(),

@@ -3,10 +3,12 @@ package dev.tandem.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tandem.channel.Channel;
 import dev.tandem.contact.Contact;
 import dev.tandem.contact.Contacts;
 import dev.tandem.contact.NewContact;
 import dev.tandem.contact.PhoneNumbers;
+import dev.tandem.delivery.DeliveryStatus;
 import dev.tandem.delivery.MessageRequest;
 import dev.tandem.delivery.MessageView;
 import dev.tandem.delivery.Messages;
@@ -21,10 +23,14 @@ import dev.tandem.event.TimelineEvent;
 import dev.tandem.ops.Health;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
+import dev.tandem.sms.InboundMessages;
 import dev.tandem.sms.SmsProblems;
 import dev.tandem.sms.SmsText;
 import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.http.TwilioSignature;
+import dev.tandem.store.Ids;
+import dev.tandem.store.Page;
+import dev.tandem.store.PageRequest;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -35,6 +41,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +83,7 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.privacy.Privacy privacy,
       dev.tandem.consent.Suppressions suppressions,
       dev.tandem.email.InboundEmails inboundEmails,
+      InboundMessages inboundSms,
       dev.tandem.preference.Preferences preferences,
       dev.tandem.delivery.CostReport costs,
       java.time.ZoneId defaultZone,
@@ -106,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
           privacy,
           suppressions,
           inboundEmails,
+          inboundSms,
           preferences,
           costs,
           defaultZone,
@@ -250,6 +259,8 @@ public final class ApiServer implements AutoCloseable {
     app.get("/v1/contacts/{id}/timeline", this::timeline);
     app.patch("/v1/contacts/{id}", this::updateContact);
     app.post("/v1/messages", this::sendMessage);
+    app.get("/v1/messages", this::listMessages);
+    app.get("/v1/inbound", this::listInbound);
     app.post("/v1/messages/batch", this::sendMessages);
     app.post("/v1/sms/inspect", this::inspectSms);
     registerEmailLinks();
@@ -497,42 +508,181 @@ public final class ApiServer implements AutoCloseable {
                         field.apply("name"), field.apply("timeZone"), field.apply("locale")))));
   }
 
+  /**
+   * {@code GET /v1/contacts}: every contact newest first, a page at a time; or, with {@code phone}
+   * or {@code email}, the one contact that has it (the same envelope).
+   */
   private void findContacts(Context ctx) {
     String phone = ctx.queryParam("phone");
     String email = ctx.queryParam("email");
-    if ((phone == null) == (email == null)) {
+    if (phone != null && email != null) {
       throw new InvalidInput(
-          "missing-lookup",
-          "phone",
-          "Look a contact up by one address: /v1/contacts?phone=… or /v1/contacts?email=….");
+          "two-lookups",
+          "email",
+          "Look a contact up by one address: /v1/contacts?phone=… or /v1/contacts?email=…, or"
+              + " list them all with neither.");
+    }
+    if (phone == null && email == null) {
+      var request = PageRequest.of(ctx.queryParam("limit"), ctx.queryParam("after"), 1);
+      ctx.json(pageJson(features.contacts().page(request), this::contactJson));
+      return;
     }
     Optional<Contact> found =
         phone != null
             ? features.contacts().findByPhone(phone)
             : features.contacts().findByEmail(email);
-    ctx.json(Map.of("items", found.map(c -> List.of(contactJson(c))).orElse(List.of())));
+    ctx.json(pageJson(new Page<>(found.stream().toList(), null), this::contactJson));
   }
 
+  /** {@code GET /v1/contacts/{id}/timeline}: newest first, a page at a time. */
   private void timeline(Context ctx) {
     UUID id = uuidParam(ctx, "id");
     features.contacts().get(id);
-    int limit = 1000;
-    String limitParam = ctx.queryParam("limit");
-    if (limitParam != null) {
-      try {
-        limit = Integer.parseInt(limitParam);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > 10_000) {
-        throw new InvalidInput(
-            "invalid-limit",
-            "limit",
-            "limit '" + limitParam + "' must be a whole number from 1 to 10000.");
-      }
+    var request = PageRequest.of(ctx.queryParam("limit"), ctx.queryParam("after"), 2);
+    var out = new LinkedHashMap<String, Object>();
+    out.put("contactId", id);
+    out.putAll(pageJson(features.timeline().page(id, request), ApiServer::eventJson));
+    ctx.json(out);
+  }
+
+  /** {@code GET /v1/messages}: newest first, narrowed by any of the filters. */
+  private void listMessages(Context ctx) {
+    var filter =
+        new Messages.Filter(
+            optionalUuid(ctx, "contactId"),
+            Optional.ofNullable(ctx.queryParam("topic")).map(String::strip),
+            optionalChannel(ctx),
+            Optional.ofNullable(ctx.queryParam("status"))
+                .map(value -> {
+                  try {
+                    return DeliveryStatus.of(value.strip());
+                  } catch (IllegalArgumentException e) {
+                    throw new InvalidInput(
+                        "invalid-status",
+                        "status",
+                        "'"
+                            + value
+                            + "' is not a delivery status. Use one of "
+                            + java.util.Arrays.stream(DeliveryStatus.values())
+                                .map(DeliveryStatus::key)
+                                .toList()
+                            + ".");
+                  }
+                }),
+            optionalInstant(ctx, "since"),
+            optionalInstant(ctx, "until"));
+    var request = PageRequest.of(ctx.queryParam("limit"), ctx.queryParam("after"), 1);
+    String base = ctx.scheme() + "://" + ctx.host();
+    ctx.json(pageJson(features.messages().page(filter, request), view -> messageJson(view, base)));
+  }
+
+  /**
+   * {@code GET /v1/inbound}: what people sent (SMS and email: replies, bounces, complaints), newest
+   * first across both channels.
+   */
+  private void listInbound(Context ctx) {
+    Optional<Channel> channel = optionalChannel(ctx);
+    Optional<UUID> contactId = optionalUuid(ctx, "contactId");
+    var request = PageRequest.of(ctx.queryParam("limit"), ctx.queryParam("after"), 1);
+    UUID before = request.isFirst() ? Ids.HIGHEST : request.uuid(0);
+    int n = request.limit() + 1;
+    List<Map<String, Object>> rows = new ArrayList<>();
+    if (channel.isEmpty() || channel.get() == Channel.SMS) {
+      features.inboundSms().before(before, contactId, n).forEach(m -> rows.add(inboundJson(m)));
     }
-    List<TimelineEvent> events = features.timeline().forContact(id, limit);
-    ctx.json(Map.of("contactId", id, "events", events.stream().map(ApiServer::eventJson).toList()));
+    if (channel.isEmpty() || channel.get() == Channel.EMAIL) {
+      features.inboundEmails().before(before, contactId, n).forEach(m -> rows.add(inboundJson(m)));
+    }
+    // both are newest first by id; merged, the first n are the page (and tell if there is more)
+    rows.sort(
+        java.util.Comparator.comparing((Map<String, Object> r) -> (UUID) r.get("id"), Ids.ORDER)
+            .reversed());
+    ctx.json(
+        pageJson(
+            request.page(
+                rows.subList(0, Math.min(n, rows.size())), r -> List.of(r.get("id").toString())),
+            r -> r));
+  }
+
+  private static Map<String, Object> inboundJson(InboundMessages.StoredSms m) {
+    var out = new LinkedHashMap<String, Object>();
+    out.put("id", m.id());
+    out.put("channel", "sms");
+    out.put("kind", "sms");
+    out.put("contactId", m.contactId().orElse(null));
+    out.put("from", m.from());
+    out.put("to", m.to());
+    out.put("text", m.text());
+    out.put("receivedAt", m.receivedAt());
+    return out;
+  }
+
+  private static Map<String, Object> inboundJson(dev.tandem.email.InboundEmails.StoredEmail m) {
+    var out = new LinkedHashMap<String, Object>();
+    out.put("id", m.id());
+    out.put("channel", "email");
+    out.put("kind", m.kind());
+    out.put("contactId", m.contactId().orElse(null));
+    out.put("from", m.from());
+    out.put("subject", m.subject());
+    out.put("text", m.text());
+    out.put("deliveryId", m.deliveryId().orElse(null));
+    out.put("status", m.status().orElse(null));
+    out.put("unmatched", m.unmatched().orElse(null));
+    out.put("receivedAt", m.receivedAt());
+    return out;
+  }
+
+  /** The one envelope of every list: {@code items}, and {@code next} (null on the last page). */
+  static <T> Map<String, Object> pageJson(
+      Page<T> page, java.util.function.Function<? super T, ?> item) {
+    var out = new LinkedHashMap<String, Object>();
+    out.put("items", page.items().stream().map(item).toList());
+    out.put("next", page.next());
+    return out;
+  }
+
+  static Optional<UUID> optionalUuid(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(UUID.fromString(value.strip()));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput(
+          "invalid-id", name, "'" + value + "' is not an id Tandem issued (ids are UUIDs).");
+    }
+  }
+
+  static Optional<Channel> optionalChannel(Context ctx) {
+    String value = ctx.queryParam("channel");
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Channel.parse(value.strip())
+            .orElseThrow(() ->
+                new InvalidInput(
+                    "invalid-channel", "channel", "'" + value + "' is not sms or email.")));
+  }
+
+  static Optional<Instant> optionalInstant(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(java.time.OffsetDateTime.parse(value.strip()).toInstant());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new InvalidInput(
+          "invalid-time",
+          name,
+          "'"
+              + value
+              + "' is not a time. Write it in ISO-8601 with its offset, such as"
+              + " 2026-12-01T09:00:00Z or 2026-12-01T10:00:00+01:00.");
+    }
   }
 
   /** The fields of a message request, alone or as an item of a batch. */

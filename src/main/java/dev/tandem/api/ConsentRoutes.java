@@ -10,6 +10,8 @@ import dev.tandem.contact.Contacts;
 import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
 import dev.tandem.event.Changes;
+import dev.tandem.store.Page;
+import dev.tandem.store.PageRequest;
 import dev.tandem.topic.Topic;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -83,13 +85,7 @@ final class ConsentRoutes {
                   suppressions.add(
                       body.string("channel"), body.string("address"), body.string("reason")));
         });
-    app.get(
-        "/v1/suppressions",
-        ctx ->
-            ctx.json(
-                Map.of(
-                    "items",
-                    suppressions.of(ctx.queryParam("channel"), ctx.queryParam("address")))));
+    app.get("/v1/suppressions", this::suppressions);
     app.delete(
         "/v1/suppressions",
         ctx -> {
@@ -212,6 +208,23 @@ final class ConsentRoutes {
     Body body = Body.parse(ctx, Set.of("channel", "topic"));
     var pending = doubleOptIn.request(id, required(body, "channel"), required(body, "topic"));
     ctx.status(202).json(pending);
+  }
+
+  /**
+   * {@code GET /v1/suppressions}: with {@code address}, every suppression of it; without, all of
+   * them (of {@code channel} when given), newest first, a page at a time.
+   */
+  private void suppressions(Context ctx) {
+    String address = ctx.queryParam("address");
+    if (address == null) {
+      var request = PageRequest.of(ctx.queryParam("limit"), ctx.queryParam("after"), 4);
+      var channel = ApiServer.optionalChannel(ctx).map(c -> c.key());
+      ctx.json(ApiServer.pageJson(suppressions.page(channel, request), x -> x));
+      return;
+    }
+    ctx.json(
+        ApiServer.pageJson(
+            new Page<>(suppressions.of(ctx.queryParam("channel"), address), null), x -> x));
   }
 
   private void changes(Context ctx) {

@@ -414,7 +414,9 @@ public final class DemoCommand implements Callable<Integer> {
     String format = "  %-12s  %-19s  %-7s  %s%n";
     System.out.printf(format, "TIME (UTC)", "EVENT", "CHANNEL", "DETAIL");
     System.out.printf(format, "-".repeat(12), "-".repeat(19), "-".repeat(7), "-".repeat(40));
-    for (JsonNode event : timeline.get("events")) {
+    var oldestFirst = new ArrayList<JsonNode>();
+    timeline.get("items").forEach(e -> oldestFirst.addFirst(e)); // the API lists newest first
+    for (JsonNode event : oldestFirst) {
       JsonNode detail = event.get("detail");
       String text =
           switch (event.get("type").asText()) {

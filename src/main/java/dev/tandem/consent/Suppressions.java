@@ -5,11 +5,14 @@ import dev.tandem.contact.PhoneNumbers;
 import dev.tandem.error.InvalidInput;
 import dev.tandem.error.NotFound;
 import dev.tandem.store.NamedSql;
+import dev.tandem.store.Page;
+import dev.tandem.store.PageRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -31,6 +34,7 @@ public final class Suppressions {
   private final Clock clock;
   private final PhoneNumbers phones;
   private final String insert;
+  private final String page;
   private final String list;
   private final String delete;
   private final String ofAddresses;
@@ -42,6 +46,7 @@ public final class Suppressions {
     this.phones = phones;
     var sql = NamedSql.forClass(Suppressions.class);
     this.insert = sql.get("insert");
+    this.page = sql.get("page");
     this.list = sql.get("list");
     this.delete = sql.get("delete");
     this.ofAddresses = sql.get("ofAddresses");
@@ -134,6 +139,32 @@ public final class Suppressions {
                     rs.getString("reason"),
                     rs.getTimestamp("created_at").toInstant()))
             .list());
+  }
+
+  /** Above every suppression: where a newest-first list starts. */
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+  /** Every suppression (of one channel when given), newest first, a page at a time. */
+  public Page<Suppression> page(Optional<String> channel, PageRequest request) {
+    List<Suppression> rows =
+        jdbi.withHandle(h ->
+            h.createQuery(page)
+                .bind("channel", channel.orElse(null))
+                .bind("at", request.isFirst() ? LATEST : request.instant(0))
+                .bind("afterChannel", request.isFirst() ? "" : request.text(1))
+                .bind("afterAddress", request.isFirst() ? "" : request.text(2))
+                .bind("afterScope", request.isFirst() ? "" : request.text(3))
+                .bind("limit", request.limit() + 1)
+                .map((rs, ctx) ->
+                    new Suppression(
+                        rs.getString("channel"),
+                        rs.getString("address"),
+                        rs.getString("scope"),
+                        rs.getString("reason"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .list());
+    return request.page(
+        rows, x -> List.of(x.createdAt().toString(), x.channel(), x.address(), x.scope()));
   }
 
   /** How strongly an address is suppressed: {@code all} blocks everything, else only marketing. */

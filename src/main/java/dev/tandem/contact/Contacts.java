@@ -8,6 +8,8 @@ import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
+import dev.tandem.store.Page;
+import dev.tandem.store.PageRequest;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -34,6 +36,7 @@ public final class Contacts {
   private final String ownerOfExternalId;
   private final String findById;
   private final String findByAddress;
+  private final String page;
   private final Timeline timeline;
   private final Changes changes;
   private final String survivorOf;
@@ -60,6 +63,7 @@ public final class Contacts {
     this.ownerOfExternalId = sql.get("ownerOfExternalId");
     this.findById = sql.get("findById");
     this.findByAddress = sql.get("findByAddress");
+    this.page = sql.get("page");
     this.survivorOf = sql.get("survivorOf");
     this.erasedAt = sql.get("erasedAt");
     this.lockPair = sql.get("lockPair");
@@ -574,6 +578,20 @@ public final class Contacts {
   }
 
   /** The contact with this phone number, written in any form. */
+  /** Every contact (merged records left out), newest first, a page at a time. */
+  public Page<Contact> page(PageRequest request) {
+    UUID after = request.isFirst() ? Ids.HIGHEST : request.uuid(0);
+    List<Contact> rows =
+        jdbi.withHandle(handle ->
+            handle
+                .createQuery(page)
+                .bind("after", after)
+                .bind("limit", request.limit() + 1)
+                .map((rs, ctx) -> contact(rs))
+                .list());
+    return request.page(rows, c -> List.of(c.id().toString()));
+  }
+
   public Optional<Contact> findByPhone(String raw) {
     return findByAddress("phone", phones.require("phone", raw));
   }

@@ -29,6 +29,8 @@ import dev.tandem.sms.SmsText;
 import dev.tandem.store.GroupCommit;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
+import dev.tandem.store.Page;
+import dev.tandem.store.PageRequest;
 import dev.tandem.topic.Topic;
 import dev.tandem.topic.TopicClass;
 import dev.tandem.topic.TopicPolicy;
@@ -43,6 +45,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,6 +78,9 @@ public final class Messages {
   private final String insertDelivery;
   private final String messageById;
   private final String deliveriesOfMessage;
+  private final String page;
+  private final String pageOfContact;
+  private final String deliveriesOfMessages;
   private final String lockContactSends;
   private final String recentSends;
   private final RoutingSetup routing;
@@ -118,6 +124,9 @@ public final class Messages {
     this.insertDelivery = sql.get("insertDelivery");
     this.messageById = sql.get("messageById");
     this.deliveriesOfMessage = sql.get("deliveriesOfMessage");
+    this.page = sql.get("page");
+    this.pageOfContact = sql.get("pageOfContact");
+    this.deliveriesOfMessages = sql.get("deliveriesOfMessages");
     this.lockContactSends = sql.get("lockContactSends");
     this.recentSends = sql.get("recentSends");
   }
@@ -1034,23 +1043,7 @@ public final class Messages {
           handle
               .createQuery(messageById)
               .bind("id", id)
-              .map((rs, ctx) ->
-                  new MessageView(
-                      rs.getObject("id", UUID.class),
-                      rs.getObject("contact_id", UUID.class),
-                      rs.getString("topic"),
-                      rs.getTimestamp("created_at").toInstant(),
-                      List.of(),
-                      false,
-                      Optional.ofNullable(rs.getString("plan")).map(Messages::readJson),
-                      false,
-                      rs.getString("template_key") == null
-                          ? Optional.empty()
-                          : Optional.of(
-                              new MessageView.TemplateRef(
-                                  rs.getString("template_key"),
-                                  rs.getInt("template_version"),
-                                  rs.getString("locale")))))
+              .map((rs, ctx) -> messageRow(rs))
               .findOne()
               .orElseThrow(
                   () -> new NotFound("message-not-found", "id", "There is no message " + id + "."));
@@ -1058,33 +1051,116 @@ public final class Messages {
           handle
               .createQuery(deliveriesOfMessage)
               .bind("messageId", id)
-              .map((rs, ctx) ->
-                  new MessageView.DeliveryView(
-                      rs.getObject("id", UUID.class),
-                      Channel.parse(rs.getString("channel")).orElseThrow(),
-                      rs.getString("address"),
-                      DeliveryStatus.of(rs.getString("status")),
-                      rs.getInt("attempts"),
-                      rs.getString("provider_id"),
-                      rs.getString("last_error"),
-                      (Integer) rs.getObject("segments"),
-                      rs.getString("encoding"),
-                      rs.getBigDecimal("cost"),
-                      rs.getString("currency"),
-                      rs.getTimestamp("updated_at").toInstant(),
-                      step(rs)))
+              .map((rs, ctx) -> deliveryRow(rs))
               .list();
-      return new MessageView(
-          message.id(),
-          message.contactId(),
-          message.topic(),
-          message.createdAt(),
-          deliveries,
-          false,
-          message.plan(),
-          false,
-          message.template());
+      return withDeliveries(message, deliveries);
     });
+  }
+
+  /** Which messages a list shows: each part, when present, narrows it. */
+  public record Filter(
+      Optional<UUID> contactId,
+      Optional<String> topic,
+      Optional<Channel> channel,
+      Optional<DeliveryStatus> status,
+      Optional<Instant> since,
+      Optional<Instant> until) {
+    public static final Filter NONE =
+        new Filter(
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
+  }
+
+  /**
+   * Messages newest first, a page at a time, each with its deliveries; {@code channel} and {@code
+   * status} keep the messages that have a delivery on that channel and/or in that status.
+   */
+  public Page<MessageView> page(Filter filter, PageRequest request) {
+    UUID after = request.isFirst() ? Ids.HIGHEST : request.uuid(0);
+    return jdbi.withHandle(handle -> {
+      List<MessageView> messages =
+          handle
+              .createQuery(filter.contactId().isPresent() ? pageOfContact : page)
+              .bind("after", after)
+              .bind("limit", request.limit() + 1)
+              .bind("contactId", filter.contactId().orElse(null))
+              .bind("topic", filter.topic().orElse(null))
+              .bind("channel", filter.channel().map(Channel::key).orElse(null))
+              .bind("status", filter.status().map(DeliveryStatus::key).orElse(null))
+              .bind("since", filter.since().orElse(null))
+              .bind("until", filter.until().orElse(null))
+              .map((rs, ctx) -> messageRow(rs))
+              .list();
+      Map<UUID, List<MessageView.DeliveryView>> deliveries = new HashMap<>();
+      if (!messages.isEmpty()) {
+        handle
+            .createQuery(deliveriesOfMessages)
+            .bind("ids", messages.stream().map(MessageView::id).toArray(UUID[]::new))
+            .map((rs, ctx) -> Map.entry(rs.getObject("message_id", UUID.class), deliveryRow(rs)))
+            .forEach(e ->
+                deliveries.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+      }
+      return request.page(
+          messages.stream()
+              .map(m -> withDeliveries(m, deliveries.getOrDefault(m.id(), List.of())))
+              .toList(),
+          m -> List.of(m.id().toString()));
+    });
+  }
+
+  private static MessageView messageRow(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new MessageView(
+        rs.getObject("id", UUID.class),
+        rs.getObject("contact_id", UUID.class),
+        rs.getString("topic"),
+        rs.getTimestamp("created_at").toInstant(),
+        List.of(),
+        false,
+        Optional.ofNullable(rs.getString("plan")).map(Messages::readJson),
+        false,
+        rs.getString("template_key") == null
+            ? Optional.empty()
+            : Optional.of(
+                new MessageView.TemplateRef(
+                    rs.getString("template_key"),
+                    rs.getInt("template_version"),
+                    rs.getString("locale"))));
+  }
+
+  private static MessageView.DeliveryView deliveryRow(java.sql.ResultSet rs)
+      throws java.sql.SQLException {
+    return new MessageView.DeliveryView(
+        rs.getObject("id", UUID.class),
+        Channel.parse(rs.getString("channel")).orElseThrow(),
+        rs.getString("address"),
+        DeliveryStatus.of(rs.getString("status")),
+        rs.getInt("attempts"),
+        rs.getString("provider_id"),
+        rs.getString("last_error"),
+        (Integer) rs.getObject("segments"),
+        rs.getString("encoding"),
+        rs.getBigDecimal("cost"),
+        rs.getString("currency"),
+        rs.getTimestamp("updated_at").toInstant(),
+        step(rs));
+  }
+
+  private static MessageView withDeliveries(
+      MessageView message, List<MessageView.DeliveryView> deliveries) {
+    return new MessageView(
+        message.id(),
+        message.contactId(),
+        message.topic(),
+        message.createdAt(),
+        deliveries,
+        false,
+        message.plan(),
+        false,
+        message.template());
   }
 
   private static MessageView.Step step(java.sql.ResultSet rs) throws java.sql.SQLException {

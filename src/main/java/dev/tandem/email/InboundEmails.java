@@ -72,6 +72,7 @@ public final class InboundEmails {
   private final LinkSigner links;
   private final UnknownSenders unknownSenders;
   private final String deliveryById;
+  private final String page;
   private final String deliveryByMessageId;
   private final String insert;
   private final EmailDeliveries deliveries;
@@ -103,6 +104,7 @@ public final class InboundEmails {
     this.timeline = timeline;
     var sql = NamedSql.forClass(InboundEmails.class);
     this.deliveryById = sql.get("deliveryById");
+    this.page = sql.get("page");
     this.deliveryByMessageId = sql.get("deliveryByMessageId");
     this.insert = sql.get("insert");
     this.softBounces = sql.get("softBounces");
@@ -111,6 +113,45 @@ public final class InboundEmails {
 
   public void subscribe(Consumer<ReceivedEmail> subscriber) {
     subscribers.add(subscriber);
+  }
+
+  /** Inbound mail as stored, as inbound lists show it. */
+  public record StoredEmail(
+      UUID id,
+      String kind,
+      Optional<UUID> contactId,
+      Optional<UUID> deliveryId,
+      String from,
+      String subject,
+      Optional<String> status,
+      String text,
+      Optional<String> unmatched,
+      Instant receivedAt) {}
+
+  /**
+   * Up to {@code limit} inbound mails with ids below {@code before}, newest first (ids are
+   * time-ordered); of one contact when {@code contactId} is present.
+   */
+  public List<StoredEmail> before(UUID before, Optional<UUID> contactId, int limit) {
+    return jdbi.withHandle(handle ->
+        handle
+            .createQuery(page)
+            .bind("before", before)
+            .bind("contactId", contactId.orElse(null))
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new StoredEmail(
+                    rs.getObject("id", UUID.class),
+                    rs.getString("kind"),
+                    Optional.ofNullable(rs.getObject("contact_id", UUID.class)),
+                    Optional.ofNullable(rs.getObject("delivery_id", UUID.class)),
+                    rs.getString("sender"),
+                    rs.getString("subject"),
+                    Optional.ofNullable(rs.getString("status")),
+                    rs.getString("new_text"),
+                    Optional.ofNullable(rs.getString("unmatched")),
+                    rs.getTimestamp("received_at").toInstant()))
+            .list());
   }
 
   /** The newest mail that matched no delivery, newest first. */

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.store.NamedSql;
+import dev.tandem.store.Page;
+import dev.tandem.store.PageRequest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,13 +23,13 @@ public final class Timeline {
 
   private final Jdbi jdbi;
   private final String insert;
-  private final String forContact;
+  private final String page;
 
   public Timeline(Jdbi jdbi) {
     this.jdbi = jdbi;
     var sql = NamedSql.forClass(Timeline.class);
     this.insert = sql.get("insert");
-    this.forContact = sql.get("forContact");
+    this.page = sql.get("page");
   }
 
   /** Appends events in one statement on the caller's transaction. */
@@ -64,23 +67,38 @@ public final class Timeline {
         .execute();
   }
 
-  /** The first {@code limit} events of a contact, oldest first. */
-  public List<TimelineEvent> forContact(UUID contactId, int limit) {
-    return jdbi.withHandle(handle ->
-        handle
-            .createQuery(forContact)
-            .bind("contactId", contactId)
-            .bind("limit", limit)
-            .map((rs, ctx) ->
-                new TimelineEvent(
-                    rs.getObject("contact_id", UUID.class),
-                    rs.getTimestamp("at").toInstant(),
-                    rs.getString("type"),
-                    rs.getString("channel"),
-                    rs.getObject("message_id", UUID.class),
-                    rs.getObject("delivery_id", UUID.class),
-                    fromJson(rs.getString("detail"))))
-            .list());
+  /** Above every event: where a newest-first timeline starts. */
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+  /**
+   * A contact's events newest first, a page at a time; the cursor is the last event's time and
+   * number, so events recorded meanwhile never shift a page.
+   */
+  public Page<TimelineEvent> page(UUID contactId, PageRequest request) {
+    record Row(long id, TimelineEvent event) {}
+    List<Row> rows =
+        jdbi.withHandle(handle ->
+            handle
+                .createQuery(page)
+                .bind("contactId", contactId)
+                .bind("at", request.isFirst() ? LATEST : request.instant(0))
+                .bind("id", request.isFirst() ? Long.MAX_VALUE : request.number(1))
+                .bind("limit", request.limit() + 1)
+                .map((rs, ctx) ->
+                    new Row(
+                        rs.getLong("id"),
+                        new TimelineEvent(
+                            rs.getObject("contact_id", UUID.class),
+                            rs.getTimestamp("at").toInstant(),
+                            rs.getString("type"),
+                            rs.getString("channel"),
+                            rs.getObject("message_id", UUID.class),
+                            rs.getObject("delivery_id", UUID.class),
+                            fromJson(rs.getString("detail")))))
+                .list());
+    return request
+        .page(rows, r -> List.of(r.event().at().toString(), Long.toString(r.id())))
+        .map(Row::event);
   }
 
   private static String toJson(Map<String, Object> detail) {

@@ -7,6 +7,7 @@ import dev.tandem.event.TimelineEvent;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,7 @@ public final class InboundMessages {
   private final java.util.List<java.util.function.Consumer<ReceivedSms>> subscribers =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final String insert;
+  private final String page;
   private final String lockConcatenation;
   private final String insertPart;
   private final String parts;
@@ -45,6 +47,7 @@ public final class InboundMessages {
     this.problems = problems;
     var sql = NamedSql.forClass(InboundMessages.class);
     this.insert = sql.get("insert");
+    this.page = sql.get("page");
     this.lockConcatenation = sql.get("lockConcatenation");
     this.insertPart = sql.get("insertPart");
     this.parts = sql.get("parts");
@@ -62,6 +65,32 @@ public final class InboundMessages {
    * Calls {@code subscriber} for every inbound SMS once it is stored (keywords, conversations and
    * journeys build on this). Called on the gateway's thread: hand long work elsewhere.
    */
+  /** A received SMS as stored (a concatenated one joined), as inbound lists show it. */
+  public record StoredSms(
+      UUID id, Optional<UUID> contactId, String from, String to, String text, Instant receivedAt) {}
+
+  /**
+   * Up to {@code limit} received SMS with ids below {@code before}, newest first (ids are
+   * time-ordered); of one contact when {@code contactId} is present.
+   */
+  public List<StoredSms> before(UUID before, Optional<UUID> contactId, int limit) {
+    return jdbi.withHandle(handle ->
+        handle
+            .createQuery(page)
+            .bind("before", before)
+            .bind("contactId", contactId.orElse(null))
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new StoredSms(
+                    rs.getObject("id", UUID.class),
+                    Optional.ofNullable(rs.getObject("contact_id", UUID.class)),
+                    rs.getString("sender"),
+                    rs.getString("recipient"),
+                    rs.getString("text"),
+                    rs.getTimestamp("received_at").toInstant()))
+            .list());
+  }
+
   public void subscribe(java.util.function.Consumer<ReceivedSms> subscriber) {
     subscribers.add(subscriber);
   }

@@ -8,6 +8,17 @@ import java.util.UUID;
 public final class Ids {
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Above every id: where a newest-first list starts. */
+  public static final UUID HIGHEST = new UUID(-1L, -1L);
+
+  /**
+   * The order PostgreSQL gives uuids (byte by byte, unsigned), which for UUIDv7 is creation order;
+   * {@link UUID#compareTo} compares signed halves and differs from it.
+   */
+  public static final java.util.Comparator<UUID> ORDER =
+      java.util.Comparator.comparing((UUID u) -> u.getMostSignificantBits(), Long::compareUnsigned)
+          .thenComparing(UUID::getLeastSignificantBits, Long::compareUnsigned);
+
   private Ids() {}
 
   public static UUID next(Clock clock) {

@@ -24,3 +24,13 @@ ORDER BY scope
 INSERT INTO suppression (channel, address, scope, reason, created_at)
 VALUES ('email', :address, :scope, :reason, :now)
 ON CONFLICT (channel, address, scope) DO NOTHING
+
+-- name: page
+-- Newest first, down from the cursor (the last row shown) along suppression_created.
+SELECT channel, address, scope, reason, created_at
+FROM suppression
+WHERE (created_at, channel, address, scope)
+      < (CAST(:at AS timestamptz), :afterChannel, :afterAddress, :afterScope)
+  AND (CAST(:channel AS text) IS NULL OR channel = CAST(:channel AS text))
+ORDER BY created_at DESC, channel DESC, address DESC, scope DESC
+LIMIT :limit

@@ -105,3 +105,22 @@ SET name = CASE WHEN :setName THEN :name ELSE name END,
     time_zone = CASE WHEN :setTimeZone THEN :timeZone ELSE time_zone END,
     locale = CASE WHEN :setLocale THEN :locale ELSE locale END
 WHERE id = :id AND erased_at IS NULL AND merged_into IS NULL
+
+-- name: page
+-- Newest first by id (UUIDv7: creation order to the millisecond, ties in a stable order), from
+-- the primary key; the first page passes the highest id. A merged record forwards to its survivor
+-- and is left out.
+SELECT c.id, c.external_id, c.name, c.time_zone, c.locale, c.created_at,
+       (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'phone'
+         ORDER BY a.created_at LIMIT 1) AS phone,
+       (SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'email'
+         ORDER BY a.created_at LIMIT 1) AS email,
+       ARRAY(SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'phone'
+         ORDER BY a.created_at, a.value) AS phones,
+       ARRAY(SELECT value FROM contact_address a WHERE a.contact_id = c.id AND a.kind = 'email'
+         ORDER BY a.created_at, a.value) AS emails,
+       c.merged_into
+FROM contact c
+WHERE c.id < :after AND c.merged_into IS NULL
+ORDER BY c.id DESC
+LIMIT :limit

@@ -49,3 +49,50 @@ SELECT id, channel, address, status, attempts, provider_id, last_error, segments
 FROM delivery
 WHERE message_id = :messageId
 ORDER BY created_at, id
+
+-- name: deliveriesOfMessages
+SELECT message_id, id, channel, address, status, attempts, provider_id, last_error, segments,
+       encoding, cost, currency, updated_at, step, follows, triggers,
+       extract(epoch FROM wait)::bigint AS wait_seconds,
+       CASE WHEN status IN ('queued', 'held') AND next_attempt_at <> 'infinity'
+            THEN next_attempt_at END AS due_at,
+       variant
+FROM delivery
+WHERE message_id = ANY(CAST(:ids AS uuid[]))
+ORDER BY message_id, created_at, id
+
+-- name: page
+-- Newest first by id (UUIDv7: creation order to the millisecond), walking the primary key down
+-- from the cursor; each filter is skipped when its parameter is null.
+SELECT m.id, m.contact_id, m.topic, m.created_at, m.plan::text AS plan, m.template_key,
+       m.template_version, m.locale
+FROM message m
+WHERE m.id < :after
+  AND (CAST(:contactId AS uuid) IS NULL OR m.contact_id = CAST(:contactId AS uuid))
+  AND (CAST(:topic AS text) IS NULL OR m.topic = CAST(:topic AS text))
+  AND (CAST(:since AS timestamptz) IS NULL OR m.created_at >= CAST(:since AS timestamptz))
+  AND (CAST(:until AS timestamptz) IS NULL OR m.created_at < CAST(:until AS timestamptz))
+  AND (CAST(:channel AS text) IS NULL AND CAST(:status AS text) IS NULL
+       OR EXISTS (SELECT 1 FROM delivery d
+                  WHERE d.message_id = m.id
+                    AND (CAST(:channel AS text) IS NULL OR d.channel = CAST(:channel AS text))
+                    AND (CAST(:status AS text) IS NULL OR d.status = CAST(:status AS text))))
+ORDER BY m.id DESC
+LIMIT :limit
+
+-- name: pageOfContact
+-- The same for one contact, from its index.
+SELECT m.id, m.contact_id, m.topic, m.created_at, m.plan::text AS plan, m.template_key,
+       m.template_version, m.locale
+FROM message m
+WHERE m.contact_id = CAST(:contactId AS uuid) AND m.id < :after
+  AND (CAST(:topic AS text) IS NULL OR m.topic = CAST(:topic AS text))
+  AND (CAST(:since AS timestamptz) IS NULL OR m.created_at >= CAST(:since AS timestamptz))
+  AND (CAST(:until AS timestamptz) IS NULL OR m.created_at < CAST(:until AS timestamptz))
+  AND (CAST(:channel AS text) IS NULL AND CAST(:status AS text) IS NULL
+       OR EXISTS (SELECT 1 FROM delivery d
+                  WHERE d.message_id = m.id
+                    AND (CAST(:channel AS text) IS NULL OR d.channel = CAST(:channel AS text))
+                    AND (CAST(:status AS text) IS NULL OR d.status = CAST(:status AS text))))
+ORDER BY m.id DESC
+LIMIT :limit

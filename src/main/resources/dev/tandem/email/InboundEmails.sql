@@ -25,3 +25,12 @@ FROM inbound_email
 WHERE unmatched IS NOT NULL
 ORDER BY received_at DESC, id DESC
 LIMIT :limit
+
+-- name: page
+-- Newest first by id (UUIDv7), down from the cursor along the primary key.
+SELECT id, kind, contact_id, delivery_id, sender, subject, status, new_text, unmatched,
+       received_at
+FROM inbound_email
+WHERE id < :before AND (CAST(:contactId AS uuid) IS NULL OR contact_id = CAST(:contactId AS uuid))
+ORDER BY id DESC
+LIMIT :limit

@@ -6,9 +6,10 @@ FROM unnest(CAST(:contactIds AS uuid[]), CAST(:ats AS text[]), CAST(:types AS te
             CAST(:channels AS text[]), CAST(:messageIds AS uuid[]), CAST(:deliveryIds AS uuid[]),
             CAST(:details AS text[])) AS v(c, a, t, ch, m, d, x)
 
--- name: forContact
-SELECT contact_id, at, type, channel, message_id, delivery_id, detail::text AS detail
+-- name: page
+-- Newest first, from the cursor (the last event shown) down, along event_contact_time.
+SELECT id, contact_id, at, type, channel, message_id, delivery_id, detail::text AS detail
 FROM event
-WHERE contact_id = :contactId
-ORDER BY at, id
+WHERE contact_id = :contactId AND (at, id) < (CAST(:at AS timestamptz), CAST(:id AS bigint))
+ORDER BY at DESC, id DESC
 LIMIT :limit

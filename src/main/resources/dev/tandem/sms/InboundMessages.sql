@@ -21,3 +21,11 @@ ORDER BY seq
 
 -- name: deleteParts
 DELETE FROM inbound_sms_part WHERE sender = :sender AND reference = :reference AND total = :total
+
+-- name: page
+-- Newest first by id (UUIDv7), down from the cursor along the primary key.
+SELECT id, contact_id, sender, recipient, text, received_at
+FROM inbound_sms
+WHERE id < :before AND (CAST(:contactId AS uuid) IS NULL OR contact_id = CAST(:contactId AS uuid))
+ORDER BY id DESC
+LIMIT :limit

@@ -215,7 +215,7 @@ class ApiTest {
         tandem
             .call("GET", "/v1/contacts/" + contact.get("id").asText() + "/timeline", null)
             .body()
-            .get("events");
+            .get("items");
     List<String> types = new ArrayList<>();
     events.forEach(e ->
         types.add(
@@ -227,9 +227,10 @@ class ApiTest {
             "delivery.sent/sms",
             "delivery.sent/email",
             "delivery.delivered/sms");
-    assertThat(types.get(0)).isEqualTo("message.accepted");
+    // newest first
+    assertThat(types.getLast()).isEqualTo("message.accepted");
     assertThat(types.indexOf("delivery.sent/sms"))
-        .isLessThan(types.indexOf("delivery.delivered/sms"));
+        .isGreaterThan(types.indexOf("delivery.delivered/sms"));
   }
 
   @Test
@@ -384,7 +385,7 @@ class ApiTest {
               tandem
                   .call("GET", "/v1/contacts/" + contactId + "/timeline", null)
                   .body()
-                  .get("events");
+                  .get("items");
           assertThat(events).hasSize(1);
           assertThat(events.get(0).get("type").asText()).isEqualTo("sms.received");
           assertThat(events.get(0).get("detail").get("text").asText()).isEqualTo("Hello there €");

@@ -110,7 +110,7 @@ class PageSecurityTest {
     return tandem
         .call("GET", "/v1/contacts/" + contactId + "/timeline", null)
         .body()
-        .get("events")
+        .get("items")
         .findValuesAsText("type");
   }
 

@@ -70,7 +70,7 @@ class MergeAndChangesTest {
         tandem
             .call("GET", "/v1/contacts/" + bySms + "/timeline", null)
             .body()
-            .get("events")
+            .get("items")
             .findValuesAsText("type");
     assertThat(types).contains("message.accepted", "consent.granted", "contact.merged");
     JsonNode merges =

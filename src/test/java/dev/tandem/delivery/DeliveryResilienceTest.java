@@ -155,7 +155,7 @@ class DeliveryResilienceTest {
             tandem
                 .call("GET", "/v1/contacts/" + contactId + "/timeline", null)
                 .body()
-                .get("events")
+                .get("items")
                 .findValuesAsText("type"))
         .doesNotContain("delivery.sent");
   }

@@ -85,7 +85,7 @@ class EmailLinksTest {
 
   private List<String> timeline(String contactId) {
     JsonNode events =
-        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("events");
+        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("items");
     return events.findValuesAsText("type");
   }
 

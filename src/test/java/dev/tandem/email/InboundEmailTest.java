@@ -80,7 +80,7 @@ class InboundEmailTest {
 
   private List<String> timelineTypes(String contactId) {
     JsonNode events =
-        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("events");
+        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("items");
     return events.findValuesAsText("type");
   }
 
@@ -149,7 +149,7 @@ class InboundEmailTest {
         tandem
             .call("GET", "/v1/contacts/" + sent.contactId() + "/timeline", null)
             .body()
-            .get("events");
+            .get("items");
     JsonNode reply = null;
     for (JsonNode e : events) {
       if (e.get("type").asText().equals("email.received")) {

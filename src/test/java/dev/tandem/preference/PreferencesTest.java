@@ -43,9 +43,9 @@ class PreferencesTest {
   private List<JsonNode> events(String contact, String type) {
     var out = new ArrayList<JsonNode>();
     for (JsonNode e :
-        tandem.call("GET", "/v1/contacts/" + contact + "/timeline", null).body().get("events")) {
+        tandem.call("GET", "/v1/contacts/" + contact + "/timeline", null).body().get("items")) {
       if (e.get("type").asText().equals(type)) {
-        out.add(e);
+        out.addFirst(e); // the timeline lists newest first; these checks read oldest first
       }
     }
     return out;

@@ -122,7 +122,7 @@ class FallbackScenarioTest {
     String contactId = tandem.message(messageId).get("contactId").asText();
     var types = new ArrayList<String>();
     for (JsonNode e :
-        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("events")) {
+        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("items")) {
       if (messageId.equals(e.path("messageId").asText())) {
         types.add(
             e.get("type").asText()

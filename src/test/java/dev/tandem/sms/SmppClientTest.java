@@ -386,7 +386,7 @@ class SmppClientTest {
     assertThat(delivery.get("currency").asText()).isEqualTo("EUR");
     String contactId = tandem.message(id).get("contactId").asText();
     JsonNode events =
-        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("events");
+        tandem.call("GET", "/v1/contacts/" + contactId + "/timeline", null).body().get("items");
     assertThat(events.findValues("detail"))
         .anySatisfy(d -> assertThat(d.path("cost").asText()).isEqualTo("0.02"));
     Files.delete(prices);

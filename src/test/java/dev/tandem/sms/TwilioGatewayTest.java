@@ -152,7 +152,7 @@ class TwilioGatewayTest {
               tandem
                   .call("GET", "/v1/contacts/" + contactId + "/timeline", null)
                   .body()
-                  .get("events");
+                  .get("items");
           assertThat(events)
               .singleElement()
               .satisfies(
