@@ -68,6 +68,8 @@ import dev.tandem.template.Templates;
 import dev.tandem.topic.TopicClass;
 import dev.tandem.topic.TopicJson;
 import dev.tandem.topic.Topics;
+import dev.tandem.webhook.WebhookSender;
+import dev.tandem.webhook.Webhooks;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -127,6 +129,8 @@ public final class App implements AutoCloseable {
   public final ApiKeys apiKeys;
   public final PrometheusMeterRegistry metrics;
   public final ApiServer api;
+  public final Webhooks webhooks;
+  public final WebhookSender webhookSender;
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
 
   private App(TandemConfig config, Options options) {
@@ -169,6 +173,11 @@ public final class App implements AutoCloseable {
               timeline,
               changes,
               erased);
+      this.webhooks = new Webhooks(jdbi, clock);
+      timeline.sink(webhooks);
+      changes.sink(webhooks);
+      contacts.register(webhooks);
+      this.webhookSender = remember(new WebhookSender(jdbi, clock, config.webhooks(), webhooks));
       var secrets = new Secrets(jdbi);
       this.topics = new Topics(jdbi, clock, config.consent().defaultTopic());
       var seeded = topics.seed(configuredTopics);
@@ -406,12 +415,14 @@ public final class App implements AutoCloseable {
                       costs,
                       config.routing().defaultZone(),
                       templates,
-                      shortLinks),
+                      shortLinks,
+                      webhooks),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));
       if (options.dispatchWorkers() > 0) {
         dispatcher.start(options.dispatchWorkers());
+        webhookSender.start();
       }
     } catch (RuntimeException e) {
       close();

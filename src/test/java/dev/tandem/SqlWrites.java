@@ -54,7 +54,9 @@ final class SqlWrites {
           Map.entry("template", "template"),
           Map.entry("template_version", "template"),
           Map.entry("snippet", "template"),
-          Map.entry("short_link", "template"));
+          Map.entry("short_link", "template"),
+          Map.entry("webhook", "webhook"),
+          Map.entry("webhook_event", "webhook"));
 
   /** One statement that writes {@code table}, found in {@code file}, a source of {@code pkg}. */
   /** A table claimed through store.Leases: the package that builds the spec writes that table. */

@@ -88,7 +88,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.delivery.CostReport costs,
       java.time.ZoneId defaultZone,
       dev.tandem.template.Templates templates,
-      dev.tandem.template.ShortLinks shortLinks) {
+      dev.tandem.template.ShortLinks shortLinks,
+      dev.tandem.webhook.Webhooks webhooks) {
 
     /** The same features with another node's key check: a second node on the same database. */
     public Features withApiKeys(ApiKeys keys) {
@@ -119,7 +120,8 @@ public final class ApiServer implements AutoCloseable {
           costs,
           defaultZone,
           templates,
-          shortLinks);
+          shortLinks,
+          webhooks);
     }
   }
 
@@ -276,6 +278,7 @@ public final class ApiServer implements AutoCloseable {
     new ImportRoutes(features.importer()).register(app);
     new ApiKeyRoutes(features.apiKeys()).register(app);
     new TopicRoutes(features.consent().topics()).register(app);
+    new WebhookRoutes(features.webhooks()).register(app);
     new PreferenceRoutes(features.preferences()).register(app);
     new ReportRoutes(features.costs()).register(app);
     new TemplateRoutes(

@@ -108,6 +108,10 @@ public final class ConfigLoader {
     d.put("dispatch.retryMax", "10m");
     d.put("dispatch.lease", "2m");
     d.put("dispatch.nodeId", "");
+    d.put("webhooks.retryFor", "24h");
+    d.put("webhooks.disableAfter", "72h");
+    d.put("webhooks.timeout", "10s");
+    d.put("webhooks.allowPrivateNetworks", "off");
     d.put(
         "consent.topics",
         "alerts:critical:Security and service alerts;"
@@ -337,7 +341,12 @@ public final class ConfigLoader {
                 v.nodeId("dispatch.nodeId")),
             v.consent(),
             new TandemConfig.Privacy(v.optional("privacy.erasureKeyFile").map(Path::of)),
-            v.routing());
+            v.routing(),
+            new TandemConfig.Webhooks(
+                v.duration("webhooks.retryFor", Duration.ofMinutes(1)),
+                v.duration("webhooks.disableAfter", Duration.ofMinutes(1)),
+                v.duration("webhooks.timeout", Duration.ofMillis(100)),
+                v.onOff("webhooks.allowPrivateNetworks")));
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",

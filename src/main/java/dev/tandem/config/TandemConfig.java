@@ -23,7 +23,8 @@ public record TandemConfig(
     Dispatch dispatch,
     Consent consent,
     Privacy privacy,
-    Routing routing) {
+    Routing routing,
+    Webhooks webhooks) {
 
   public record Http(String host, int port, String publicUrl) {}
 
@@ -249,6 +250,18 @@ public record TandemConfig(
       Optional<Path> quietHoursFile,
       Optional<java.math.BigDecimal> emailCost,
       String emailCurrency) {}
+
+  /**
+   * Outbound webhooks (docs/webhooks.md).
+   *
+   * @param retryFor how long a delivery is retried before it is given up
+   * @param disableAfter a subscription whose every delivery failed for this long is disabled
+   * @param timeout connect and answer time allowed to a receiver
+   * @param allowPrivateNetworks whether receivers may be on loopback or private addresses
+   *     (link-local addresses, where cloud metadata lives, are refused always)
+   */
+  public record Webhooks(
+      Duration retryFor, Duration disableAfter, Duration timeout, boolean allowPrivateNetworks) {}
 
   /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
   public boolean realProvider() {

@@ -42,9 +42,26 @@ public final class Changes {
   /** A change to record: {@code contact.created}, {@code consent.changed}, … */
   public record NewChange(UUID contactId, String kind, Map<String, Object> data, Instant at) {}
 
+  private volatile EventSink sink = EventSink.NONE;
+
+  /** Who is told of each change, in the transaction that appends it (webhooks). */
+  public void sink(EventSink sink) {
+    this.sink = sink;
+  }
+
   public void append(Handle handle, List<NewChange> changes) {
     if (changes.isEmpty()) {
       return;
+    }
+    EventSink told = sink;
+    if (told.listening()) {
+      told.recorded(
+          handle,
+          changes.stream()
+              .map(c ->
+                  new EventSink.Notice(
+                      "feed", c.kind(), c.contactId(), c.at(), null, null, null, c.data()))
+              .toList());
     }
     PreparedBatch batch = handle.prepareBatch(insert);
     for (NewChange change : changes) {

@@ -32,10 +32,34 @@ public final class Timeline {
     this.page = sql.get("page");
   }
 
+  private volatile EventSink sink = EventSink.NONE;
+
+  /** Who is told of each event, in the transaction that appends it (webhooks). */
+  public void sink(EventSink sink) {
+    this.sink = sink;
+  }
+
   /** Appends events in one statement on the caller's transaction. */
   public void append(Handle handle, List<TimelineEvent> events) {
     if (events.isEmpty()) {
       return;
+    }
+    EventSink told = sink;
+    if (told.listening()) {
+      told.recorded(
+          handle,
+          events.stream()
+              .map(e ->
+                  new EventSink.Notice(
+                      "timeline",
+                      e.type(),
+                      e.contactId(),
+                      e.at(),
+                      e.channel(),
+                      e.messageId(),
+                      e.deliveryId(),
+                      e.detail()))
+              .toList());
     }
     int n = events.size();
     UUID[] contactIds = new UUID[n];
