@@ -18,7 +18,7 @@ CREATE TABLE webhook (
 CREATE TABLE webhook_event (
   id              bigserial PRIMARY KEY,
   event_id        uuid NOT NULL,
-  webhook_id      uuid NOT NULL REFERENCES webhook (id) ON DELETE CASCADE,
+  webhook_id      uuid NOT NULL,  -- no key: a delete must never fail the change being written
   type            text NOT NULL,
   contact_id      uuid,
   payload         jsonb NOT NULL,

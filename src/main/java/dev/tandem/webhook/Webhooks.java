@@ -285,9 +285,11 @@ public final class Webhooks implements EventSink, ContactData {
 
   // --- the outbox ------------------------------------------------------------------------------
 
+  /** Cheap and without the database: false only when the fresh copy says nobody subscribes. */
   @Override
   public boolean listening() {
-    return !active().isEmpty();
+    Snapshot s = snapshot;
+    return s == null || stale(s) || !s.active().isEmpty();
   }
 
   /**
@@ -297,7 +299,7 @@ public final class Webhooks implements EventSink, ContactData {
    */
   @Override
   public void recorded(Handle handle, List<Notice> notices) {
-    List<Active> active = active();
+    List<Active> active = active(handle);
     if (active.isEmpty()) {
       return;
     }
@@ -363,23 +365,30 @@ public final class Webhooks implements EventSink, ContactData {
     snapshot = null;
   }
 
-  /** The enabled subscriptions as last read, re-read when older than a second. */
-  private List<Active> active() {
+  /**
+   * The enabled subscriptions as last read, re-read (on the caller's transaction: no second
+   * connection) when older than a second, so a change on another node counts within a second.
+   */
+  private List<Active> active(Handle handle) {
     Snapshot s = snapshot;
-    if (s != null && nanoTime.getAsLong() - s.readAtNanos() < RECHECK.toNanos()) {
+    if (s != null && !stale(s)) {
       return s.active();
     }
     long readAt = nanoTime.getAsLong();
     List<Active> active =
-        jdbi.withHandle(h ->
-            h.createQuery(sql.get("active"))
-                .map((rs, ctx) ->
-                    new Active(
-                        rs.getObject("id", UUID.class),
-                        List.of((String[]) rs.getArray("events").getArray())))
-                .list());
+        handle
+            .createQuery(sql.get("active"))
+            .map((rs, ctx) ->
+                new Active(
+                    rs.getObject("id", UUID.class),
+                    List.of((String[]) rs.getArray("events").getArray())))
+            .list();
     snapshot = new Snapshot(List.copyOf(active), readAt);
     return active;
+  }
+
+  private boolean stale(Snapshot s) {
+    return nanoTime.getAsLong() - s.readAtNanos() >= RECHECK.toNanos();
   }
 
   // --- merge and erasure -----------------------------------------------------------------------

@@ -32,6 +32,7 @@ SET url = coalesce(CAST(:url AS text), url),
 WHERE id = :id
 
 -- name: delete
+WITH log AS (DELETE FROM webhook_event WHERE webhook_id = :id)
 DELETE FROM webhook WHERE id = :id
 
 -- name: active
@@ -50,6 +51,8 @@ SELECT v.event_id, v.webhook_id, v.type, v.contact_id, CAST(v.payload AS jsonb),
 FROM unnest(CAST(:eventIds AS uuid[]), CAST(:webhookIds AS uuid[]), CAST(:types AS text[]),
             CAST(:contactIds AS uuid[]), CAST(:payloads AS text[]))
      WITH ORDINALITY AS v(event_id, webhook_id, type, contact_id, payload, n)
+-- a subscription deleted since this node last read them gets nothing
+WHERE EXISTS (SELECT 1 FROM webhook w WHERE w.id = v.webhook_id)
 ORDER BY v.n
 
 -- name: deliveries

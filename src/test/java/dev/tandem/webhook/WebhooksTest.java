@@ -335,6 +335,39 @@ class WebhooksTest {
     assertThat(erased.body().toString()).doesNotContain("+1");
   }
 
+  /**
+   * A node lists subscriptions for up to a second; one deleted meanwhile (on another node) must not
+   * fail the change whose events are being written, and gets nothing.
+   */
+  @Test
+  void a_subscription_deleted_elsewhere_fails_no_change_and_gets_nothing() {
+    var jdbi = tandem.app.database.jdbi();
+    var node = new Webhooks(jdbi, tandem.clock, () -> 0L); // its copy never goes stale
+    var id = node.create(receiver.url(), List.of("*"), SECRET, null).webhook().id();
+    var notice =
+        new dev.tandem.event.EventSink.Notice(
+            "timeline",
+            "sms.received",
+            java.util.UUID.randomUUID(),
+            tandem.clock.instant(),
+            "sms",
+            null,
+            null,
+            Map.of("text", "hi"));
+    jdbi.useTransaction(h -> node.recorded(h, List.of(notice)));
+    jdbi.useHandle(h -> h.execute("DELETE FROM webhook WHERE id = ?", id));
+
+    jdbi.useTransaction(h -> node.recorded(h, List.of(notice)));
+
+    long written =
+        jdbi.withHandle(h ->
+            h.createQuery("SELECT count(*) FROM webhook_event WHERE webhook_id = :id")
+                .bind("id", id)
+                .mapTo(Long.class)
+                .one());
+    assertThat(written).as("the first, none after the delete").isEqualTo(1L);
+  }
+
   @Test
   void bad_subscriptions_are_refused_naming_the_field() {
     Map<Object, String> cases = new java.util.LinkedHashMap<>();
