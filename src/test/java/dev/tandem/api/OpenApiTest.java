@@ -35,4 +35,57 @@ class OpenApiTest {
       assertThat(documented).isEqualTo(registered);
     }
   }
+
+  /**
+   * What a client generator needs: a unique operationId and a declared tag on every operation, and
+   * a schema with properties (or a reference) for every JSON answer, never a bare object.
+   */
+  @Test
+  void every_operation_is_named_tagged_and_answers_a_described_shape() throws Exception {
+    JsonNode document = new ObjectMapper().readTree(ApiServer.openApiDocument());
+    Set<String> tags = new HashSet<>();
+    document.get("tags").forEach(t -> tags.add(t.get("name").asText()));
+    Set<String> ids = new HashSet<>();
+    var problems = new java.util.ArrayList<String>();
+    document
+        .get("paths")
+        .fields()
+        .forEachRemaining(path ->
+            path.getValue()
+                .fields()
+                .forEachRemaining(op -> {
+                  String where = op.getKey() + " " + path.getKey();
+                  JsonNode o = op.getValue();
+                  if (!o.hasNonNull("operationId") || !ids.add(o.get("operationId").asText())) {
+                    problems.add(where + ": no operationId, or one used twice");
+                  }
+                  if (!o.has("tags") || o.get("tags").isEmpty()) {
+                    problems.add(where + ": no tag");
+                  } else {
+                    o.get("tags")
+                        .forEach(t -> {
+                          if (!tags.contains(t.asText())) {
+                            problems.add(where + ": tag " + t + " is not declared");
+                          }
+                        });
+                  }
+                  o.path("responses")
+                      .fields()
+                      .forEachRemaining(r -> {
+                        JsonNode schema = r.getValue().path("content").path("application/json");
+                        if (schema.isMissingNode()) {
+                          return;
+                        }
+                        JsonNode s = schema.path("schema");
+                        if (!s.has("$ref")
+                            && !s.has("properties")
+                            && !s.has("items")
+                            && !s.has("allOf")) {
+                          problems.add(where + " " + r.getKey() + ": a bare schema");
+                        }
+                      });
+                }));
+    assertThat(document.get("servers")).isNotEmpty();
+    assertThat(problems).isEmpty();
+  }
 }
