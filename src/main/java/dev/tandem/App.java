@@ -208,6 +208,7 @@ public final class App implements AutoCloseable {
               topic -> topics.find(topic).map(t -> t.topicClass()));
       this.keywords = new SmsKeywords(consent, doubleOptIn, flags, new Replies(), suppressions);
       this.importer = new Importer(jdbi, clock, contacts, consent, changes, erased);
+      contacts.register(importer.runs());
       this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes);
       this.smsProblems = new SmsProblems(jdbi, clock);
       this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);

@@ -1,7 +1,9 @@
 package dev.tandem.api;
 
 import dev.tandem.error.InvalidInput;
+import dev.tandem.imports.ImportRuns;
 import dev.tandem.imports.Importer;
+import dev.tandem.store.PageRequest;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.Charset;
@@ -23,6 +25,31 @@ final class ImportRoutes {
 
   void register(Javalin app) {
     app.post("/v1/imports", this::importCsv);
+    app.get(
+        "/v1/imports",
+        ctx ->
+            ctx.json(
+                ApiServer.pageJson(
+                    importer
+                        .runs()
+                        .page(PageRequest.of(ctx.queryParam("limit"), ctx.queryParam("after"), 1)),
+                    ImportRoutes::json)));
+    app.get(
+        "/v1/imports/{id}",
+        ctx -> ctx.json(json(importer.runs().get(ApiServer.uuidParam(ctx, "id")))));
+  }
+
+  private static Map<String, Object> json(ImportRuns.Run run) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", run.id());
+    out.put("name", run.name());
+    out.put("dryRun", run.dryRun());
+    out.put("status", run.status());
+    run.report().ifPresent(r -> out.put("report", r));
+    out.put("error", run.error().orElse(null));
+    out.put("startedAt", run.startedAt());
+    out.put("finishedAt", run.finishedAt());
+    return out;
   }
 
   private void importCsv(Context ctx) throws Exception {

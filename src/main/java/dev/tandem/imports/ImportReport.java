@@ -21,6 +21,9 @@ public final class ImportReport {
    */
   public record Conflict(long line, String kind, String detail) {}
 
+  /** The import's id in the history ({@code GET /v1/imports/{id}}); null until it is recorded. */
+  public java.util.UUID id;
+
   public boolean dryRun;
   public long rows;
   public long created;

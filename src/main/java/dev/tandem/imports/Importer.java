@@ -130,6 +130,7 @@ public final class Importer {
   private final String erasedAmong;
   private final String statesOf;
   private final String existingKeys;
+  private final ImportRuns runs;
 
   public Importer(
       Jdbi jdbi,
@@ -150,6 +151,7 @@ public final class Importer {
     this.erasedAmong = sql.get("erasedAmong");
     this.statesOf = sql.get("statesOf");
     this.existingKeys = sql.get("existingKeys");
+    this.runs = new ImportRuns(jdbi);
   }
 
   /**
@@ -157,6 +159,33 @@ public final class Importer {
    * is malformed; then nothing is written.
    */
   public ImportReport run(InputStream input, Options options, Progress progress) {
+    UUID id = Ids.next(clock);
+    Instant started = clock.instant();
+    try {
+      ImportReport report = importFile(input, options, progress);
+      report.id = id;
+      runs.record(id, options.name(), options.dryRun(), report, null, started, clock.instant());
+      return report;
+    } catch (RuntimeException e) {
+      String why =
+          e instanceof TandemException
+              ? e.getMessage()
+              : "the import stopped (" + e.getClass().getSimpleName() + "); nothing was imported";
+      try {
+        runs.record(id, options.name(), options.dryRun(), null, why, started, clock.instant());
+      } catch (RuntimeException recording) {
+        e.addSuppressed(recording);
+      }
+      throw e;
+    }
+  }
+
+  /** The history of imports, which this importer keeps. */
+  public ImportRuns runs() {
+    return runs;
+  }
+
+  private ImportReport importFile(InputStream input, Options options, Progress progress) {
     var report = new ImportReport();
     report.dryRun = options.dryRun();
     try (var csv = new CsvReader(input, options.charset());

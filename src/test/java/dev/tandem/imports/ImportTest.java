@@ -348,6 +348,50 @@ class ImportTest {
   }
 
   @Test
+  void every_import_is_in_the_history_with_its_report_and_an_erasure_blanks_the_person_there()
+      throws Exception {
+    String phone = "+14155557001";
+    byte[] csv =
+        ("phone,name\n" + phone + ",Ann One\n" + phone + ",Bob Two\nnot a phone,Cy\n")
+            .getBytes(StandardCharsets.UTF_8);
+    Result done = upload(csv, "text/csv", "name", "two-names.csv");
+    assertThat(done.status()).isEqualTo(200);
+    String id = done.body().get("id").asText();
+    tandem.clock.advance(java.time.Duration.ofMillis(5)); // ids order to the millisecond
+    Result refused =
+        upload(
+            "phone\n\"never closed\n".getBytes(StandardCharsets.UTF_8),
+            "text/csv",
+            "name",
+            "broken.csv",
+            "dryRun",
+            "true");
+    assertThat(refused.status()).isEqualTo(422);
+
+    JsonNode history = tandem.call("GET", "/v1/imports?limit=10", null).body();
+    assertThat(history.get("items").findValuesAsText("name"))
+        .containsExactly("broken.csv", "two-names.csv");
+    JsonNode failed = history.get("items").get(0);
+    assertThat(failed.get("status").asText()).isEqualTo("failed");
+    assertThat(failed.get("dryRun").asBoolean()).isTrue();
+    assertThat(failed.get("error").asText()).contains("line 2").contains("Nothing was imported");
+    JsonNode run = tandem.call("GET", "/v1/imports/" + id, null).body();
+    assertThat(run.get("status").asText()).isEqualTo("completed");
+    assertThat(run.at("/report/created").asLong()).isEqualTo(1);
+    assertThat(run.at("/report/rejected").asLong()).isEqualTo(1);
+    assertThat(run.get("report").toString()).contains(phone);
+
+    String contact = contactByPhone(phone).get(0).get("id").asText();
+    assertThat(tandem.call("DELETE", "/v1/contacts/" + contact, null).status()).isEqualTo(200);
+
+    JsonNode after = tandem.call("GET", "/v1/imports/" + id, null).body();
+    assertThat(after.get("report").toString()).doesNotContain(phone).contains("[erased]");
+    assertThat(after.at("/report/conflictCount").asLong()).isEqualTo(1);
+    assertThat(tandem.call("GET", "/v1/imports/" + java.util.UUID.randomUUID(), null).status())
+        .isEqualTo(404);
+  }
+
+  @Test
   void bytes_in_the_wrong_encoding_are_refused_unless_the_encoding_is_named() throws Exception {
     byte[] latin1 = "phone,name\n+14155550301,Ren\u00e9e\n".getBytes(StandardCharsets.ISO_8859_1);
     Result asUtf8 = upload(latin1, "text/csv");
