@@ -252,6 +252,8 @@ public final class ApiServer implements AutoCloseable {
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(features.metrics().scrape()));
     app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApiDocument()));
+    String reference = ApiReference.render(openApiDocument());
+    app.get("/docs/api", ctx -> ctx.html(reference));
 
     app.post("/v1/contacts", this::createContact);
     app.get("/v1/contacts", this::findContacts);
