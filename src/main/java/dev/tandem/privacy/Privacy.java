@@ -133,9 +133,60 @@ public final class Privacy {
       q.bind("addresses", addresses);
     }
     try {
-      return JSON.readTree(q.mapTo(String.class).one());
+      return apiStyle(JSON.readTree(q.mapTo(String.class).one()));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Stored JSON documents inside a row: their keys are kept as they were written. */
+  private static final java.util.Set<String> DOCUMENTS =
+      java.util.Set.of("evidence", "detail", "content", "data", "plan", "payload");
+
+  private static final java.util.regex.Pattern PG_TIME =
+      java.util.regex.Pattern.compile(
+          "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?[+-]\\d{2}:\\d{2}");
+
+  /**
+   * The export in the API's own style: camelCase names (the rows come out of PostgreSQL in
+   * snake_case) and times as ISO-8601 instants in UTC ({@code …Z}, not {@code …+00:00}).
+   */
+  static JsonNode apiStyle(JsonNode node) {
+    if (node.isArray()) {
+      var out = JSON.createArrayNode();
+      node.forEach(item -> out.add(apiStyle(item)));
+      return out;
+    }
+    if (node.isObject()) {
+      var out = JSON.createObjectNode();
+      node.fields()
+          .forEachRemaining(f -> {
+            String key = camel(f.getKey());
+            out.set(key, DOCUMENTS.contains(key) ? f.getValue() : apiStyle(f.getValue()));
+          });
+      return out;
+    }
+    if (node.isTextual() && PG_TIME.matcher(node.asText()).matches()) {
+      return JSON.getNodeFactory()
+          .textNode(java.time.OffsetDateTime.parse(node.asText()).toInstant().toString());
+    }
+    return node;
+  }
+
+  static String camel(String snake) {
+    if (snake.indexOf('_') < 0) {
+      return snake;
+    }
+    var out = new StringBuilder(snake.length());
+    boolean upper = false;
+    for (char c : snake.toCharArray()) {
+      if (c == '_') {
+        upper = out.length() > 0;
+      } else {
+        out.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return out.toString();
   }
 }

@@ -147,7 +147,12 @@ class PrivacyTest {
     assertThat(export.get("messages").findValuesAsText("channel")).contains("sms", "email");
     assertThat(export.get("inboundSms").findValuesAsText("text"))
         .containsExactlyInAnyOrder("wrong number, leave me alone", "HELP");
-    assertThat(export.get("inboundEmail").get(0).get("new_text").asText()).contains("Thanks!");
+    assertThat(export.get("inboundEmail").get(0).get("newText").asText()).contains("Thanks!");
+    assertThat(export.toString())
+        .as("camelCase names and UTC instants, as everywhere in the API")
+        .doesNotContain("_at\"")
+        .doesNotContain("+00:00");
+    assertThat(export.at("/contact/createdAt").asText()).endsWith("Z");
     assertThat(export.get("flags")).hasSize(1);
     assertThat(export.get("timeline").findValuesAsText("type"))
         .contains("message.accepted", "delivery.delivered", "sms.received", "email.received");
