@@ -71,10 +71,10 @@ public class RouterBench {
     TopicPolicy tx = TopicPolicy.defaults(TopicClass.TRANSACTIONAL);
     named =
         new RouteRequest("order", TopicClass.TRANSACTIONAL, tx, EnumSet.of(Channel.SMS), addresses, gates,
-            Optional.empty(), zones, now, List.of(), "k", content, cost, Optional.empty());
+            Optional.empty(), zones, now, List.of(), "k", content, cost, Optional.empty(), Optional.empty());
     transactional =
         new RouteRequest("order", TopicClass.TRANSACTIONAL, tx, Set.of(), addresses, gates,
-            Optional.of(Channel.SMS), zones, now, List.of(), "k", content, cost, Optional.empty());
+            Optional.of(Channel.SMS), zones, now, List.of(), "k", content, cost, Optional.empty(), Optional.empty());
     var history = new ArrayList<PastSend>();
     for (int i = 0; i < 50; i++) {
       history.add(
@@ -91,7 +91,7 @@ public class RouterBench {
     marketing =
         new RouteRequest("promo", TopicClass.MARKETING, mk, Set.of(), addresses, gates,
             Optional.empty(), zones, Instant.parse("2026-12-03T05:30:00Z"), history, "kx", content, cost,
-            Optional.empty());
+            Optional.empty(), Optional.empty());
   }
 
   @Benchmark

@@ -704,7 +704,8 @@ public final class ApiServer implements AutoCloseable {
           "template",
           "templateVersion",
           "locale",
-          "data");
+          "data",
+          "sendAt");
 
   private void sendMessage(Context ctx) {
     Body body = Body.parse(ctx, MESSAGE_FIELDS);
@@ -911,7 +912,34 @@ public final class ApiServer implements AutoCloseable {
         key,
         attachments,
         body.string("dedupeKey"),
-        templateRequest(body));
+        templateRequest(body),
+        sendAt(body));
+  }
+
+  /** When to send at the earliest: ISO-8601 with an offset, at most a year ahead. */
+  private Instant sendAt(Body body) {
+    String value = body.string("sendAt");
+    if (value == null) {
+      return null;
+    }
+    Instant at;
+    try {
+      at = java.time.OffsetDateTime.parse(value.strip()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new InvalidInput(
+          "invalid-time",
+          "sendAt",
+          "sendAt '"
+              + value
+              + "' is not a time: write ISO-8601 with its offset, e.g. 2026-12-24T09:00:00+01:00.");
+    }
+    if (at.isAfter(features.clock().instant().plus(java.time.Duration.ofDays(366)))) {
+      throw new InvalidInput(
+          "too-far",
+          "sendAt",
+          "sendAt " + value + " is more than a year ahead; schedule it nearer the time.");
+    }
+    return at;
   }
 
   private void inspectSms(Context ctx) {

@@ -223,7 +223,8 @@ final class TemplateRoutes {
                   null,
                   List.of(),
                   null,
-                  new TemplateRequest(key, stored.version(), locale, data)));
+                  new TemplateRequest(key, stored.version(), locale, data),
+                  null));
       rendered = preview.rendered().orElseThrow();
       out.put("message", messageJson.apply(preview.view(), base));
     } else {

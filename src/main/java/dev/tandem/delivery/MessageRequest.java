@@ -30,7 +30,8 @@ public record MessageRequest(
     String idempotencyKey,
     List<Attachment> emailAttachments,
     String dedupeKey,
-    dev.tandem.template.TemplateRequest template) {
+    dev.tandem.template.TemplateRequest template,
+    java.time.Instant sendAt) {
 
   /** True when the request carries SMS content. */
   public boolean hasSms() {

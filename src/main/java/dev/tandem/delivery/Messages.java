@@ -227,7 +227,17 @@ public final class Messages {
         return write(
             recipient::resolve,
             (handle, to, now) ->
-                route(handle, to, named, topic, topicClass, policy, finalContent, dedupeKey, now),
+                route(
+                    handle,
+                    to,
+                    named,
+                    topic,
+                    topicClass,
+                    policy,
+                    finalContent,
+                    dedupeKey,
+                    Optional.ofNullable(request.sendAt()),
+                    now),
             topic,
             finalContent,
             key,
@@ -378,6 +388,7 @@ public final class Messages {
       TopicPolicy policy,
       MessageContent content,
       String dedupeKey,
+      Optional<Instant> sendAt,
       Instant now) {
     Map<Channel, String> addresses = named.isEmpty() ? available(to) : addresses(to, named);
     Duration window = lookBack(policy);
@@ -442,7 +453,8 @@ public final class Messages {
             cost,
             policy.dailySmsBudget().isPresent()
                 ? routing.smsSpent().apply(handle, now.truncatedTo(ChronoUnit.DAYS), topic)
-                : Optional.empty());
+                : Optional.empty(),
+            sendAt);
     RoutingPlan plan = routing.router().plan(request);
     var rows = new ArrayList<Row>();
     for (Step step : plan.steps()) {
@@ -1381,6 +1393,9 @@ public final class Messages {
     parts.add(topic);
     parts.add(content);
     parts.add(String.valueOf(request.dedupeKey()));
+    if (request.sendAt() != null) { // only then: the hashes of earlier requests stay the same
+      parts.add(request.sendAt().toString());
+    }
     return sha256(String.join("\u0000", parts));
   }
 

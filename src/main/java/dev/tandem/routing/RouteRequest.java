@@ -23,4 +23,5 @@ public record RouteRequest(
     String dedupeKey,
     Map<Channel, Content> content,
     Map<Channel, Money> cost,
-    Optional<Money> smsSpentToday) {}
+    Optional<Money> smsSpentToday,
+    Optional<Instant> sendAt) {}

@@ -92,6 +92,7 @@ public final class Router {
       choose(r, policy, cannot, plan);
     }
     budget(r, policy, cannot, plan);
+    scheduled(r, plan);
     if (!critical) {
       caps(r, policy, cannot, plan);
       if (policy.quietHours()) {
@@ -491,6 +492,23 @@ public final class Router {
       }
     }
     return Optional.of(latest);
+  }
+
+  /**
+   * Holds what would go now until the caller's {@code sendAt}. Quiet hours are then judged at that
+   * time (and may move an SMS later still); caps and dedupe were judged at acceptance.
+   */
+  private static void scheduled(RouteRequest r, Draft plan) {
+    Optional<Instant> at = r.sendAt().filter(t -> t.isAfter(r.now()));
+    if (at.isEmpty()) {
+      return;
+    }
+    for (Channel c : Channel.values()) {
+      if (plan.sendsNow(c)) {
+        plan.defer(
+            c, at.get(), new Reason("scheduled", "sendAt: the caller asked for " + at.get()));
+      }
+    }
   }
 
   /** Defers an SMS that would reach the person outside the allowed window. */

@@ -148,7 +148,10 @@ class RouterPropertyTest {
         Map.of(
             Channel.SMS, new Money(new BigDecimal("0.5"), "USD"),
             Channel.EMAIL, new Money(new BigDecimal("0.001"), "USD")),
-        Optional.of(new Money(new BigDecimal(random.nextInt(3)), "USD")));
+        Optional.of(new Money(new BigDecimal(random.nextInt(3)), "USD")),
+        random.nextInt(4) == 0
+            ? Optional.of(now.plus(Duration.ofMinutes(random.nextInt(6000) - 1000)))
+            : Optional.empty());
   }
 
   @Property(tries = 3000)

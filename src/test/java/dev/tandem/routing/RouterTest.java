@@ -50,6 +50,7 @@ class RouterTest {
                 Channel.SMS, new Money(new BigDecimal("0.0079"), "USD"),
                 Channel.EMAIL, new Money(new BigDecimal("0.0004"), "USD")));
     Optional<Money> spent = Optional.empty();
+    Optional<Instant> sendAt = Optional.empty();
 
     Req policy(ChannelPolicy channels, TopicPolicy.Fallback fallback) {
       policy =
@@ -100,7 +101,8 @@ class RouterTest {
               dedupeKey,
               content,
               cost,
-              spent));
+              spent,
+              sendAt));
     }
   }
 
@@ -130,6 +132,33 @@ class RouterTest {
     assertThat(preferring.plan().steps().get(0).reason().code()).isEqualTo("preference");
     assertThat(shape(new Req().policy(ChannelPolicy.PREFERENCE, TopicPolicy.Fallback.NONE).plan()))
         .isEqualTo("now:email skip:sms:no-fallback");
+  }
+
+  @Test
+  void a_scheduled_message_waits_for_its_time_and_then_for_quiet_hours() {
+    var later = new Req().policy(ChannelPolicy.SMS_FIRST, ON_FAILURE);
+    later.sendAt = Optional.of(later.now.plus(Duration.ofHours(2)));
+    RoutingPlan plan = later.plan();
+    assertThat(shape(plan)).isEqualTo("deferred:sms fallback:email");
+    assertThat(plan.steps().get(0).notBefore()).isEqualTo(later.sendAt);
+    assertThat(plan.steps().get(0).reason().code()).isEqualTo("scheduled");
+
+    var past = new Req().policy(ChannelPolicy.BOTH, ON_FAILURE);
+    past.sendAt = Optional.of(past.now.minus(Duration.ofMinutes(5)));
+    assertThat(shape(past.plan())).as("a time gone by: now").isEqualTo("now:sms now:email");
+
+    var night = new Req().marketing().policy(ChannelPolicy.BOTH, ON_FAILURE);
+    night.sendAt = Optional.of(Instant.parse("2026-12-03T08:00:00Z")); // 03:00 in New York
+    RoutingPlan deferred = night.plan();
+    assertThat(shape(deferred)).isEqualTo("deferred:sms deferred:email");
+    Step sms = deferred.steps().stream().filter(s -> s.channel() == Channel.SMS).findFirst().get();
+    Step email =
+        deferred.steps().stream().filter(s -> s.channel() == Channel.EMAIL).findFirst().get();
+    assertThat(email.notBefore()).isEqualTo(night.sendAt);
+    assertThat(sms.notBefore().orElseThrow())
+        .as("the SMS also waits for the morning there")
+        .isAfter(night.sendAt.orElseThrow());
+    assertThat(sms.reason().code()).isEqualTo("quiet-hours");
   }
 
   @Test
@@ -322,7 +351,8 @@ class RouterTest {
                 req.dedupeKey,
                 req.content,
                 req.cost,
-                req.spent));
+                req.spent,
+                req.sendAt));
     assertThat(shape(plan)).contains("skip:sms:no-allowed-time");
     assertThat(
             plan.skipped().stream()

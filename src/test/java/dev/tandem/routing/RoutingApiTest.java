@@ -42,6 +42,56 @@ class RoutingApiTest {
   }
 
   @Test
+  void a_message_with_send_at_waits_for_its_time_and_bad_times_are_refused() {
+    var contact =
+        tandem.createContact(Map.of("phone", TestApp.uniquePhone(), "timeZone", "Europe/London"));
+    String at = tandem.clock.instant().plus(java.time.Duration.ofHours(2)).toString();
+    Map<String, Object> request =
+        Map.of(
+            "contactId",
+            contact.get("id").asText(),
+            "channels",
+            java.util.List.of("sms"),
+            "topic",
+            "account",
+            "sms",
+            Map.of("text", "Your appointment is in an hour."),
+            "sendAt",
+            at,
+            "idempotencyKey",
+            "scheduled-" + contact.get("id").asText());
+
+    var accepted = tandem.call("POST", "/v1/messages", request);
+    assertThat(accepted.status()).as(accepted.body().toString()).isEqualTo(202);
+    String id = accepted.body().get("id").asText();
+    JsonNode sms = accepted.body().get("deliveries").get(0);
+    assertThat(sms.get("step").asText()).isEqualTo("deferred");
+    assertThat(sms.get("dueAt").asText()).isEqualTo(at);
+    assertThat(tandem.call("POST", "/v1/messages", request).status()).as("a retry").isEqualTo(200);
+    var moved = new java.util.HashMap<String, Object>(request);
+    moved.put("sendAt", tandem.clock.instant().plus(java.time.Duration.ofHours(3)).toString());
+    assertThat(tandem.call("POST", "/v1/messages", moved).status())
+        .as("the same key with another time")
+        .isEqualTo(409);
+
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(id, "sms")).isEqualTo("queued");
+    tandem.clock.advance(java.time.Duration.ofHours(2).plusSeconds(1));
+    tandem.app.dispatcher.runOnce();
+    tandem.awaitStatus(id, "sms", "delivered");
+
+    for (String bad :
+        java.util.List.of("tomorrow", "2026-12-24T09:00:00", "2099-01-01T00:00:00Z")) {
+      var refused = new java.util.HashMap<String, Object>(request);
+      refused.put("sendAt", bad);
+      refused.remove("idempotencyKey");
+      var answer = tandem.call("POST", "/v1/messages", refused);
+      assertThat(answer.status()).as(bad + " " + answer.body()).isEqualTo(422);
+      assertThat(answer.body().get("field").asText()).isEqualTo("sendAt");
+    }
+  }
+
+  @Test
   void a_dry_run_returns_the_plan_and_writes_nothing_not_even_the_new_contact() {
     String phone = TestApp.uniquePhone();
     int messages = count("SELECT count(*) FROM message");
