@@ -92,6 +92,10 @@ public final class SmsThroughputBench {
         routedVsNamed(smsc.port(), messages, clients, raw);
         return;
       }
+      if (System.getenv("BENCH_WEBHOOKS") != null) {
+        withAndWithoutWebhooks(smsc.port(), messages, clients, raw);
+        return;
+      }
       if (System.getenv("BENCH_TEMPLATED") != null) {
         templatedVsInline(smsc.port(), messages, clients, raw);
         return;
@@ -233,6 +237,44 @@ public final class SmsThroughputBench {
     return tandem(smscPort, messages, clients, routed ? Body.ROUTED : Body.INLINE);
   }
 
+  /** The receiver of BENCH_WEBHOOKS: answers 204 to everything, counts. */
+  static volatile String webhookUrl;
+  static final java.util.concurrent.atomic.AtomicLong webhooksReceived = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * BENCH_WEBHOOKS=1: the same SMS run without a webhook subscription and with one to every event
+   * type ("*", a local receiver answering 204), alternating, twice each: what webhooks cost.
+   */
+  static void withAndWithoutWebhooks(int smscPort, int messages, int clients, Result raw) throws Exception {
+    var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/hook", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      webhooksReceived.incrementAndGet();
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    server.start();
+    try {
+      var results = new java.util.ArrayList<Result>();
+      for (int round = 0; round < 2; round++) {
+        webhookUrl = null;
+        results.add(tandem(smscPort, messages, clients, Body.INLINE));
+        webhookUrl = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        results.add(tandem(smscPort, messages, clients, Body.INLINE));
+      }
+      for (int i = 0; i < results.size(); i++) {
+        Result r = results.get(i);
+        System.out.printf("%-22s %8.0f msg/s %8.2f s %8.3f CPU-s/1000  %s%n",
+            (i % 2 == 0 ? "no webhooks" : "webhooks to *"), r.rate(), r.seconds(), r.cpuPer1000(), r.note());
+      }
+      System.out.printf("with ÷ without: %.2f and %.2f%n", results.get(1).rate() / results.get(0).rate(),
+          results.get(3).rate() / results.get(2).rate());
+    } finally {
+      server.stop(0);
+    }
+  }
+
   /** Tandem in this process, on embedded PostgreSQL with fsync on, driven over its HTTP API. */
   static Result tandem(int smscPort, int messages, int clients, Body kind) throws Exception {
     boolean routed = kind == Body.ROUTED;
@@ -247,6 +289,7 @@ public final class SmsThroughputBench {
     overrides.put("smtp.host", "127.0.0.1"); // not used: SMS only
     overrides.put("smtp.port", "9");
     overrides.put("db.statementStats", "on");
+    overrides.put("webhooks.allowPrivateNetworks", "on");
     String key = "tdm_bench_key_0123456789abcdef";
     try (App app = App.start(ConfigLoader.load(null, Map.of(), overrides), App.Options.production(Optional.of(key)))) {
       while (!app.sms.ready()) {
@@ -270,6 +313,21 @@ public final class SmsThroughputBench {
           kind == Body.TEMPLATED ? i -> templatedBody("warm", i) : i -> smsBody("warm", i, routed);
       java.util.function.IntFunction<String> run =
           kind == Body.TEMPLATED ? i -> templatedBody("run", i) : i -> smsBody("run", i, routed);
+      String hook = webhookUrl;
+      if (hook != null) {
+        var created =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.url() + "/v1/webhooks"))
+                    .header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"url\":\"" + hook + "\",\"events\":[\"*\"]}"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+          throw new IllegalStateException("POST /v1/webhooks: " + created.statusCode() + " " + created.body());
+        }
+      }
       Bench.postMessages(app, http, key, WARMUP, clients, warm); // warm-up
       Bench.awaitStatus(app, "delivered", WARMUP);
       Bench.resetStatements(app);
@@ -281,6 +339,17 @@ public final class SmsThroughputBench {
       String latency = Bench.percentiles();
       Bench.awaitStatus(app, "delivered", WARMUP + messages);
       double seconds = (System.nanoTime() - start) / 1e9;
+      if (hook != null) { // every webhook delivered too, counted in the same time and CPU
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        while (System.nanoTime() < deadline
+            && app.database.jdbi().withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM webhook_event WHERE status = 'pending'").mapTo(Long.class).one()) > 0) {
+          Thread.sleep(20);
+        }
+        seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("webhooks: %,d delivered in all, %,d events written%n", webhooksReceived.get(),
+            app.database.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM webhook_event").mapTo(Long.class).one()));
+      }
       double jvm = Bench.processCpuSeconds() - jvm0;
       double pg = Bench.postgresCpuSeconds(app) - pg0;
       long rss = rssKb();
