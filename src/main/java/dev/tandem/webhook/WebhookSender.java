@@ -140,6 +140,8 @@ public final class WebhookSender implements AutoCloseable {
                     : send(c, target.get())));
       }
     }
+    List<Claimed> answered = new ArrayList<>();
+    List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < claimed.size(); i++) {
       Outcome outcome;
       try {
@@ -148,12 +150,14 @@ public final class WebhookSender implements AutoCloseable {
         outcome = new Outcome(false, null, "not sent: " + e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return i;
+        break;
       }
       if (outcome != null) {
-        record(claimed.get(i), outcome);
+        answered.add(claimed.get(i));
+        outcomes.add(outcome);
       }
     }
+    record(answered, outcomes);
     return claimed.size();
   }
 
@@ -238,58 +242,84 @@ public final class WebhookSender implements AutoCloseable {
     return Optional.empty();
   }
 
-  private void record(Claimed c, Outcome outcome) {
+  /** Records a round's answers in one transaction: the successes in one statement. */
+  private void record(List<Claimed> claimed, List<Outcome> outcomes) {
+    if (claimed.isEmpty()) {
+      return;
+    }
     Instant now = now();
-    String response =
-        outcome.response() == null
-            ? null
-            : outcome.response().length() > RESPONSE_KEPT
-                ? outcome.response().substring(0, RESPONSE_KEPT)
-                : outcome.response();
+    List<Long> ids = new ArrayList<>();
+    List<Integer> statuses = new ArrayList<>();
+    List<String> responses = new ArrayList<>();
+    List<UUID> succeeding = new ArrayList<>();
+    for (int i = 0; i < claimed.size(); i++) {
+      if (outcomes.get(i).delivered()) {
+        ids.add(claimed.get(i).id());
+        statuses.add(outcomes.get(i).status());
+        responses.add(kept(outcomes.get(i).response()));
+        succeeding.add(claimed.get(i).webhookId());
+      }
+    }
     jdbi.useTransaction(h -> {
-      if (outcome.delivered()) {
+      if (!ids.isEmpty()) {
         h.createUpdate(sql.get("delivered"))
-            .bind("id", c.id())
+            .bind("ids", ids.toArray(Long[]::new))
+            .bind("statuses", statuses.toArray(Integer[]::new))
+            .bind("responses", responses.toArray(String[]::new))
             .bind("now", now)
-            .bind("status", outcome.status())
-            .bind("response", response)
             .execute();
-        h.createUpdate(sql.get("succeeding")).bind("webhookId", c.webhookId()).execute();
-        return;
+        h.createUpdate(sql.get("succeeding"))
+            .bind("webhookIds", succeeding.stream().distinct().toArray(UUID[]::new))
+            .execute();
       }
-      int attempts = c.attempts() + 1;
-      boolean givenUp = !now.isBefore(c.createdAt().plus(config.retryFor()));
-      long factor = 1L << Math.min(attempts - 1, 20);
-      Duration wait = FIRST_RETRY.multipliedBy(factor);
-      if (wait.compareTo(LONGEST_RETRY) > 0) {
-        wait = LONGEST_RETRY;
+      for (int i = 0; i < claimed.size(); i++) {
+        if (!outcomes.get(i).delivered()) {
+          failed(h, claimed.get(i), outcomes.get(i), now);
+        }
       }
-      h.createUpdate(sql.get("failed"))
-          .bind("id", c.id())
-          .bind("now", now)
-          .bind("status", outcome.status())
-          .bind("response", response)
-          .bind("givenUp", givenUp)
-          .bind("next", now.plus(wait))
-          .execute();
-      Optional<String> disabled =
-          h.createQuery(sql.get("failing"))
-              .bind("webhookId", c.webhookId())
-              .bind("now", now)
-              .bind("cutoff", now.minus(config.disableAfter()))
-              .bind(
-                  "reason",
-                  "every delivery failed for "
-                      + config.disableAfter()
-                      + "; the last answer: "
-                      + (outcome.status() == null ? "" : outcome.status() + " ")
-                      + (response == null ? "" : response.strip()))
-              .mapTo(String.class)
-              .findOne();
-      disabled.ifPresent(why -> {
-        webhooks.forget();
-        LOG.warn("webhook {} disabled: {}; resume it with enabled: true", c.webhookId(), why);
-      });
+    });
+  }
+
+  private static String kept(String response) {
+    return response == null || response.length() <= RESPONSE_KEPT
+        ? response
+        : response.substring(0, RESPONSE_KEPT);
+  }
+
+  private void failed(org.jdbi.v3.core.Handle h, Claimed c, Outcome outcome, Instant now) {
+    String response = kept(outcome.response());
+    int attempts = c.attempts() + 1;
+    boolean givenUp = !now.isBefore(c.createdAt().plus(config.retryFor()));
+    long factor = 1L << Math.min(attempts - 1, 20);
+    Duration wait = FIRST_RETRY.multipliedBy(factor);
+    if (wait.compareTo(LONGEST_RETRY) > 0) {
+      wait = LONGEST_RETRY;
+    }
+    h.createUpdate(sql.get("failed"))
+        .bind("id", c.id())
+        .bind("now", now)
+        .bind("status", outcome.status())
+        .bind("response", response)
+        .bind("givenUp", givenUp)
+        .bind("next", now.plus(wait))
+        .execute();
+    Optional<String> disabled =
+        h.createQuery(sql.get("failing"))
+            .bind("webhookId", c.webhookId())
+            .bind("now", now)
+            .bind("cutoff", now.minus(config.disableAfter()))
+            .bind(
+                "reason",
+                "every delivery failed for "
+                    + config.disableAfter()
+                    + "; the last answer: "
+                    + (outcome.status() == null ? "" : outcome.status() + " ")
+                    + (response == null ? "" : response.strip()))
+            .mapTo(String.class)
+            .findOne();
+    disabled.ifPresent(why -> {
+      webhooks.forget();
+      LOG.warn("webhook {} disabled: {}; resume it with enabled: true", c.webhookId(), why);
     });
   }
 

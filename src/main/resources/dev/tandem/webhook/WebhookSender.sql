@@ -22,13 +22,17 @@ RETURNING e.id, e.event_id, e.webhook_id, e.type, e.payload::text AS payload, e.
           e.created_at
 
 -- name: delivered
-UPDATE webhook_event
-SET status = 'delivered', attempts = attempts + 1, last_attempt_at = :now,
-    last_status = :status, last_response = :response, delivered_at = :now
-WHERE id = :id
+-- A round's successes in one statement.
+UPDATE webhook_event e
+SET status = 'delivered', attempts = e.attempts + 1, last_attempt_at = :now,
+    last_status = v.status, last_response = v.response, delivered_at = :now
+FROM unnest(CAST(:ids AS bigint[]), CAST(:statuses AS integer[]), CAST(:responses AS text[]))
+     AS v(id, status, response)
+WHERE e.id = v.id
 
 -- name: succeeding
-UPDATE webhook SET failing_since = NULL WHERE id = :webhookId AND failing_since IS NOT NULL
+UPDATE webhook SET failing_since = NULL
+WHERE id = ANY(CAST(:webhookIds AS uuid[])) AND failing_since IS NOT NULL
 
 -- name: failed
 UPDATE webhook_event
