@@ -75,6 +75,10 @@ public final class Webhooks implements EventSink, ContactData {
           "preference.changed");
 
   static final int MAX_URL = 2000;
+
+  /** Each event is written once per subscription that wants it: a bound on what one event costs. */
+  static final int MAX_SUBSCRIPTIONS = 50;
+
   private static final Duration RECHECK = Duration.ofSeconds(1);
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -166,6 +170,16 @@ public final class Webhooks implements EventSink, ContactData {
     }
     String checkedSecret = secret(secret);
     String checkedDescription = description(description);
+    int existing = jdbi.withHandle(h -> h.createQuery(sql.get("count")).mapTo(Integer.class).one());
+    if (existing >= MAX_SUBSCRIPTIONS) {
+      throw new InvalidInput(
+          "too-many-webhooks",
+          "url",
+          "There are "
+              + existing
+              + " webhook subscriptions, the most Tandem keeps: each event is written once per"
+              + " subscription. Delete one, or give one receiver more event types.");
+    }
     UUID id = Ids.next(clock);
     Instant now = now();
     jdbi.useHandle(h ->

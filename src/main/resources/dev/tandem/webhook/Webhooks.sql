@@ -2,6 +2,9 @@
 INSERT INTO webhook (id, url, events, secret, description, created_at, updated_at)
 VALUES (:id, :url, CAST(:events AS text[]), :secret, :description, :now, :now)
 
+-- name: count
+SELECT count(*) FROM webhook
+
 -- name: all
 SELECT id, url, events, description, created_at, updated_at, failing_since, disabled_at,
        disabled_reason

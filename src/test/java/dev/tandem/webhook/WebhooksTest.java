@@ -369,6 +369,23 @@ class WebhooksTest {
   }
 
   @Test
+  void the_fifty_first_subscription_is_refused_and_a_delete_makes_room() {
+    Map<String, Object> body = Map.of("url", "https://example.net/x", "events", List.of("*"));
+    String first = null;
+    for (int i = 0; i < Webhooks.MAX_SUBSCRIPTIONS; i++) {
+      var created = tandem.call("POST", "/v1/webhooks", body);
+      assertThat(created.status()).isEqualTo(201);
+      first = first == null ? created.body().get("id").asText() : first;
+    }
+    var refused = tandem.call("POST", "/v1/webhooks", body);
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.body().get("code").asText()).isEqualTo("too-many-webhooks");
+
+    assertThat(tandem.call("DELETE", "/v1/webhooks/" + first, null).status()).isEqualTo(204);
+    assertThat(tandem.call("POST", "/v1/webhooks", body).status()).isEqualTo(201);
+  }
+
+  @Test
   void bad_subscriptions_are_refused_naming_the_field() {
     Map<Object, String> cases = new java.util.LinkedHashMap<>();
     cases.put(Map.of("events", List.of("*")), "url");
