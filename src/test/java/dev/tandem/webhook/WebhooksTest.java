@@ -292,6 +292,28 @@ class WebhooksTest {
         .containsExactly("delivered", "failed");
   }
 
+  /** A node that claimed a delivery and died before sending it: after the lease, another sends. */
+  @Test
+  void a_delivery_claimed_by_a_node_that_died_is_sent_after_its_lease() {
+    String webhook = subscribe(List.of("delivery.delivered"));
+    deliveredSms();
+    var jdbi = tandem.app.database.jdbi();
+    int claimed =
+        jdbi.withHandle(h ->
+            h.createUpdate(
+                    "UPDATE webhook_event SET next_attempt_at = :lease WHERE status = 'pending'")
+                .bind("lease", tandem.clock.instant().plusSeconds(50))
+                .execute()); // what the claim of a node does; then the node is gone
+
+    assertThat(claimed).isEqualTo(1);
+    assertThat(tandem.app.webhookSender.drain()).as("leased: not sent yet").isZero();
+    advance(Duration.ofSeconds(51));
+    tandem.app.webhookSender.drain();
+
+    assertThat(receiver.types()).containsExactly("delivery.delivered");
+    assertThat(log(webhook).getFirst().get("status").asText()).isEqualTo("delivered");
+  }
+
   @Test
   void replay_sends_an_event_again_with_its_id() {
     String webhook = subscribe(List.of("delivery.delivered"));
