@@ -131,18 +131,9 @@ public final class Suppressions {
         h.createQuery(list)
             .bind("channel", channel)
             .bind("address", normalized)
-            .map((rs, ctx) ->
-                new Suppression(
-                    rs.getString("channel"),
-                    rs.getString("address"),
-                    rs.getString("scope"),
-                    rs.getString("reason"),
-                    rs.getTimestamp("created_at").toInstant()))
+            .map((rs, ctx) -> suppression(rs))
             .list());
   }
-
-  /** Above every suppression: where a newest-first list starts. */
-  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   /** Every suppression (of one channel when given), newest first, a page at a time. */
   public Page<Suppression> page(Optional<String> channel, PageRequest request) {
@@ -150,21 +141,24 @@ public final class Suppressions {
         jdbi.withHandle(h ->
             h.createQuery(page)
                 .bind("channel", channel.orElse(null))
-                .bind("at", request.isFirst() ? LATEST : request.instant(0))
+                .bind("at", request.isFirst() ? PageRequest.LATEST : request.instant(0))
                 .bind("afterChannel", request.isFirst() ? "" : request.text(1))
                 .bind("afterAddress", request.isFirst() ? "" : request.text(2))
                 .bind("afterScope", request.isFirst() ? "" : request.text(3))
                 .bind("limit", request.limit() + 1)
-                .map((rs, ctx) ->
-                    new Suppression(
-                        rs.getString("channel"),
-                        rs.getString("address"),
-                        rs.getString("scope"),
-                        rs.getString("reason"),
-                        rs.getTimestamp("created_at").toInstant()))
+                .map((rs, ctx) -> suppression(rs))
                 .list());
     return request.page(
         rows, x -> List.of(x.createdAt().toString(), x.channel(), x.address(), x.scope()));
+  }
+
+  private static Suppression suppression(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new Suppression(
+        rs.getString("channel"),
+        rs.getString("address"),
+        rs.getString("scope"),
+        rs.getString("reason"),
+        rs.getTimestamp("created_at").toInstant());
   }
 
   /** How strongly an address is suppressed: {@code all} blocks everything, else only marketing. */

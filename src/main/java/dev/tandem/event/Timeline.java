@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.store.NamedSql;
 import dev.tandem.store.Page;
 import dev.tandem.store.PageRequest;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -91,9 +90,6 @@ public final class Timeline {
         .execute();
   }
 
-  /** Above every event: where a newest-first timeline starts. */
-  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
-
   /**
    * A contact's events newest first, a page at a time; the cursor is the last event's time and
    * number, so events recorded meanwhile never shift a page.
@@ -105,7 +101,7 @@ public final class Timeline {
             handle
                 .createQuery(page)
                 .bind("contactId", contactId)
-                .bind("at", request.isFirst() ? LATEST : request.instant(0))
+                .bind("at", request.isFirst() ? PageRequest.LATEST : request.instant(0))
                 .bind("id", request.isFirst() ? Long.MAX_VALUE : request.number(1))
                 .bind("limit", request.limit() + 1)
                 .map((rs, ctx) ->

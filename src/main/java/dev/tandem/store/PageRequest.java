@@ -26,6 +26,9 @@ public record PageRequest(int limit, List<String> after) {
   public static final int MAX_LIMIT = 500;
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** After every time a row holds: where a newest-first list keyed by time starts. */
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   public PageRequest {
     after = List.copyOf(after);
   }
