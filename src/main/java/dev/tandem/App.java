@@ -31,6 +31,7 @@ import dev.tandem.email.InboundEmails;
 import dev.tandem.email.LinkSigner;
 import dev.tandem.email.inbound.InboundSmtpServer;
 import dev.tandem.email.inbound.MailboxPoller;
+import dev.tandem.email.provider.ProviderEvents;
 import dev.tandem.email.smtp.SmtpGateway;
 import dev.tandem.event.Changes;
 import dev.tandem.event.EventRecords;
@@ -56,6 +57,7 @@ import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsProblems;
 import dev.tandem.sms.SmsRecords;
 import dev.tandem.sms.http.TwilioGateway;
+import dev.tandem.sms.http.VonageGateway;
 import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
 import dev.tandem.store.Database;
@@ -101,6 +103,7 @@ public final class App implements AutoCloseable {
   public final Optional<SmscSimulator> sandboxSmsc;
   public final SmsGateway sms;
   public final Optional<TwilioGateway> twilio;
+  public final Optional<VonageGateway> vonage;
   public final EmailGateway email;
   public final Contacts contacts;
   public final Timeline timeline;
@@ -262,12 +265,14 @@ public final class App implements AutoCloseable {
       int smtpPort = sandbox ? sandboxSmtp.orElseThrow().port() : config.smtp().port();
       String smppHost = sandbox ? "127.0.0.1" : config.smpp().host().orElse(null);
       int smppPort = sandbox ? sandboxSmsc.orElseThrow().port() : config.smpp().port();
-      boolean twilioSms = config.sms().provider() == TandemConfig.SmsProvider.TWILIO;
-      if (smtpHost == null || (smppHost == null && !twilioSms)) {
+      var smsProvider = config.sms().provider();
+      boolean twilioSms = smsProvider == TandemConfig.SmsProvider.TWILIO;
+      boolean httpSms = smsProvider != TandemConfig.SmsProvider.SMPP;
+      if (smtpHost == null || (smppHost == null && !httpSms)) {
         throw new IllegalStateException(
             "with sandbox.mode=off, smtp.host and (with sms.provider=smpp) smpp.host must be set (missing: "
                 + (smtpHost == null ? "smtp.host " : "")
-                + (smppHost == null && !twilioSms ? "smpp.host" : "")
+                + (smppHost == null && !httpSms ? "smpp.host" : "")
                 + ")");
       }
       var quiet = quietHours(config.routing());
@@ -280,11 +285,19 @@ public final class App implements AutoCloseable {
                   new TwilioGateway(
                       config.twilio(), config.http().publicUrl(), gatewayListener, clock))
               : Optional.empty();
+      this.vonage =
+          smsProvider == TandemConfig.SmsProvider.VONAGE
+              ? Optional.of(
+                  new VonageGateway(
+                      config.vonage(), config.http().publicUrl(), gatewayListener, clock))
+              : Optional.empty();
       this.sms =
           remember(
-              twilioSms
-                  ? twilio.orElseThrow()
-                  : smppGateway(smppHost, smppPort, config, gatewayListener, clock));
+              switch (smsProvider) {
+                case TWILIO -> twilio.orElseThrow();
+                case VONAGE -> vonage.orElseThrow();
+                case SMPP -> smppGateway(smppHost, smppPort, config, gatewayListener, clock);
+              });
       this.dispatcher =
           remember(
               new Dispatcher(
@@ -311,7 +324,12 @@ public final class App implements AutoCloseable {
       var pricing =
           new SmsPricing(
               config.sms().priceTable().map(PriceTable::load).orElseGet(PriceTable::none),
-              SenderType.of(twilioSms ? config.twilio().from() : config.smpp().sourceAddress()),
+              SenderType.of(
+                  switch (smsProvider) {
+                    case TWILIO -> config.twilio().from();
+                    case VONAGE -> config.vonage().from();
+                    case SMPP -> config.smpp().sourceAddress();
+                  }),
               config.sms().substitution());
       this.shortLinks =
           new ShortLinks(jdbi, clock, timeline, secrets.get("short-links"), this::publicUrl);
@@ -373,8 +391,10 @@ public final class App implements AutoCloseable {
                   () ->
                       sms.ready()
                           ? null
-                          : twilioSms
-                              ? "the last request to the SMS provider failed"
+                          : httpSms
+                              ? vonage
+                                  .flatMap(VonageGateway::trouble)
+                                  .orElse("the last request to the SMS provider failed")
                               : "SMPP not bound to " + smppHost + ":" + smppPort)
               .check(
                   "email",
@@ -400,6 +420,8 @@ public final class App implements AutoCloseable {
                       sandboxSmtp,
                       sandboxSmsc,
                       twilio,
+                      vonage,
+                      new ProviderEvents(config.emailEvents(), inboundEmails, clock),
                       engagement,
                       links,
                       consent,

@@ -72,6 +72,8 @@ public final class ApiServer implements AutoCloseable {
       Optional<SandboxSmtpServer> sandboxSmtp,
       Optional<SmscSimulator> sandboxSmsc,
       Optional<TwilioGateway> twilio,
+      Optional<dev.tandem.sms.http.VonageGateway> vonage,
+      dev.tandem.email.provider.ProviderEvents emailEvents,
       EmailEngagement engagement,
       LinkSigner links,
       dev.tandem.consent.ConsentLedger consent,
@@ -104,6 +106,8 @@ public final class ApiServer implements AutoCloseable {
           sandboxSmtp,
           sandboxSmsc,
           twilio,
+          vonage,
+          emailEvents,
           engagement,
           links,
           consent,
@@ -281,6 +285,7 @@ public final class ApiServer implements AutoCloseable {
     new ApiKeyRoutes(features.apiKeys()).register(app);
     new TopicRoutes(features.consent().topics()).register(app);
     new WebhookRoutes(features.webhooks()).register(app);
+    new ProviderRoutes(features.vonage(), features.emailEvents(), features.clock()).register(app);
     new PreferenceRoutes(features.preferences()).register(app);
     new ReportRoutes(features.costs()).register(app);
     new TemplateRoutes(

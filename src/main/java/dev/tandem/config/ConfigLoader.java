@@ -93,6 +93,14 @@ public final class ConfigLoader {
     d.put("twilio.accountSid", "");
     d.put("twilio.authToken", "");
     d.put("twilio.from", "");
+    d.put("vonage.baseUrl", "");
+    d.put("vonage.apiKey", "");
+    d.put("vonage.apiSecret", "");
+    d.put("vonage.signatureSecret", "");
+    d.put("vonage.signatureMethod", "sha256");
+    d.put("vonage.from", "");
+    d.put("emailEvents.mailgunSigningKey", "");
+    d.put("emailEvents.sendgridVerificationKey", "");
     d.put("inbound.smtpPort", "");
     d.put("inbound.smtpHost", "127.0.0.1");
     d.put("inbound.mailboxUrl", "");
@@ -322,6 +330,17 @@ public final class ConfigLoader {
                 v.text("twilio.accountSid"),
                 v.text("twilio.authToken"),
                 v.text("twilio.from")),
+            new TandemConfig.Vonage(
+                v.text("vonage.baseUrl").replaceAll("/+$", ""),
+                v.text("vonage.apiKey"),
+                v.text("vonage.apiSecret"),
+                v.text("vonage.signatureSecret"),
+                v.choice("vonage.signatureMethod", TandemConfig.VonageSignatureMethod.class),
+                v.text("vonage.from")),
+            new TandemConfig.EmailEvents(
+                v.optional("emailEvents.mailgunSigningKey"),
+                v.optional("emailEvents.sendgridVerificationKey")
+                    .map(key -> v.ecPublicKey("emailEvents.sendgridVerificationKey", key))),
             new TandemConfig.Inbound(
                 v.optional("inbound.smtpPort").map(p -> v.port("inbound.smtpPort", true)),
                 v.text("inbound.smtpHost"),
@@ -378,6 +397,31 @@ public final class ConfigLoader {
             "write the provider's API base, e.g. https://api.provider.example");
       }
     }
+    if (config.sms().provider() == TandemConfig.SmsProvider.VONAGE) {
+      for (var required :
+          Map.of(
+                  "vonage.baseUrl", config.vonage().baseUrl(),
+                  "vonage.apiKey", config.vonage().apiKey(),
+                  "vonage.apiSecret", config.vonage().apiSecret(),
+                  "vonage.signatureSecret", config.vonage().signatureSecret(),
+                  "vonage.from", config.vonage().from())
+              .entrySet()) {
+        if (required.getValue().isEmpty()) {
+          throw new ConfigException(
+              required.getKey(),
+              null,
+              "required with sms.provider = vonage",
+              "set it (see tandem.example.yaml)");
+        }
+      }
+      if (!config.vonage().baseUrl().matches("https?://.+")) {
+        throw new ConfigException(
+            "vonage.baseUrl",
+            config.vonage().baseUrl(),
+            "not an http(s) URL",
+            "write the provider's API base, e.g. https://rest.provider.example");
+      }
+    }
     if (!config.email().from().contains("@")) {
       throw new ConfigException(
           "email.from",
@@ -430,6 +474,23 @@ public final class ConfigLoader {
     Optional<String> optional(String key) {
       String value = text(key);
       return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** A base64 X.509 (SubjectPublicKeyInfo) elliptic-curve public key, as providers show it. */
+    String ecPublicKey(String key, String value) {
+      try {
+        java.security.KeyFactory.getInstance("EC")
+            .generatePublic(
+                new java.security.spec.X509EncodedKeySpec(
+                    java.util.Base64.getMimeDecoder().decode(value)));
+        return value;
+      } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
+        throw new ConfigException(
+            key,
+            Redact.value(key, value),
+            "not a base64 elliptic-curve public key",
+            "copy the verification key from the provider's signed event webhook settings");
+      }
     }
 
     Optional<String> nodeId(String key) {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 public final class Redact {
   static final String HIDDEN = "***";
   private static final Pattern SECRET_KEY =
-      Pattern.compile(".*(password|secret|token|apikey).*", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(".*(password|secret|token|apikey|signingkey).*", Pattern.CASE_INSENSITIVE);
 
   /** {@code scheme://user:PASSWORD@host}: the password runs to the last '@' (it may hold '/'). */
   private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/:@\\s]*):(.+)@");

@@ -19,6 +19,8 @@ public record TandemConfig(
     Email email,
     Smpp smpp,
     Twilio twilio,
+    Vonage vonage,
+    EmailEvents emailEvents,
     Inbound inbound,
     Dispatch dispatch,
     Consent consent,
@@ -148,11 +150,45 @@ public record TandemConfig(
   /** Which gateway carries SMS. */
   public enum SmsProvider {
     SMPP,
-    TWILIO
+    TWILIO,
+    VONAGE
   }
 
   /** A Twilio-compatible HTTP provider; {@code baseUrl} is the API's scheme and host. */
   public record Twilio(String baseUrl, String accountSid, String authToken, String from) {}
+
+  /**
+   * The Vonage SMS API ({@code POST /sms/json}); {@code baseUrl} is the API's scheme and host.
+   * Delivery receipts and inbound SMS come back signed with {@code signatureSecret} by {@code
+   * signatureMethod}.
+   */
+  public record Vonage(
+      String baseUrl,
+      String apiKey,
+      String apiSecret,
+      String signatureSecret,
+      VonageSignatureMethod signatureMethod,
+      String from) {}
+
+  /** The signature methods the Vonage dashboard offers for signed webhooks. */
+  public enum VonageSignatureMethod {
+    MD5HASH,
+    MD5,
+    SHA1,
+    SHA256,
+    SHA512
+  }
+
+  /**
+   * Event webhooks of email service providers that relay Tandem's mail (docs/providers.md): each is
+   * on when its key is set.
+   *
+   * @param mailgunSigningKey Mailgun's HTTP webhook signing key (HMAC-SHA-256)
+   * @param sendgridVerificationKey SendGrid's signed event webhook verification key: the base64
+   *     public key (ECDSA P-256) its settings page shows
+   */
+  public record EmailEvents(
+      Optional<String> mailgunSigningKey, Optional<String> sendgridVerificationKey) {}
 
   /**
    * Receiving mail: an SMTP server on {@code smtpHost:smtpPort} (empty port = off, 0 = any free
@@ -265,7 +301,7 @@ public record TandemConfig(
 
   /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
   public boolean realProvider() {
-    return !sandboxEnabled() || sms.provider() == SmsProvider.TWILIO;
+    return !sandboxEnabled() || sms.provider() != SmsProvider.SMPP;
   }
 
   /** True when the sandbox peers run and Tandem's clients point at them. */

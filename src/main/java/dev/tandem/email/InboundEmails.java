@@ -79,6 +79,8 @@ public final class InboundEmails {
   private final Suppressions suppressions;
   private final String softBounces;
   private final String unmatched;
+  private final String firstTime;
+  private final String forgetOldEvents;
 
   /** A soft bounce that ended the remote MTA's tries sends again this many times, an hour apart. */
   static final int SOFT_BOUNCE_RESENDS = 2;
@@ -109,6 +111,8 @@ public final class InboundEmails {
     this.insert = sql.get("insert");
     this.softBounces = sql.get("softBounces");
     this.unmatched = sql.get("unmatched");
+    this.firstTime = sql.get("firstTime");
+    this.forgetOldEvents = sql.get("forgetOldEvents");
   }
 
   public void subscribe(Consumer<ReceivedEmail> subscriber) {
@@ -174,41 +178,82 @@ public final class InboundEmails {
             .list());
   }
 
+  /**
+   * A report an email service provider posted as an event webhook, already verified: {@code
+   * eventId} is the provider's id for it, {@code recipient} the address it reports on, {@code size}
+   * the bytes of the event as received.
+   */
+  public record ProviderReport(
+      String provider, String eventId, String recipient, InboundMail mail, int size) {}
+
   /** Stores and acts on one classified mail; returns its id. */
   public UUID record(InboundMail classified, int size) {
+    return record(classified, size, Optional.empty()).orElseThrow();
+  }
+
+  /**
+   * Stores and acts on a provider's report like a DSN or ARF report of the same kind, and only when
+   * it names, by Message-ID, a delivery Tandem sent to that recipient. Empty when an event with
+   * this id came before: it was acted on then.
+   */
+  public Optional<UUID> record(ProviderReport report) {
+    return record(report.mail(), report.size(), Optional.of(report));
+  }
+
+  private Optional<UUID> record(InboundMail classified, int size, Optional<ProviderReport> report) {
     UUID id = Ids.next(clock);
     Instant now = clock.instant();
-    Optional<DeliveryRef> delivery = findDelivery(classified);
+    Optional<DeliveryRef> found = findDelivery(classified);
+    Optional<DeliveryRef> delivery =
+        found.filter(d ->
+            report.isEmpty() || d.address().equalsIgnoreCase(report.get().recipient().strip()));
     InboundMail mail =
         classified.kind() == InboundMail.Kind.BULK && delivery.isPresent()
             ? classified.withKind(InboundMail.Kind.REPLY) // a list relaying an answer to our mail
             : classified;
     Optional<String> unmatchedReason =
-        delivery.isPresent() ? Optional.empty() : Optional.of(unmatchedReason(mail));
+        delivery.isPresent()
+            ? Optional.empty()
+            : Optional.of(
+                found.isPresent()
+                    ? "it reports on "
+                        + report.get().recipient()
+                        + " but its Message-ID names a delivery to another address: nothing was"
+                        + " failed or suppressed"
+                    : unmatchedReason(mail));
     Optional<UUID> contactId = delivery.map(DeliveryRef::contactId).or(() -> senderContact(mail));
-    jdbi.useTransaction(handle -> {
-      handle
-          .createUpdate(insert)
-          .bind("id", id)
-          .bind("kind", mail.kind().name().toLowerCase(Locale.ROOT))
-          .bind("sender", limit(mail.from(), 1000))
-          .bind("subject", limit(mail.subject(), 1000))
-          .bind("verpToken", mail.verpToken().orElse(null))
-          .bind("deliveryId", delivery.map(d -> d.id().toString()).orElse(null))
-          .bind("contactId", contactId.map(UUID::toString).orElse(null))
-          .bind(
-              "status",
-              mail.bounce().map(InboundMail.Bounce::status).or(mail::feedbackType).orElse(null))
-          .bind("diagnostic", mail.bounce().map(InboundMail.Bounce::diagnostic).orElse(null))
-          .bind("newText", limit(mail.newText(), MAX_STORED_TEXT))
-          .bind("fullText", limit(mail.fullText(), MAX_STORED_TEXT))
-          .bind("problem", mail.problem().orElse(null))
-          .bind("size", size)
-          .bind("receivedAt", now)
-          .bind("unmatched", unmatchedReason.orElse(null))
-          .execute();
-      act(handle, id, mail, delivery, contactId, now);
-    });
+    boolean stored =
+        jdbi.inTransaction(handle -> {
+          if (report.isPresent()
+              && !firstTime(handle, report.get().provider(), report.get().eventId(), now)) {
+            return false;
+          }
+          handle
+              .createUpdate(insert)
+              .bind("id", id)
+              .bind("kind", mail.kind().name().toLowerCase(Locale.ROOT))
+              .bind("sender", limit(mail.from(), 1000))
+              .bind("subject", limit(mail.subject(), 1000))
+              .bind("verpToken", mail.verpToken().orElse(null))
+              .bind("deliveryId", delivery.map(d -> d.id().toString()).orElse(null))
+              .bind("contactId", contactId.map(UUID::toString).orElse(null))
+              .bind(
+                  "status",
+                  mail.bounce().map(InboundMail.Bounce::status).or(mail::feedbackType).orElse(null))
+              .bind("diagnostic", mail.bounce().map(InboundMail.Bounce::diagnostic).orElse(null))
+              .bind("newText", limit(mail.newText(), MAX_STORED_TEXT))
+              .bind("fullText", limit(mail.fullText(), MAX_STORED_TEXT))
+              .bind("problem", mail.problem().orElse(null))
+              .bind("size", size)
+              .bind("receivedAt", now)
+              .bind("unmatched", unmatchedReason.orElse(null))
+              .execute();
+          act(handle, id, mail, delivery, contactId, now);
+          return true;
+        });
+    if (!stored) {
+      return Optional.empty();
+    }
     if (mail.kind() == InboundMail.Kind.UNSUBSCRIBE && delivery.isPresent()) {
       engagement.unsubscribed(
           delivery.get().id(), Map.of("method", "mailto", "inboundEmailId", id.toString()));
@@ -224,7 +269,31 @@ public final class InboundEmails {
               mail.newText());
       subscribers.forEach(s -> s.accept(received));
     }
-    return id;
+    return Optional.of(id);
+  }
+
+  /**
+   * Notes a provider's event Tandem does not act on (an open, a click), so that its id cannot be
+   * used again; false when it was seen before.
+   */
+  public boolean firstTime(String provider, String eventId) {
+    return jdbi.inTransaction(handle -> firstTime(handle, provider, eventId, clock.instant()));
+  }
+
+  /** Forgets provider event ids seen before {@code before}: replays that old fail their check. */
+  public int forgetProviderEvents(Instant before) {
+    return jdbi.withHandle(
+        handle -> handle.createUpdate(forgetOldEvents).bind("before", before).execute());
+  }
+
+  private boolean firstTime(Handle handle, String provider, String eventId, Instant now) {
+    return handle
+            .createUpdate(firstTime)
+            .bind("provider", provider)
+            .bind("eventId", eventId)
+            .bind("receivedAt", now)
+            .execute()
+        == 1;
   }
 
   private void act(

@@ -86,6 +86,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void a_provider_needs_its_keys_and_a_verification_key_must_be_a_public_key() {
+    assertThatThrownBy(() ->
+            ConfigLoader.load(
+                null, Map.of(), Map.of("sms.provider", "vonage", "vonage.apiKey", "k")))
+        .hasMessageContaining("vonage.")
+        .hasMessageContaining("required with sms.provider = vonage");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of(), Map.of("vonage.signatureMethod", "sha384")))
+        .hasMessageContaining("vonage.signatureMethod")
+        .hasMessageContaining("md5hash, md5, sha1, sha256, sha512");
+    assertThatThrownBy(() ->
+            ConfigLoader.load(
+                null, Map.of(), Map.of("emailEvents.sendgridVerificationKey", "bm90IGEga2V5")))
+        .hasMessageContaining("emailEvents.sendgridVerificationKey")
+        .hasMessageContaining("not a base64 elliptic-curve public key");
+    assertThatThrownBy(() ->
+            ConfigLoader.load(null, Map.of(), Map.of("emailEvents.sendgridVerificationKey", "%%%")))
+        .hasMessageContaining("emailEvents.sendgridVerificationKey");
+  }
+
+  @Test
   void a_public_url_must_be_an_absolute_http_url_without_credentials() {
     assertThat(
             ConfigLoader.load(

@@ -1,7 +1,6 @@
 package dev.tandem.sms.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.sms.DeliveryReceipt;
 import dev.tandem.sms.InboundSms;
@@ -11,7 +10,6 @@ import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsSubmitResult;
 import dev.tandem.sms.SmsText;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -36,8 +33,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * keeps it in GSM-7, as it would over SMPP.
  */
 public final class TwilioGateway implements SmsGateway {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final TandemConfig.Twilio config;
   private final Listener listener;
   private final Clock clock;
@@ -51,11 +46,7 @@ public final class TwilioGateway implements SmsGateway {
     this.listener = listener;
     this.clock = clock;
     this.statusCallbackUrl = publicUrl.isEmpty() ? "" : publicUrl + STATUS_PATH;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .build();
+    this.http = ProviderHttp.client();
   }
 
   /** Where the provider posts status callbacks and inbound SMS, relative to http.publicUrl. */
@@ -95,20 +86,21 @@ public final class TwilioGateway implements SmsGateway {
                     + Base64.getEncoder()
                         .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(encode(form)))
+            .POST(HttpRequest.BodyPublishers.ofString(ProviderHttp.form(form)))
             .build();
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .thenApply(this::result)
         .exceptionally(e -> {
           reachable.set(false);
-          return new SmsSubmitResult.RetryLater("SMS provider unreachable: " + rootMessage(e));
+          return new SmsSubmitResult.RetryLater(
+              "SMS provider unreachable: " + ProviderHttp.rootMessage(e));
         });
   }
 
   private SmsSubmitResult result(HttpResponse<String> response) {
     reachable.set(true);
     int status = response.statusCode();
-    Optional<JsonNode> body = parse(response.body());
+    Optional<JsonNode> body = ProviderHttp.json(response.body());
     if (status == 200 || status == 201) {
       String sid = body.map(b -> b.path("sid").asText("")).orElse("");
       if (sid.isEmpty()) {
@@ -181,34 +173,6 @@ public final class TwilioGateway implements SmsGateway {
 
   public String authToken() {
     return config.authToken();
-  }
-
-  private static String encode(Map<String, String> form) {
-    var out = new StringBuilder();
-    form.forEach((k, v) -> {
-      if (!out.isEmpty()) {
-        out.append('&');
-      }
-      out.append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-          .append('=')
-          .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
-    });
-    return out.toString();
-  }
-
-  private static Optional<JsonNode> parse(String body) {
-    try {
-      return Optional.ofNullable(JSON.readTree(body));
-    } catch (Exception e) {
-      return Optional.empty();
-    }
-  }
-
-  private static String rootMessage(Throwable e) {
-    while (e.getCause() != null && e.getCause() != e) {
-      e = e.getCause();
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   @Override
