@@ -26,6 +26,7 @@ import dev.tandem.delivery.RoutingSetup;
 import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailEngagement;
 import dev.tandem.email.EmailGateway;
+import dev.tandem.email.EmailIdentities;
 import dev.tandem.email.EmailRecords;
 import dev.tandem.email.InboundEmails;
 import dev.tandem.email.LinkSigner;
@@ -55,6 +56,7 @@ import dev.tandem.sms.SenderType;
 import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsProblems;
 import dev.tandem.sms.SmsRecords;
+import dev.tandem.sms.SmsSenders;
 import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.smpp.SmppGateway;
 import dev.tandem.sms.smpp.SmscRoutes;
@@ -271,6 +273,11 @@ public final class App implements AutoCloseable {
                 + ")");
       }
       var quiet = quietHours(config.routing());
+      var smsSenders =
+          SmsSenders.of(
+              config.sms().senders(),
+              twilioSms ? config.twilio().from() : config.smpp().sourceAddress());
+      var emailIdentities = EmailIdentities.of(config.email());
       var gatewayListener = new GatewayEvents();
       this.email =
           remember(new SmtpGateway(smtpHost, smtpPort, config.smtp(), config.email(), clock));
@@ -303,7 +310,9 @@ public final class App implements AutoCloseable {
                   quiet,
                   id -> contacts.find(id).flatMap(Contact::timeZone),
                   config.routing().defaultZone(),
-                  NodeId.resolve(config.dispatch().nodeId(), config.dataDir())));
+                  NodeId.resolve(config.dispatch().nodeId(), config.dataDir()),
+                  smsSenders,
+                  emailIdentities));
       gatewayListener.dispatcher = dispatcher;
       later.set(dispatcher);
       dispatcher.takeBackOwnClaims();
@@ -361,6 +370,8 @@ public final class App implements AutoCloseable {
                   (handle, since, topic) -> costs.smsSpent(handle, topic, since)),
               templates,
               shortLinks,
+              smsSenders,
+              emailIdentities,
               dispatcher::wake);
       sms.start();
 
