@@ -175,7 +175,7 @@ public final class App implements AutoCloseable {
               timeline,
               changes,
               erased);
-      this.webhooks = new Webhooks(jdbi, clock);
+      this.webhooks = new Webhooks(jdbi, clock, config.webhooks());
       timeline.sink(webhooks);
       changes.sink(webhooks);
       contacts.register(webhooks);

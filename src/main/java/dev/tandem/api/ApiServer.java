@@ -705,7 +705,8 @@ public final class ApiServer implements AutoCloseable {
           "templateVersion",
           "locale",
           "data",
-          "sendAt");
+          "sendAt",
+          "statusCallback");
 
   private void sendMessage(Context ctx) {
     Body body = Body.parse(ctx, MESSAGE_FIELDS);
@@ -896,6 +897,7 @@ public final class ApiServer implements AutoCloseable {
                     a.string("content"),
                     a.string("contentId")))
             .toList();
+    String statusCallback = body.string("statusCallback");
     String key = body.string("idempotencyKey");
     if (key == null) {
       key = headerKey;
@@ -925,7 +927,8 @@ public final class ApiServer implements AutoCloseable {
         sendAt(body),
         sms.string("from"),
         email.string("from"),
-        email.string("replyTo"));
+        email.string("replyTo"),
+        statusCallback == null ? null : features.webhooks().statusCallback(statusCallback));
   }
 
   /** When to send at the earliest: ISO-8601 with an offset, at most a year ahead. */

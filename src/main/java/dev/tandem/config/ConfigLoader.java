@@ -115,6 +115,7 @@ public final class ConfigLoader {
     d.put("webhooks.disableAfter", "72h");
     d.put("webhooks.timeout", "10s");
     d.put("webhooks.allowPrivateNetworks", "off");
+    d.put("webhooks.callbackSecret", "");
     d.put(
         "consent.topics",
         "alerts:critical:Security and service alerts;"
@@ -356,7 +357,8 @@ public final class ConfigLoader {
                 v.duration("webhooks.retryFor", Duration.ofMinutes(1)),
                 v.duration("webhooks.disableAfter", Duration.ofMinutes(1)),
                 v.duration("webhooks.timeout", Duration.ofMillis(100)),
-                v.onOff("webhooks.allowPrivateNetworks")));
+                v.onOff("webhooks.allowPrivateNetworks"),
+                v.callbackSecret("webhooks.callbackSecret")));
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",
@@ -655,6 +657,22 @@ public final class ConfigLoader {
         throw new ConfigException(key, value, "not a list", fix);
       }
       return node;
+    }
+
+    /** A signing secret: 16 to 200 printable ASCII characters without spaces, or none. */
+    Optional<String> callbackSecret(String key) {
+      Optional<String> value = optional(key);
+      if (value.isPresent()
+          && (value.get().length() < 16
+              || value.get().length() > 200
+              || !value.get().chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+        throw new ConfigException(
+            key,
+            value.get(),
+            "not 16 to 200 printable ASCII characters without spaces",
+            "make one with: openssl rand -hex 32");
+      }
+      return value;
     }
 
     /** {@code host:port,host:port}: more relays to try in order when the first is down. */

@@ -279,9 +279,15 @@ public record TandemConfig(
    * @param timeout connect and answer time allowed to a receiver
    * @param allowPrivateNetworks whether receivers may be on loopback or private addresses
    *     (link-local addresses, where cloud metadata lives, are refused always)
+   * @param callbackSecret what per-message status callbacks are signed with; none: messages cannot
+   *     name a {@code statusCallback}
    */
   public record Webhooks(
-      Duration retryFor, Duration disableAfter, Duration timeout, boolean allowPrivateNetworks) {}
+      Duration retryFor,
+      Duration disableAfter,
+      Duration timeout,
+      boolean allowPrivateNetworks,
+      Optional<String> callbackSecret) {}
 
   /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
   public boolean realProvider() {

@@ -16,6 +16,8 @@ import java.util.UUID;
  * @param smsFrom the SMS sender id to send from, one of the configured senders; null: the default
  * @param emailFrom the From address, one of the configured identities; null: the default
  * @param emailReplyTo the Reply-To address; null: the identity's, if any
+ * @param statusCallback where each delivery status change is POSTed, already checked ({@code
+ *     Webhooks.statusCallback}); null: nowhere
  */
 public record MessageRequest(
     UUID contactId,
@@ -37,7 +39,8 @@ public record MessageRequest(
     java.time.Instant sendAt,
     String smsFrom,
     String emailFrom,
-    String emailReplyTo) {
+    String emailReplyTo,
+    String statusCallback) {
 
   public MessageRequest(
       UUID contactId,
@@ -75,6 +78,7 @@ public record MessageRequest(
         dedupeKey,
         template,
         sendAt,
+        null,
         null,
         null,
         null);

@@ -251,7 +251,8 @@ public final class Messages {
             hash,
             dryRun,
             rendering,
-            sender);
+            sender,
+            request.statusCallback());
       } catch (Conflict taken) {
         // Another request created this address's contact first: it is found on the next attempt.
         if (!recipient.isNew() || !taken.code().endsWith("-taken") || attempt == 3) {
@@ -300,7 +301,8 @@ public final class Messages {
         "reply",
         false,
         null,
-        MessageView.Sender.NONE);
+        MessageView.Sender.NONE,
+        null);
   }
 
   /** An email that answers the person (a double opt-in request); not gated by consent. */
@@ -324,7 +326,8 @@ public final class Messages {
         "reply",
         false,
         null,
-        MessageView.Sender.NONE);
+        MessageView.Sender.NONE,
+        null);
   }
 
   /** How a message's deliveries are decided, inside the accepting transaction. */
@@ -591,14 +594,26 @@ public final class Messages {
       String hash,
       boolean dryRun,
       Rendering rendering,
-      MessageView.Sender sender) {
+      MessageView.Sender sender,
+      String statusCallback) {
     UUID messageId = Ids.next(clock);
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Function<Handle, Written> work =
         handle ->
             writeIn(
-                handle, recipient, planner, messageId, now, topic, content, key, hash, dryRun,
-                rendering, sender);
+                handle,
+                recipient,
+                planner,
+                messageId,
+                now,
+                topic,
+                content,
+                key,
+                hash,
+                dryRun,
+                rendering,
+                sender,
+                statusCallback);
     Written written;
     try {
       // a dry run rolls back on its own; anything else shares a commit with concurrent accepts
@@ -662,7 +677,8 @@ public final class Messages {
       String hash,
       boolean dryRun,
       Rendering rendering,
-      MessageView.Sender sender) {
+      MessageView.Sender sender,
+      String statusCallback) {
     Contact to = recipient.apply(handle);
     Planned planned = planner.plan(handle, to, now);
     Optional<JsonNode> plan = planned.plan().map(PlanJson::write);
@@ -689,6 +705,7 @@ public final class Messages {
             .bindByType("smsFrom", sender.sms().orElse(null), String.class)
             .bindByType("emailFrom", sender.emailFrom().orElse(null), String.class)
             .bindByType("emailReplyTo", sender.replyTo().orElse(null), String.class)
+            .bindByType("statusCallback", statusCallback, String.class)
             .execute();
     if (inserted == 0) {
       throw new KeyTaken();
@@ -1434,6 +1451,10 @@ public final class Messages {
       parts.add(String.valueOf(request.smsFrom()));
       parts.add(String.valueOf(request.emailFrom()));
       parts.add(String.valueOf(request.emailReplyTo()));
+    }
+    if (request.statusCallback() != null) { // likewise
+      parts.add("statusCallback");
+      parts.add(request.statusCallback());
     }
     return sha256(String.join("\u0000", parts));
   }

@@ -1,10 +1,11 @@
 -- name: insertMessage
 INSERT INTO message (id, contact_id, idempotency_key, request_hash, topic, content, created_at,
                      plan, topic_class, dedupe_key, template_key, template_version, locale,
-                     sms_from, email_from, email_reply_to)
+                     sms_from, email_from, email_reply_to, status_callback)
 VALUES (:id, :contactId, :idempotencyKey, :requestHash, :topic, CAST(:content AS jsonb), :createdAt,
         CAST(:plan AS jsonb), :topicClass, :dedupeKey, :templateKey,
-        CAST(:templateVersion AS integer), :locale, :smsFrom, :emailFrom, :emailReplyTo)
+        CAST(:templateVersion AS integer), :locale, :smsFrom, :emailFrom, :emailReplyTo,
+        :statusCallback)
 ON CONFLICT (idempotency_key) DO NOTHING
 
 -- name: messageByIdempotencyKey
