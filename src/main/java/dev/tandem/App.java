@@ -26,6 +26,7 @@ import dev.tandem.delivery.RoutingSetup;
 import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailEngagement;
 import dev.tandem.email.EmailGateway;
+import dev.tandem.email.EmailIdentities;
 import dev.tandem.email.EmailRecords;
 import dev.tandem.email.InboundEmails;
 import dev.tandem.email.LinkSigner;
@@ -56,6 +57,7 @@ import dev.tandem.sms.SenderType;
 import dev.tandem.sms.SmsGateway;
 import dev.tandem.sms.SmsProblems;
 import dev.tandem.sms.SmsRecords;
+import dev.tandem.sms.SmsSenders;
 import dev.tandem.sms.http.TwilioGateway;
 import dev.tandem.sms.http.VonageGateway;
 import dev.tandem.sms.smpp.SmppGateway;
@@ -176,7 +178,7 @@ public final class App implements AutoCloseable {
               timeline,
               changes,
               erased);
-      this.webhooks = new Webhooks(jdbi, clock);
+      this.webhooks = new Webhooks(jdbi, clock, config.webhooks());
       timeline.sink(webhooks);
       changes.sink(webhooks);
       contacts.register(webhooks);
@@ -276,6 +278,14 @@ public final class App implements AutoCloseable {
                 + ")");
       }
       var quiet = quietHours(config.routing());
+      String defaultSender =
+          switch (smsProvider) {
+            case TWILIO -> config.twilio().from();
+            case VONAGE -> config.vonage().from();
+            case SMPP -> config.smpp().sourceAddress();
+          };
+      var smsSenders = SmsSenders.of(config.sms().senders(), defaultSender);
+      var emailIdentities = EmailIdentities.of(config.email());
       var gatewayListener = new GatewayEvents();
       this.email =
           remember(new SmtpGateway(smtpHost, smtpPort, config.smtp(), config.email(), clock));
@@ -316,7 +326,9 @@ public final class App implements AutoCloseable {
                   quiet,
                   id -> contacts.find(id).flatMap(Contact::timeZone),
                   config.routing().defaultZone(),
-                  NodeId.resolve(config.dispatch().nodeId(), config.dataDir())));
+                  NodeId.resolve(config.dispatch().nodeId(), config.dataDir()),
+                  smsSenders,
+                  emailIdentities));
       gatewayListener.dispatcher = dispatcher;
       later.set(dispatcher);
       dispatcher.takeBackOwnClaims();
@@ -324,12 +336,7 @@ public final class App implements AutoCloseable {
       var pricing =
           new SmsPricing(
               config.sms().priceTable().map(PriceTable::load).orElseGet(PriceTable::none),
-              SenderType.of(
-                  switch (smsProvider) {
-                    case TWILIO -> config.twilio().from();
-                    case VONAGE -> config.vonage().from();
-                    case SMPP -> config.smpp().sourceAddress();
-                  }),
+              SenderType.of(defaultSender),
               config.sms().substitution());
       this.shortLinks =
           new ShortLinks(jdbi, clock, timeline, secrets.get("short-links"), this::publicUrl);
@@ -379,6 +386,8 @@ public final class App implements AutoCloseable {
                   (handle, since, topic) -> costs.smsSpent(handle, topic, since)),
               templates,
               shortLinks,
+              smsSenders,
+              emailIdentities,
               dispatcher::wake);
       sms.start();
 

@@ -710,7 +710,8 @@ public final class ApiServer implements AutoCloseable {
           "templateVersion",
           "locale",
           "data",
-          "sendAt");
+          "sendAt",
+          "statusCallback");
 
   private void sendMessage(Context ctx) {
     Body body = Body.parse(ctx, MESSAGE_FIELDS);
@@ -877,10 +878,19 @@ public final class ApiServer implements AutoCloseable {
 
   private MessageRequest messageRequest(Body body, String headerKey) {
     Body to = body.object("to", Set.of("phone", "email"));
-    Body sms = body.object("sms", Set.of("text", "substitution"));
+    Body sms = body.object("sms", Set.of("text", "substitution", "from"));
     Body email =
         body.object(
-            "email", Set.of("subject", "html", "text", "tracking", "unsubscribe", "attachments"));
+            "email",
+            Set.of(
+                "subject",
+                "html",
+                "text",
+                "tracking",
+                "unsubscribe",
+                "attachments",
+                "from",
+                "replyTo"));
     var attachments =
         email
             .objects("attachments", Set.of("filename", "contentType", "content", "contentId"))
@@ -892,6 +902,7 @@ public final class ApiServer implements AutoCloseable {
                     a.string("content"),
                     a.string("contentId")))
             .toList();
+    String statusCallback = body.string("statusCallback");
     String key = body.string("idempotencyKey");
     if (key == null) {
       key = headerKey;
@@ -918,7 +929,11 @@ public final class ApiServer implements AutoCloseable {
         attachments,
         body.string("dedupeKey"),
         templateRequest(body),
-        sendAt(body));
+        sendAt(body),
+        sms.string("from"),
+        email.string("from"),
+        email.string("replyTo"),
+        statusCallback == null ? null : features.webhooks().statusCallback(statusCallback));
   }
 
   /** When to send at the earliest: ISO-8601 with an offset, at most a year ahead. */
@@ -1271,6 +1286,17 @@ public final class ApiServer implements AutoCloseable {
               return delivery;
             })
             .toList());
+    if (!m.sender().isEmpty()) {
+      var sender = new LinkedHashMap<String, Object>();
+      m.sender().sms().ifPresent(from -> sender.put("sms", from));
+      if (m.sender().emailFrom().isPresent() || m.sender().replyTo().isPresent()) {
+        var email = new LinkedHashMap<String, Object>();
+        m.sender().emailFrom().ifPresent(from -> email.put("from", from));
+        m.sender().replyTo().ifPresent(replyTo -> email.put("replyTo", replyTo));
+        sender.put("email", email);
+      }
+      out.put("sender", sender);
+    }
     m.plan().ifPresent(plan -> out.put("plan", plan));
     if (m.dryRun()) {
       out.put("dryRun", true);

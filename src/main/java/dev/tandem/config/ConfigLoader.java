@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -51,6 +52,7 @@ public final class ConfigLoader {
     d.put("sms.substitution", "on");
     d.put("sms.priceTable", "");
     d.put("sms.provider", "smpp");
+    d.put("sms.senders", "");
     d.put("sandbox.mode", "auto");
     d.put("sandbox.smtpPort", "0");
     d.put("sandbox.smppPort", "0");
@@ -72,6 +74,7 @@ public final class ConfigLoader {
     d.put("email.dkimDomain", "");
     d.put("email.dkimSelector", "");
     d.put("email.dkimPrivateKey", "");
+    d.put("email.identities", "");
     d.put("smpp.host", "");
     d.put("smpp.port", "2775");
     d.put("smpp.systemId", "tandem");
@@ -120,6 +123,7 @@ public final class ConfigLoader {
     d.put("webhooks.disableAfter", "72h");
     d.put("webhooks.timeout", "10s");
     d.put("webhooks.allowPrivateNetworks", "off");
+    d.put("webhooks.callbackSecret", "");
     d.put(
         "consent.topics",
         "alerts:critical:Security and service alerts;"
@@ -159,6 +163,9 @@ public final class ConfigLoader {
   }
 
   private ConfigLoader() {}
+
+  /** Keys whose YAML value may be a list (kept as JSON text; the environment gives the same). */
+  private static final Set<String> LISTS = Set.of("sms.senders", "email.identities");
 
   /**
    * The environment variable that overrides {@code key}: {@code smtp.poolSize →
@@ -248,6 +255,8 @@ public final class ConfigLoader {
       JsonNode value = field.getValue();
       if (value.isObject()) {
         flatten(key, value, out);
+      } else if (value.isArray() && LISTS.contains(key)) {
+        out.put(key, value.toString()); // read back by Values.list / Values.identities
       } else if (value.isNull()) {
         out.put(key, "");
       } else {
@@ -283,7 +292,8 @@ public final class ConfigLoader {
             new TandemConfig.Sms(
                 v.onOff("sms.substitution"),
                 v.optional("sms.priceTable").map(Path::of),
-                v.choice("sms.provider", TandemConfig.SmsProvider.class)),
+                v.choice("sms.provider", TandemConfig.SmsProvider.class),
+                v.list("sms.senders")),
             new TandemConfig.Sandbox(
                 v.choice("sandbox.mode", SandboxMode.class),
                 v.port("sandbox.smtpPort", true),
@@ -305,7 +315,8 @@ public final class ConfigLoader {
                 v.text("email.from"),
                 v.text("email.messageIdDomain"),
                 v.optional("email.bounceDomain"),
-                v.dkim()),
+                v.dkim(),
+                v.identities("email.identities")),
             new TandemConfig.Smpp(
                 v.optional("smpp.host"),
                 v.port("smpp.port", false),
@@ -365,7 +376,8 @@ public final class ConfigLoader {
                 v.duration("webhooks.retryFor", Duration.ofMinutes(1)),
                 v.duration("webhooks.disableAfter", Duration.ofMinutes(1)),
                 v.duration("webhooks.timeout", Duration.ofMillis(100)),
-                v.onOff("webhooks.allowPrivateNetworks")));
+                v.onOff("webhooks.allowPrivateNetworks"),
+                v.callbackSecret("webhooks.callbackSecret")));
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",
@@ -616,6 +628,112 @@ public final class ConfigLoader {
           value,
           "not an absolute http(s) URL without query, fragment or credentials",
           "write the URL people reach this server at, e.g. https://tandem.example.org");
+    }
+
+    /**
+     * A list: a JSON array of strings (a YAML list, or the same JSON in the environment) or text
+     * separated by commas. Each entry stripped; empty entries refused.
+     */
+    List<String> list(String key) {
+      String value = text(key);
+      if (value.isEmpty()) {
+        return List.of();
+      }
+      var out = new ArrayList<String>();
+      if (value.startsWith("[")) {
+        JsonNode array = json(key, value, "a list of strings, e.g. [\"Shop\", \"+14155550100\"]");
+        for (JsonNode item : array) {
+          if (!item.isTextual() && !item.isNumber()) {
+            throw new ConfigException(
+                key, value, "'" + item + "' is not a string", "list plain values, one per entry");
+          }
+          out.add(item.asText().strip());
+        }
+      } else {
+        for (String item : value.split(",")) {
+          out.add(item.strip());
+        }
+      }
+      if (out.stream().anyMatch(String::isEmpty)) {
+        throw new ConfigException(key, value, "an entry is empty", "remove the empty entry");
+      }
+      return List.copyOf(out);
+    }
+
+    /**
+     * Sender identities: a JSON array (a YAML list) whose entries are a From address as a string,
+     * or an object {@code {from: ..., replyTo: ...}}; or text of From addresses separated by
+     * semicolons (display names may hold commas).
+     */
+    List<TandemConfig.Identity> identities(String key) {
+      String value = text(key);
+      if (value.isEmpty()) {
+        return List.of();
+      }
+      var out = new ArrayList<TandemConfig.Identity>();
+      if (value.startsWith("[")) {
+        String fix =
+            "list identities like [\"Shop <news@shop.example>\", {from: \"Support"
+                + " <help@shop.example>\", replyTo: \"desk@shop.example\"}]";
+        for (JsonNode item : json(key, value, fix)) {
+          if (item.isTextual()) {
+            out.add(new TandemConfig.Identity(item.asText().strip(), Optional.empty()));
+          } else if (item.isObject() && item.path("from").isTextual()) {
+            var names = new ArrayList<String>();
+            item.fieldNames().forEachRemaining(names::add);
+            names.removeAll(List.of("from", "replyTo"));
+            if (!names.isEmpty()) {
+              throw new ConfigException(
+                  key, value, "unknown field " + names + " in " + item, "use from and replyTo");
+            }
+            out.add(
+                new TandemConfig.Identity(
+                    item.get("from").asText().strip(),
+                    item.path("replyTo").isTextual()
+                        ? Optional.of(item.get("replyTo").asText().strip())
+                        : Optional.empty()));
+          } else {
+            throw new ConfigException(
+                key, value, "'" + item + "' is neither an address nor {from, replyTo}", fix);
+          }
+        }
+      } else {
+        for (String item : value.split(";")) {
+          if (!item.isBlank()) {
+            out.add(new TandemConfig.Identity(item.strip(), Optional.empty()));
+          }
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    private static JsonNode json(String key, String value, String fix) {
+      JsonNode node;
+      try {
+        node = new ObjectMapper().readTree(value);
+      } catch (IOException e) {
+        throw new ConfigException(key, value, "not a list", fix);
+      }
+      if (node == null || !node.isArray()) {
+        throw new ConfigException(key, value, "not a list", fix);
+      }
+      return node;
+    }
+
+    /** A signing secret: 16 to 200 printable ASCII characters without spaces, or none. */
+    Optional<String> callbackSecret(String key) {
+      Optional<String> value = optional(key);
+      if (value.isPresent()
+          && (value.get().length() < 16
+              || value.get().length() > 200
+              || !value.get().chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+        throw new ConfigException(
+            key,
+            value.get(),
+            "not 16 to 200 printable ASCII characters without spaces",
+            "make one with: openssl rand -hex 32");
+      }
+      return value;
     }
 
     /** {@code host:port,host:port}: more relays to try in order when the first is down. */

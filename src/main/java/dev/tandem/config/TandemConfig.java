@@ -56,8 +56,15 @@ public record TandemConfig(
   /**
    * @param substitution replace smart quotes, dashes, … to stay in GSM-7 (per message override)
    * @param priceTable YAML price table; none means costs are not computed
+   * @param senders the sender ids a message may name ({@code sms.from}), as written; the first is
+   *     the default. Empty: only the provider's own ({@code smpp.sourceAddress} or {@code
+   *     twilio.from}). Checked by {@code dev.tandem.sms.SmsSenders} at start.
    */
-  public record Sms(boolean substitution, Optional<Path> priceTable, SmsProvider provider) {}
+  public record Sms(
+      boolean substitution,
+      Optional<Path> priceTable,
+      SmsProvider provider,
+      java.util.List<String> senders) {}
 
   /** How an SMS longer than one part goes to the SMSC. */
   public enum LongMessages {
@@ -108,9 +115,22 @@ public record TandemConfig(
    * @param bounceDomain when set, each email's envelope sender is {@code
    *     bounces+<delivery>@bounceDomain} (VERP), so a bounce names its delivery
    * @param dkim signing settings, when a key is configured
+   * @param identities the From addresses a message may name ({@code email.from}), as written; the
+   *     first is the default. Empty: only {@code from}. Checked by {@code
+   *     dev.tandem.email.EmailIdentities} at start.
    */
   public record Email(
-      String from, String messageIdDomain, Optional<String> bounceDomain, Optional<Dkim> dkim) {}
+      String from,
+      String messageIdDomain,
+      Optional<String> bounceDomain,
+      Optional<Dkim> dkim,
+      java.util.List<Identity> identities) {}
+
+  /**
+   * One configured sender identity: {@code from} as written ({@code news@shop.example} or {@code
+   * Shop <news@shop.example>}) and the Reply-To its email carries, if any.
+   */
+  public record Identity(String from, Optional<String> replyTo) {}
 
   /** DKIM signing (RFC 6376): the signing domain, the selector and the RSA private key file. */
   public record Dkim(String domain, String selector, Path privateKey) {}
@@ -295,9 +315,15 @@ public record TandemConfig(
    * @param timeout connect and answer time allowed to a receiver
    * @param allowPrivateNetworks whether receivers may be on loopback or private addresses
    *     (link-local addresses, where cloud metadata lives, are refused always)
+   * @param callbackSecret what per-message status callbacks are signed with; none: messages cannot
+   *     name a {@code statusCallback}
    */
   public record Webhooks(
-      Duration retryFor, Duration disableAfter, Duration timeout, boolean allowPrivateNetworks) {}
+      Duration retryFor,
+      Duration disableAfter,
+      Duration timeout,
+      boolean allowPrivateNetworks,
+      Optional<String> callbackSecret) {}
 
   /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
   public boolean realProvider() {

@@ -7,6 +7,7 @@ import dev.tandem.content.EmailContent;
 import dev.tandem.content.MessageContent;
 import dev.tandem.content.SmsContent;
 import dev.tandem.email.EmailGateway;
+import dev.tandem.email.EmailIdentities;
 import dev.tandem.email.EmailSendResult;
 import dev.tandem.email.LinkSigner;
 import dev.tandem.email.OutboundEmail;
@@ -18,6 +19,7 @@ import dev.tandem.routing.Zones;
 import dev.tandem.sms.DeliveryReceipt;
 import dev.tandem.sms.OutboundSms;
 import dev.tandem.sms.SmsGateway;
+import dev.tandem.sms.SmsSenders;
 import dev.tandem.sms.SmsSubmitResult;
 import dev.tandem.topic.TopicClass;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,6 +65,8 @@ public final class Dispatcher implements AutoCloseable {
   private final java.util.function.Function<java.util.UUID, Optional<String>> zoneOf;
   private final java.time.ZoneId defaultZone;
   private final String nodeId;
+  private final SmsSenders smsSenders;
+  private final EmailIdentities emailIdentities;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final List<Thread> workers = new ArrayList<>();
@@ -85,7 +89,11 @@ public final class Dispatcher implements AutoCloseable {
       QuietHours quietHours,
       java.util.function.Function<java.util.UUID, Optional<String>> zoneOf,
       java.time.ZoneId defaultZone,
-      String nodeId) {
+      String nodeId,
+      SmsSenders smsSenders,
+      EmailIdentities emailIdentities) {
+    this.smsSenders = smsSenders;
+    this.emailIdentities = emailIdentities;
     this.quietHours = quietHours;
     this.zoneOf = zoneOf;
     this.defaultZone = defaultZone;
@@ -311,7 +319,12 @@ public final class Dispatcher implements AutoCloseable {
         }
         SmsContent body = text.get();
         var outbound =
-            new OutboundSms(delivery.id(), delivery.address(), body.text(), body.substitution());
+            new OutboundSms(
+                delivery.id(),
+                delivery.address(),
+                body.text(),
+                body.substitution(),
+                Optional.ofNullable(delivery.smsFrom()).or(smsSenders::fallback));
         yield sms.submit(outbound)
             .thenApply(Dispatcher::outcome)
             .exceptionally(e -> new Outcome.Retry("SMS gateway error: " + e.getMessage()));
@@ -340,6 +353,14 @@ public final class Dispatcher implements AutoCloseable {
         html = html.map(own);
         Optional<String> text = body.text().map(own);
         var headers = new java.util.LinkedHashMap<String, String>();
+        // the sender stored with the message; a compliance reply (none stored) takes the default
+        EmailIdentities.Chosen sender =
+            delivery.emailFrom() == null && delivery.emailReplyTo() == null
+                ? emailIdentities.fallback()
+                : new EmailIdentities.Chosen(
+                    Optional.ofNullable(delivery.emailFrom()),
+                    Optional.ofNullable(delivery.emailReplyTo()));
+        sender.replyTo().ifPresent(r -> headers.put("Reply-To", r));
         if (body.unsubscribe() || marketing(delivery)) {
           // RFC 2369 + RFC 8058 one-click: mail providers POST to the https link. Gmail and Yahoo
           // require it on bulk mail, so marketing carries it whatever the caller asked.
@@ -356,7 +377,7 @@ public final class Dispatcher implements AutoCloseable {
             new OutboundEmail(
                 delivery.id(),
                 delivery.id() + "@" + emailConfig.messageIdDomain(),
-                emailConfig.from(),
+                sender.from().orElse(emailConfig.from()),
                 delivery.address(),
                 body.subject(),
                 html,

@@ -13,6 +13,11 @@ import java.util.UUID;
  * @param dedupeKey what makes two messages on a topic the same for the dedupe window; null means
  *     their content
  * @param template the template to render instead of sms and email content, or null
+ * @param smsFrom the SMS sender id to send from, one of the configured senders; null: the default
+ * @param emailFrom the From address, one of the configured identities; null: the default
+ * @param emailReplyTo the Reply-To address; null: the identity's, if any
+ * @param statusCallback where each delivery status change is POSTed, already checked ({@code
+ *     Webhooks.statusCallback}); null: nowhere
  */
 public record MessageRequest(
     UUID contactId,
@@ -31,7 +36,58 @@ public record MessageRequest(
     List<Attachment> emailAttachments,
     String dedupeKey,
     dev.tandem.template.TemplateRequest template,
-    java.time.Instant sendAt) {
+    java.time.Instant sendAt,
+    String smsFrom,
+    String emailFrom,
+    String emailReplyTo,
+    String statusCallback) {
+
+  public MessageRequest(
+      UUID contactId,
+      String toPhone,
+      String toEmail,
+      List<String> channels,
+      String topic,
+      String smsText,
+      Boolean smsSubstitution,
+      String emailSubject,
+      String emailHtml,
+      String emailText,
+      Boolean emailTracking,
+      Boolean emailUnsubscribe,
+      String idempotencyKey,
+      List<Attachment> emailAttachments,
+      String dedupeKey,
+      dev.tandem.template.TemplateRequest template,
+      java.time.Instant sendAt) {
+    this(
+        contactId,
+        toPhone,
+        toEmail,
+        channels,
+        topic,
+        smsText,
+        smsSubstitution,
+        emailSubject,
+        emailHtml,
+        emailText,
+        emailTracking,
+        emailUnsubscribe,
+        idempotencyKey,
+        emailAttachments,
+        dedupeKey,
+        template,
+        sendAt,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** True when the request names a sender of its own. */
+  public boolean namesSender() {
+    return smsFrom != null || emailFrom != null || emailReplyTo != null;
+  }
 
   /** True when the request carries SMS content. */
   public boolean hasSms() {

@@ -16,6 +16,7 @@ import java.util.UUID;
  *     for compliance replies
  * @param dryRun true when nothing was written ({@code POST /v1/messages?dryRun=true})
  * @param template what the message was rendered from, when it named a template
+ * @param sender the senders stored with the message (none: the gateways' configured ones)
  */
 public record MessageView(
     UUID id,
@@ -26,7 +27,8 @@ public record MessageView(
     boolean replayed,
     Optional<JsonNode> plan,
     boolean dryRun,
-    Optional<TemplateRef> template) {
+    Optional<TemplateRef> template,
+    Sender sender) {
 
   public MessageView(
       UUID id,
@@ -37,7 +39,30 @@ public record MessageView(
       boolean replayed,
       Optional<JsonNode> plan,
       boolean dryRun) {
-    this(id, contactId, topic, createdAt, deliveries, replayed, plan, dryRun, Optional.empty());
+    this(
+        id,
+        contactId,
+        topic,
+        createdAt,
+        deliveries,
+        replayed,
+        plan,
+        dryRun,
+        Optional.empty(),
+        Sender.NONE);
+  }
+
+  /**
+   * Who a message is sent as: the SMS sender id, the email From header and Reply-To; each empty
+   * when the gateway's configured one applies.
+   */
+  public record Sender(Optional<String> sms, Optional<String> emailFrom, Optional<String> replyTo) {
+    public static final Sender NONE =
+        new Sender(Optional.empty(), Optional.empty(), Optional.empty());
+
+    public boolean isEmpty() {
+      return sms.isEmpty() && emailFrom.isEmpty() && replyTo.isEmpty();
+    }
   }
 
   /** The template a message was rendered from: key, version and the locale of its variant. */
@@ -86,6 +111,6 @@ public record MessageView(
 
   MessageView asReplay() {
     return new MessageView(
-        id, contactId, topic, createdAt, deliveries, true, plan, false, template);
+        id, contactId, topic, createdAt, deliveries, true, plan, false, template, sender);
   }
 }

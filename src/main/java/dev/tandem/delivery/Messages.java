@@ -87,6 +87,8 @@ public final class Messages {
   private final dev.tandem.template.Templates templates;
   private final dev.tandem.template.ShortLinks shortLinks;
   private final GroupCommit accepts;
+  private final dev.tandem.sms.SmsSenders smsSenders;
+  private final dev.tandem.email.EmailIdentities emailIdentities;
 
   /**
    * @param onAccepted called after a commit that queued deliveries (wakes the dispatcher)
@@ -104,7 +106,11 @@ public final class Messages {
       RoutingSetup routing,
       dev.tandem.template.Templates templates,
       dev.tandem.template.ShortLinks shortLinks,
+      dev.tandem.sms.SmsSenders smsSenders,
+      dev.tandem.email.EmailIdentities emailIdentities,
       Runnable onAccepted) {
+    this.smsSenders = smsSenders;
+    this.emailIdentities = emailIdentities;
     this.routing = routing;
     this.templates = templates;
     this.shortLinks = shortLinks;
@@ -158,6 +164,7 @@ public final class Messages {
 
   private MessageView accept(
       MessageRequest request, boolean dryRun, java.util.function.Consumer<Rendering> rendered) {
+    MessageView.Sender sender = sender(request);
     List<Channel> named = channels(request.channels());
     dev.tandem.template.TemplateRequest templated = request.template();
     dev.tandem.template.Templates.Stored stored = null;
@@ -243,7 +250,9 @@ public final class Messages {
             key,
             hash,
             dryRun,
-            rendering);
+            rendering,
+            sender,
+            request.statusCallback());
       } catch (Conflict taken) {
         // Another request created this address's contact first: it is found on the next attempt.
         if (!recipient.isNew() || !taken.code().endsWith("-taken") || attempt == 3) {
@@ -291,6 +300,8 @@ public final class Messages {
         null,
         "reply",
         false,
+        null,
+        MessageView.Sender.NONE,
         null);
   }
 
@@ -314,6 +325,8 @@ public final class Messages {
         null,
         "reply",
         false,
+        null,
+        MessageView.Sender.NONE,
         null);
   }
 
@@ -580,14 +593,27 @@ public final class Messages {
       String key,
       String hash,
       boolean dryRun,
-      Rendering rendering) {
+      Rendering rendering,
+      MessageView.Sender sender,
+      String statusCallback) {
     UUID messageId = Ids.next(clock);
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Function<Handle, Written> work =
         handle ->
             writeIn(
-                handle, recipient, planner, messageId, now, topic, content, key, hash, dryRun,
-                rendering);
+                handle,
+                recipient,
+                planner,
+                messageId,
+                now,
+                topic,
+                content,
+                key,
+                hash,
+                dryRun,
+                rendering,
+                sender,
+                statusCallback);
     Written written;
     try {
       // a dry run rolls back on its own; anything else shares a commit with concurrent accepts
@@ -604,7 +630,8 @@ public final class Messages {
           false,
           planned.written.plan(),
           true,
-          Optional.ofNullable(rendering).map(Rendering::ref));
+          Optional.ofNullable(rendering).map(Rendering::ref),
+          sender);
     }
     // counted once committed: a work may run more than once in its group, and a dry run never
     for (MessageView.DeliveryView d : written.deliveries()) {
@@ -625,7 +652,8 @@ public final class Messages {
         false,
         written.plan(),
         false,
-        Optional.ofNullable(rendering).map(Rendering::ref));
+        Optional.ofNullable(rendering).map(Rendering::ref),
+        sender);
   }
 
   /** What the accepting transaction wrote. */
@@ -648,7 +676,9 @@ public final class Messages {
       String key,
       String hash,
       boolean dryRun,
-      Rendering rendering) {
+      Rendering rendering,
+      MessageView.Sender sender,
+      String statusCallback) {
     Contact to = recipient.apply(handle);
     Planned planned = planner.plan(handle, to, now);
     Optional<JsonNode> plan = planned.plan().map(PlanJson::write);
@@ -672,6 +702,10 @@ public final class Messages {
             .bindByType(
                 "templateVersion", rendering == null ? null : rendering.version(), Integer.class)
             .bindByType("locale", rendering == null ? null : rendering.locale(), String.class)
+            .bindByType("smsFrom", sender.sms().orElse(null), String.class)
+            .bindByType("emailFrom", sender.emailFrom().orElse(null), String.class)
+            .bindByType("emailReplyTo", sender.replyTo().orElse(null), String.class)
+            .bindByType("statusCallback", statusCallback, String.class)
             .execute();
     if (inserted == 0) {
       throw new KeyTaken();
@@ -1140,7 +1174,11 @@ public final class Messages {
                 new MessageView.TemplateRef(
                     rs.getString("template_key"),
                     rs.getInt("template_version"),
-                    rs.getString("locale"))));
+                    rs.getString("locale"))),
+        new MessageView.Sender(
+            Optional.ofNullable(rs.getString("sms_from")),
+            Optional.ofNullable(rs.getString("email_from")),
+            Optional.ofNullable(rs.getString("email_reply_to"))));
   }
 
   private static MessageView.DeliveryView deliveryRow(java.sql.ResultSet rs)
@@ -1172,7 +1210,8 @@ public final class Messages {
         false,
         message.plan(),
         false,
-        message.template());
+        message.template(),
+        message.sender());
   }
 
   private static MessageView.Step step(java.sql.ResultSet rs) throws java.sql.SQLException {
@@ -1204,6 +1243,17 @@ public final class Messages {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("stored plan is not JSON", e);
     }
+  }
+
+  /**
+   * The senders to store with the message: those it names, checked against the configured ones
+   * before anything is written, else the listed defaults.
+   */
+  private MessageView.Sender sender(MessageRequest request) {
+    Optional<String> sms = smsSenders.choose(request.smsFrom());
+    dev.tandem.email.EmailIdentities.Chosen email =
+        emailIdentities.choose(request.emailFrom(), request.emailReplyTo());
+    return new MessageView.Sender(sms, email.from(), email.replyTo());
   }
 
   private Recipient recipient(MessageRequest request) {
@@ -1395,6 +1445,16 @@ public final class Messages {
     parts.add(String.valueOf(request.dedupeKey()));
     if (request.sendAt() != null) { // only then: the hashes of earlier requests stay the same
       parts.add(request.sendAt().toString());
+    }
+    if (request.namesSender()) { // likewise
+      parts.add("sender");
+      parts.add(String.valueOf(request.smsFrom()));
+      parts.add(String.valueOf(request.emailFrom()));
+      parts.add(String.valueOf(request.emailReplyTo()));
+    }
+    if (request.statusCallback() != null) { // likewise
+      parts.add("statusCallback");
+      parts.add(request.statusCallback());
     }
     return sha256(String.join("\u0000", parts));
   }

@@ -106,7 +106,10 @@ final class Outbox {
       String currency,
       UUID claimToken,
       String variant,
-      UUID follows) {}
+      UUID follows,
+      String smsFrom,
+      String emailFrom,
+      String emailReplyTo) {}
 
   /** The result to store for one claimed delivery. */
   record Result(Claimed delivery, Outcome outcome, Instant nextAttemptAt) {}
@@ -155,7 +158,10 @@ final class Outbox {
                   rs.getString("currency"),
                   rs.getObject("claim_token", UUID.class),
                   rs.getString("variant"),
-                  rs.getObject("follows", UUID.class)))
+                  rs.getObject("follows", UUID.class),
+                  rs.getString("sms_from"),
+                  rs.getString("email_from"),
+                  rs.getString("email_reply_to")))
           .list();
     });
   }
@@ -538,6 +544,9 @@ final class Outbox {
         Channel.parse(rs.getString("channel")).orElseThrow(),
         null,
         0,
+        null,
+        null,
+        null,
         null,
         null,
         null,

@@ -51,7 +51,13 @@ public final class WebhookSender implements AutoCloseable {
       String type,
       String payload,
       int attempts,
-      Instant createdAt) {}
+      Instant createdAt,
+      String url) {
+    /** A status callback: its URL is its own, its webhook id the message's. */
+    boolean callback() {
+      return url != null;
+    }
+  }
 
   private record Outcome(boolean delivered, Integer status, String response) {}
 
@@ -120,19 +126,25 @@ public final class WebhookSender implements AutoCloseable {
                         rs.getString("type"),
                         rs.getString("payload"),
                         rs.getInt("attempts"),
-                        rs.getTimestamp("created_at").toInstant()))
+                        rs.getTimestamp("created_at").toInstant(),
+                        rs.getString("url")))
                 .list());
     if (claimed.isEmpty()) {
       return 0;
     }
     Map<UUID, Optional<Webhooks.Target>> targets = new HashMap<>();
     for (Claimed c : claimed) {
-      targets.computeIfAbsent(c.webhookId(), webhooks::target);
+      if (!c.callback()) {
+        targets.computeIfAbsent(c.webhookId(), webhooks::target);
+      }
     }
     List<Future<Outcome>> sending = new ArrayList<>();
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (Claimed c : claimed) {
-        Optional<Webhooks.Target> target = targets.get(c.webhookId());
+        Optional<Webhooks.Target> target =
+            c.callback()
+                ? Optional.of(new Webhooks.Target(c.webhookId(), c.url(), null))
+                : targets.get(c.webhookId());
         sending.add(
             pool.submit(() ->
                 target.isEmpty()
@@ -175,6 +187,11 @@ public final class WebhookSender implements AutoCloseable {
   }
 
   private Outcome send(Claimed c, Webhooks.Target target) {
+    String secret = c.callback() ? config.callbackSecret().orElse(null) : target.secret();
+    if (secret == null) {
+      return new Outcome(
+          false, null, "not sent: webhooks.callbackSecret is no longer set; set it to sign these");
+    }
     URI uri = URI.create(target.url());
     Optional<String> refused = refusedAddress(uri.getHost());
     if (refused.isPresent()) {
@@ -187,7 +204,7 @@ public final class WebhookSender implements AutoCloseable {
             .timeout(config.timeout())
             .header("Content-Type", "application/json")
             .header("User-Agent", "Tandem-Webhooks/1")
-            .header(WebhookSignature.HEADER, WebhookSignature.header(target.secret(), t, body))
+            .header(WebhookSignature.HEADER, WebhookSignature.header(secret, t, body))
             .header("Tandem-Event-Id", c.eventId().toString())
             .header("Tandem-Event-Type", c.type())
             .header("Tandem-Delivery-Attempt", Integer.toString(c.attempts() + 1))
@@ -226,11 +243,7 @@ public final class WebhookSender implements AutoCloseable {
         return Optional.of(
             "refused: " + host + " is a link-local address (" + a.getHostAddress() + ")");
       }
-      boolean uniqueLocal =
-          a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc;
-      boolean inside =
-          a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isAnyLocalAddress() || uniqueLocal;
-      if (inside && !config.allowPrivateNetworks()) {
+      if (inside(a) && !config.allowPrivateNetworks()) {
         return Optional.of(
             "refused: "
                 + host
@@ -240,6 +253,32 @@ public final class WebhookSender implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  private static boolean inside(InetAddress a) {
+    boolean uniqueLocal = a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc;
+    return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isAnyLocalAddress() || uniqueLocal;
+  }
+
+  /**
+   * Whether every address of {@code host} is loopback or private: empty when the host is not known
+   * or has a link-local address (never called).
+   */
+  static Optional<Boolean> inside(String host) {
+    InetAddress[] addresses;
+    try {
+      addresses = InetAddress.getAllByName(host);
+    } catch (UnknownHostException e) {
+      return Optional.empty();
+    }
+    boolean all = true;
+    for (InetAddress a : addresses) {
+      if (a.isLinkLocalAddress()) {
+        return Optional.empty();
+      }
+      all &= inside(a);
+    }
+    return Optional.of(all);
   }
 
   /** Records a round's answers in one transaction: the successes in one statement. */
@@ -257,7 +296,9 @@ public final class WebhookSender implements AutoCloseable {
         ids.add(claimed.get(i).id());
         statuses.add(outcomes.get(i).status());
         responses.add(kept(outcomes.get(i).response()));
-        succeeding.add(claimed.get(i).webhookId());
+        if (!claimed.get(i).callback()) {
+          succeeding.add(claimed.get(i).webhookId());
+        }
       }
     }
     jdbi.useTransaction(h -> {
@@ -268,9 +309,11 @@ public final class WebhookSender implements AutoCloseable {
             .bind("responses", responses.toArray(String[]::new))
             .bind("now", now)
             .execute();
-        h.createUpdate(sql.get("succeeding"))
-            .bind("webhookIds", succeeding.stream().distinct().toArray(UUID[]::new))
-            .execute();
+        if (!succeeding.isEmpty()) {
+          h.createUpdate(sql.get("succeeding"))
+              .bind("webhookIds", succeeding.stream().distinct().toArray(UUID[]::new))
+              .execute();
+        }
       }
       for (int i = 0; i < claimed.size(); i++) {
         if (!outcomes.get(i).delivered()) {
@@ -303,6 +346,9 @@ public final class WebhookSender implements AutoCloseable {
         .bind("givenUp", givenUp)
         .bind("next", now.plus(wait))
         .execute();
+    if (c.callback()) {
+      return; // no subscription to disable: a callback's events are given up one by one
+    }
     Optional<String> disabled =
         h.createQuery(sql.get("failing"))
             .bind("webhookId", c.webhookId())

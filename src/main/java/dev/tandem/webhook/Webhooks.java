@@ -137,29 +137,43 @@ public final class Webhooks implements EventSink, ContactData {
     }
   }
 
-  private record Snapshot(List<Active> active, long readAtNanos) {}
+  /**
+   * @param callbacks whether any message has a status callback (once one has, it stays true)
+   */
+  private record Snapshot(List<Active> active, boolean callbacks, long readAtNanos) {}
 
   private final Jdbi jdbi;
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final NamedSql sql;
+  private final boolean allowPrivateNetworks;
+  private final boolean callbacksSigned;
   private volatile Snapshot snapshot;
 
-  public Webhooks(Jdbi jdbi, Clock clock) {
-    this(jdbi, clock, System::nanoTime);
+  /** Set once this node has accepted a status callback: from then on every event is checked. */
+  private volatile boolean callbacksSeen;
+
+  public Webhooks(Jdbi jdbi, Clock clock, dev.tandem.config.TandemConfig.Webhooks config) {
+    this(jdbi, clock, System::nanoTime, config);
   }
 
-  Webhooks(Jdbi jdbi, Clock clock, LongSupplier nanoTime) {
+  Webhooks(
+      Jdbi jdbi,
+      Clock clock,
+      LongSupplier nanoTime,
+      dev.tandem.config.TandemConfig.Webhooks config) {
     this.jdbi = jdbi;
     this.clock = clock;
     this.nanoTime = nanoTime;
+    this.allowPrivateNetworks = config.allowPrivateNetworks();
+    this.callbacksSigned = config.callbackSecret().isPresent();
     this.sql = NamedSql.forClass(Webhooks.class);
   }
 
   // --- subscriptions ---------------------------------------------------------------------------
 
   public Created create(String url, List<String> events, String secret, String description) {
-    String checkedUrl = url(url);
+    String checkedUrl = url("url", url);
     List<String> checkedEvents = events(events);
     Optional<String> generated = Optional.empty();
     if (secret == null) {
@@ -216,7 +230,7 @@ public final class Webhooks implements EventSink, ContactData {
       String secret,
       String description,
       Boolean enabled) {
-    String checkedUrl = url == null ? null : url(url);
+    String checkedUrl = url == null ? null : url("url", url);
     String[] checkedEvents = events == null ? null : events(events).toArray(String[]::new);
     String checkedSecret = secret == null ? null : secret(secret);
     String checkedDescription = description == null ? null : description(description);
@@ -303,7 +317,7 @@ public final class Webhooks implements EventSink, ContactData {
   @Override
   public boolean listening() {
     Snapshot s = snapshot;
-    return s == null || stale(s) || !s.active().isEmpty();
+    return s == null || stale(s) || !s.active().isEmpty() || s.callbacks() || callbacksSeen;
   }
 
   /**
@@ -313,8 +327,10 @@ public final class Webhooks implements EventSink, ContactData {
    */
   @Override
   public void recorded(Handle handle, List<Notice> notices) {
-    List<Active> active = active(handle);
-    if (active.isEmpty()) {
+    Snapshot current = snapshot(handle);
+    List<Active> active = current.active();
+    boolean callbacks = current.callbacks() || callbacksSeen;
+    if (active.isEmpty() && !callbacks) {
       return;
     }
     List<UUID> eventIds = new ArrayList<>();
@@ -322,12 +338,18 @@ public final class Webhooks implements EventSink, ContactData {
     List<String> types = new ArrayList<>();
     List<UUID> contactIds = new ArrayList<>();
     List<String> payloads = new ArrayList<>();
+    var callback = new Batch();
     for (Notice n : notices) {
       if (n.source().equals("timeline") && n.type().startsWith("contact.")) {
         continue;
       }
       String payload = null;
       UUID eventId = null;
+      if (callbacks && n.type().startsWith("delivery.") && n.messageId() != null) {
+        eventId = Ids.next(clock);
+        payload = payload(eventId, n);
+        callback.add(eventId, n.messageId(), n.type(), n.contactId(), payload);
+      }
       for (Active a : active) {
         if (!a.wants(n.type())) {
           continue;
@@ -343,6 +365,18 @@ public final class Webhooks implements EventSink, ContactData {
         payloads.add(payload);
       }
     }
+    if (!callback.eventIds.isEmpty()) {
+      // only the events of messages that name a callback become rows: the join decides
+      handle
+          .createUpdate(sql.get("enqueueCallbacks"))
+          .bind("eventIds", callback.eventIds.toArray(UUID[]::new))
+          .bind("messageIds", callback.messageIds.toArray(UUID[]::new))
+          .bind("types", callback.types.toArray(String[]::new))
+          .bind("contactIds", callback.contactIds.toArray(UUID[]::new))
+          .bind("payloads", callback.payloads.toArray(String[]::new))
+          .bind("now", now())
+          .execute();
+    }
     if (eventIds.isEmpty()) {
       return;
     }
@@ -355,6 +389,23 @@ public final class Webhooks implements EventSink, ContactData {
         .bind("payloads", payloads.toArray(String[]::new))
         .bind("now", now())
         .execute();
+  }
+
+  /** The events that may go to their message's status callback. */
+  private static final class Batch {
+    final List<UUID> eventIds = new ArrayList<>();
+    final List<UUID> messageIds = new ArrayList<>();
+    final List<String> types = new ArrayList<>();
+    final List<UUID> contactIds = new ArrayList<>();
+    final List<String> payloads = new ArrayList<>();
+
+    void add(UUID eventId, UUID messageId, String type, UUID contactId, String payload) {
+      eventIds.add(eventId);
+      messageIds.add(messageId);
+      types.add(type);
+      contactIds.add(contactId);
+      payloads.add(payload);
+    }
   }
 
   private static String payload(UUID eventId, Notice n) {
@@ -383,10 +434,10 @@ public final class Webhooks implements EventSink, ContactData {
    * The enabled subscriptions as last read, re-read (on the caller's transaction: no second
    * connection) when older than a second, so a change on another node counts within a second.
    */
-  private List<Active> active(Handle handle) {
+  private Snapshot snapshot(Handle handle) {
     Snapshot s = snapshot;
     if (s != null && !stale(s)) {
-      return s.active();
+      return s;
     }
     long readAt = nanoTime.getAsLong();
     List<Active> active =
@@ -397,12 +448,54 @@ public final class Webhooks implements EventSink, ContactData {
                     rs.getObject("id", UUID.class),
                     List.of((String[]) rs.getArray("events").getArray())))
             .list();
-    snapshot = new Snapshot(List.copyOf(active), readAt);
-    return active;
+    boolean callbacks =
+        (s != null && s.callbacks())
+            || handle.createQuery(sql.get("anyCallback")).mapTo(Boolean.class).one();
+    Snapshot fresh = new Snapshot(List.copyOf(active), callbacks, readAt);
+    snapshot = fresh;
+    return fresh;
   }
 
   private boolean stale(Snapshot s) {
     return nanoTime.getAsLong() - s.readAtNanos() >= RECHECK.toNanos();
+  }
+
+  // --- status callbacks ------------------------------------------------------------------------
+
+  /**
+   * Checks a message's {@code statusCallback}: an https URL, or an http one to a loopback or
+   * private address when {@code webhooks.allowPrivateNetworks} is on (a receiver inside the
+   * operator's network, where TLS is often not set up); never link-local. Needs {@code
+   * webhooks.callbackSecret}, which signs what is POSTed there. Returns the URL to store.
+   */
+  public String statusCallback(String url) {
+    String checked = url("statusCallback", url);
+    if (!callbacksSigned) {
+      throw new InvalidInput(
+          "status-callbacks-off",
+          "statusCallback",
+          "statusCallback needs webhooks.callbackSecret, the secret its POSTs are signed with: set"
+              + " it in the configuration (openssl rand -hex 32), or subscribe to delivery.* with"
+              + " POST /v1/webhooks instead.");
+    }
+    URI uri = URI.create(checked);
+    if (uri.getScheme().equalsIgnoreCase("http")) {
+      Optional<Boolean> inside = WebhookSender.inside(uri.getHost());
+      if (!allowPrivateNetworks || inside.isEmpty() || !inside.get()) {
+        throw new InvalidInput(
+            "insecure-url",
+            "statusCallback",
+            "statusCallback '"
+                + url
+                + "' is http: use https"
+                + (allowPrivateNetworks
+                    ? " (http is only for loopback and private addresses)."
+                    : "; http is allowed only for receivers on private addresses, with"
+                        + " webhooks.allowPrivateNetworks: on."));
+      }
+    }
+    callbacksSeen = true;
+    return checked;
   }
 
   // --- merge and erasure -----------------------------------------------------------------------
@@ -423,38 +516,43 @@ public final class Webhooks implements EventSink, ContactData {
 
   // --- checks ----------------------------------------------------------------------------------
 
-  static String url(String url) {
+  static String url(String field, String url) {
     if (url == null || url.isBlank()) {
       throw new InvalidInput(
-          "missing-url", "url", "url is required: the https address deliveries are POSTed to.");
+          "missing-url",
+          field,
+          field + " is required: the https address deliveries are POSTed to.");
     }
     if (url.length() > MAX_URL) {
       throw new InvalidInput(
-          "invalid-url", "url", "url is " + url.length() + " characters; the limit is 2000.");
+          "invalid-url", field, field + " is " + url.length() + " characters; the limit is 2000.");
     }
     URI uri;
     try {
       uri = new URI(url.strip());
     } catch (URISyntaxException e) {
-      throw new InvalidInput("invalid-url", "url", "'" + url + "' is not a URL: " + e.getReason());
+      throw new InvalidInput("invalid-url", field, "'" + url + "' is not a URL: " + e.getReason());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("https") && !scheme.equals("http")) {
       throw new InvalidInput(
-          "invalid-url", "url", "'" + url + "' is not an http or https URL (https is advised).");
+          "invalid-url", field, "'" + url + "' is not an http or https URL (https is advised).");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new InvalidInput("invalid-url", "url", "'" + url + "' names no host.");
+      throw new InvalidInput("invalid-url", field, "'" + url + "' names no host.");
     }
     if (uri.getRawUserInfo() != null) {
       throw new InvalidInput(
           "invalid-url",
-          "url",
-          "the url holds a user name or password; authenticate the receiver by the signature"
+          field,
+          "the "
+              + field
+              + " holds a user name or password; authenticate the receiver by the signature"
               + " instead (docs/webhooks.md).");
     }
     if (uri.getFragment() != null) {
-      throw new InvalidInput("invalid-url", "url", "the url has a #fragment; leave it out.");
+      throw new InvalidInput(
+          "invalid-url", field, "the " + field + " has a #fragment; leave it out.");
     }
     return uri.toString();
   }

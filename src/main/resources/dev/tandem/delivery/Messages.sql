@@ -1,9 +1,11 @@
 -- name: insertMessage
 INSERT INTO message (id, contact_id, idempotency_key, request_hash, topic, content, created_at,
-                     plan, topic_class, dedupe_key, template_key, template_version, locale)
+                     plan, topic_class, dedupe_key, template_key, template_version, locale,
+                     sms_from, email_from, email_reply_to, status_callback)
 VALUES (:id, :contactId, :idempotencyKey, :requestHash, :topic, CAST(:content AS jsonb), :createdAt,
         CAST(:plan AS jsonb), :topicClass, :dedupeKey, :templateKey,
-        CAST(:templateVersion AS integer), :locale)
+        CAST(:templateVersion AS integer), :locale, :smsFrom, :emailFrom, :emailReplyTo,
+        :statusCallback)
 ON CONFLICT (idempotency_key) DO NOTHING
 
 -- name: messageByIdempotencyKey
@@ -36,7 +38,7 @@ LIMIT 1000
 
 -- name: messageById
 SELECT id, contact_id, topic, created_at, plan::text AS plan, template_key, template_version,
-       locale
+       locale, sms_from, email_from, email_reply_to
 FROM message WHERE id = :id
 
 -- name: deliveriesOfMessage
@@ -65,7 +67,7 @@ ORDER BY message_id, created_at, id
 -- Newest first by id (UUIDv7: creation order to the millisecond), walking the primary key down
 -- from the cursor; each filter is skipped when its parameter is null.
 SELECT m.id, m.contact_id, m.topic, m.created_at, m.plan::text AS plan, m.template_key,
-       m.template_version, m.locale
+       m.template_version, m.locale, m.sms_from, m.email_from, m.email_reply_to
 FROM message m
 WHERE m.id < :after
   AND (CAST(:contactId AS uuid) IS NULL OR m.contact_id = CAST(:contactId AS uuid))
@@ -83,7 +85,7 @@ LIMIT :limit
 -- name: pageOfContact
 -- The same for one contact, from its index.
 SELECT m.id, m.contact_id, m.topic, m.created_at, m.plan::text AS plan, m.template_key,
-       m.template_version, m.locale
+       m.template_version, m.locale, m.sms_from, m.email_from, m.email_reply_to
 FROM message m
 WHERE m.contact_id = CAST(:contactId AS uuid) AND m.id < :after
   AND (CAST(:topic AS text) IS NULL OR m.topic = CAST(:topic AS text))

@@ -5,7 +5,8 @@
 -- What a node needs to send the deliveries it has just claimed, in the order they were claimed.
 SELECT d.id, d.message_id, d.contact_id, d.channel, d.address, d.attempts, m.topic,
        m.content::text AS content,
-       d.segments, d.cost, d.currency, d.claim_token, d.variant, d.follows
+       d.segments, d.cost, d.currency, d.claim_token, d.variant, d.follows,
+       m.sms_from, m.email_from, m.email_reply_to
 FROM unnest(CAST(:ids AS uuid[])) WITH ORDINALITY AS c(id, n)
 JOIN delivery d ON d.id = c.id
 JOIN message m ON m.id = d.message_id

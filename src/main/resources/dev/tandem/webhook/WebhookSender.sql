@@ -1,14 +1,16 @@
 -- name: claim
--- The due deliveries of enabled subscriptions, only the oldest pending one per subscription and
--- contact (a contact's events arrive in order), leased by pushing their next attempt past the
--- send; another node skips what is locked and, meanwhile, what is leased.
+-- The due deliveries of enabled subscriptions and of status callbacks (a row with its own url,
+-- whose webhook_id is its message), only the oldest pending one per subscription and contact (a
+-- contact's events arrive in order), leased by pushing their next attempt past the send; another
+-- node skips what is locked and, meanwhile, what is leased.
 UPDATE webhook_event e
 SET next_attempt_at = :leaseUntil
 FROM (
   SELECT c.id
   FROM webhook_event c
-  JOIN webhook w ON w.id = c.webhook_id AND w.disabled_at IS NULL
+  LEFT JOIN webhook w ON w.id = c.webhook_id
   WHERE c.status = 'pending' AND c.next_attempt_at <= :now
+    AND (c.url IS NOT NULL OR (w.id IS NOT NULL AND w.disabled_at IS NULL))
     AND NOT EXISTS (
       SELECT 1 FROM webhook_event p
       WHERE p.status = 'pending' AND p.webhook_id = c.webhook_id AND p.contact_id = c.contact_id
@@ -19,7 +21,7 @@ FROM (
 ) due
 WHERE e.id = due.id
 RETURNING e.id, e.event_id, e.webhook_id, e.type, e.payload::text AS payload, e.attempts,
-          e.created_at
+          e.created_at, e.url
 
 -- name: delivered
 -- A round's successes in one statement.

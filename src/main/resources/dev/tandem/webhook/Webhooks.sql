@@ -58,6 +58,23 @@ FROM unnest(CAST(:eventIds AS uuid[]), CAST(:webhookIds AS uuid[]), CAST(:types 
 WHERE EXISTS (SELECT 1 FROM webhook w WHERE w.id = v.webhook_id)
 ORDER BY v.n
 
+-- name: anyCallback
+-- Whether any message names a status callback (the partial index answers it at once).
+SELECT EXISTS (SELECT 1 FROM message WHERE status_callback IS NOT NULL)
+
+-- name: enqueueCallbacks
+-- The delivery events of messages that name a status callback, one row each, with the message's
+-- URL and the message as their webhook_id (its implicit subscription: in order per message).
+INSERT INTO webhook_event (event_id, webhook_id, type, contact_id, payload, status,
+                           next_attempt_at, created_at, url)
+SELECT v.event_id, m.id, v.type, v.contact_id, CAST(v.payload AS jsonb), 'pending', :now, :now,
+       m.status_callback
+FROM unnest(CAST(:eventIds AS uuid[]), CAST(:messageIds AS uuid[]), CAST(:types AS text[]),
+            CAST(:contactIds AS uuid[]), CAST(:payloads AS text[]))
+     WITH ORDINALITY AS v(event_id, message_id, type, contact_id, payload, n)
+JOIN message m ON m.id = v.message_id AND m.status_callback IS NOT NULL
+ORDER BY v.n
+
 -- name: deliveries
 SELECT id, event_id, type, contact_id, status, attempts, created_at, next_attempt_at,
        last_attempt_at, last_status, last_response, delivered_at, payload::text AS payload

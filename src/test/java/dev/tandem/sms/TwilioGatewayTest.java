@@ -41,6 +41,8 @@ class TwilioGatewayTest {
                 FakeTwilio.TOKEN,
                 "twilio.from",
                 "+14155550000",
+                "sms.senders",
+                "+14155550000,Shop",
                 "http.port",
                 Integer.toString(port),
                 "http.publicUrl",
@@ -51,6 +53,26 @@ class TwilioGatewayTest {
   void stop() {
     tandem.close();
     provider.close();
+  }
+
+  @Test
+  void an_sms_that_names_a_configured_sender_goes_out_with_it_as_from() {
+    String phone = TestApp.uniquePhone();
+    String id =
+        tandem.send(
+            Map.of(
+                "to", Map.of("phone", phone),
+                "sms", Map.of("text", "From the shop", "from", "Shop")));
+
+    tandem.app.dispatcher.runOnce();
+
+    tandem.awaitStatus(id, "sms", "delivered");
+    assertThat(provider.sent())
+        .singleElement()
+        .satisfies(sent -> {
+          assertThat(sent.to()).isEqualTo(phone);
+          assertThat(sent.from()).isEqualTo("Shop");
+        });
   }
 
   @Test

@@ -364,7 +364,12 @@ class WebhooksTest {
   @Test
   void a_subscription_deleted_elsewhere_fails_no_change_and_gets_nothing() {
     var jdbi = tandem.app.database.jdbi();
-    var node = new Webhooks(jdbi, tandem.clock, () -> 0L); // its copy never goes stale
+    var node =
+        new Webhooks(
+            jdbi,
+            tandem.clock,
+            () -> 0L,
+            tandem.app.config.webhooks()); // its copy never goes stale
     var id = node.create(receiver.url(), List.of("*"), SECRET, null).webhook().id();
     var notice =
         new dev.tandem.event.EventSink.Notice(

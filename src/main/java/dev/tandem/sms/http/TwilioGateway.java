@@ -66,7 +66,7 @@ public final class TwilioGateway implements SmsGateway {
   public CompletableFuture<SmsSubmitResult> submit(OutboundSms sms) {
     var form = new LinkedHashMap<String, String>();
     form.put("To", sms.to());
-    form.put("From", config.from());
+    form.put("From", sms.from().orElse(config.from()));
     form.put("Body", SmsText.of(sms.text(), sms.substitute()).transmitted());
     if (!statusCallbackUrl.isEmpty()) {
       form.put("StatusCallback", statusCallbackUrl);

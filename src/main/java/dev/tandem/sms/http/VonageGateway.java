@@ -80,7 +80,7 @@ public final class VonageGateway implements SmsGateway {
     var form = new LinkedHashMap<String, String>();
     form.put("api_key", config.apiKey());
     form.put("api_secret", config.apiSecret());
-    form.put("from", withoutPlus(config.from()));
+    form.put("from", withoutPlus(sms.from().orElse(config.from())));
     form.put("to", withoutPlus(sms.to()));
     form.put("text", text.transmitted());
     form.put("type", text.encoding() == SmsEncoding.UCS2 ? "unicode" : "text");

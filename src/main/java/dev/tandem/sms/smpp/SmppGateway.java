@@ -141,7 +141,7 @@ public final class SmppGateway implements SmsGateway {
     }
     var parts = new ArrayList<SmsSubmitResult.Part>(wires.size());
     for (int i = 0; i < wires.size(); i++) {
-      SmsSubmitResult result = submitPart(sms.to(), wires.get(i), i + 1);
+      SmsSubmitResult result = submitPart(sms, wires.get(i), i + 1);
       // A transient failure after earlier parts went out: retry this part in place, so that a
       // retry of the whole delivery does not send the earlier parts twice.
       for (int retry = 1;
@@ -153,7 +153,7 @@ public final class SmppGateway implements SmsGateway {
           Thread.currentThread().interrupt();
           break;
         }
-        result = submitPart(sms.to(), wires.get(i), i + 1);
+        result = submitPart(sms, wires.get(i), i + 1);
       }
       switch (result) {
         case SmsSubmitResult.Accepted accepted -> parts.addAll(accepted.parts());
@@ -243,7 +243,7 @@ public final class SmppGateway implements SmsGateway {
     return latin1 ? text.getBytes(StandardCharsets.ISO_8859_1) : Gsm7.encode(text);
   }
 
-  private SmsSubmitResult submitPart(String to, Wire wire, int seq) {
+  private SmsSubmitResult submitPart(OutboundSms sms, Wire wire, int seq) {
     Bind bind = pickBind();
     if (bind == null) {
       return new SmsSubmitResult.RetryLater("SMSC " + host + ":" + port + " connection lost");
@@ -256,7 +256,7 @@ public final class SmppGateway implements SmsGateway {
     }
     try {
       bind.throttle.acquire();
-      return bind.submit(to, wire, seq);
+      return bind.submit(sms.to(), sms.from().orElse(config.sourceAddress()), wire, seq);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new SmsSubmitResult.RetryLater("interrupted while throttled");
@@ -416,12 +416,12 @@ public final class SmppGateway implements SmsGateway {
       }
     }
 
-    SmsSubmitResult submit(String to, Wire wire, int seq) {
+    SmsSubmitResult submit(String to, String from, Wire wire, int seq) {
       SMPPSession current = session;
       if (current == null || !current.getSessionState().isBound()) {
         return new SmsSubmitResult.RetryLater("SMSC " + host + ":" + port + " connection lost");
       }
-      Source source = Source.of(config.sourceAddress());
+      Source source = Source.of(from);
       try {
         SubmitSmResult result =
             current.submitShortMessage(
