@@ -3,6 +3,7 @@ package dev.tandem;
 import dev.tandem.api.ApiKeys;
 import dev.tandem.api.ApiServer;
 import dev.tandem.config.ConfigException;
+import dev.tandem.config.Redact;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.consent.ConsentLedger;
 import dev.tandem.consent.ConsentRecords;
@@ -22,6 +23,7 @@ import dev.tandem.delivery.DeliveryRecords;
 import dev.tandem.delivery.Dispatcher;
 import dev.tandem.delivery.Messages;
 import dev.tandem.delivery.NodeId;
+import dev.tandem.delivery.QueueMetrics;
 import dev.tandem.delivery.RoutingSetup;
 import dev.tandem.delivery.SmsPricing;
 import dev.tandem.email.EmailEngagement;
@@ -39,6 +41,7 @@ import dev.tandem.event.EventRecords;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
+import dev.tandem.ops.Metrics;
 import dev.tandem.preference.Preferences;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
@@ -74,7 +77,7 @@ import dev.tandem.topic.TopicJson;
 import dev.tandem.topic.Topics;
 import dev.tandem.webhook.WebhookSender;
 import dev.tandem.webhook.Webhooks;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -133,6 +136,7 @@ public final class App implements AutoCloseable {
   public final Optional<MailboxPoller> mailboxPoller;
   public final ApiKeys apiKeys;
   public final PrometheusMeterRegistry metrics;
+  public final Health health;
   public final ApiServer api;
   public final Webhooks webhooks;
   public final WebhookSender webhookSender;
@@ -145,7 +149,7 @@ public final class App implements AutoCloseable {
     // read before anything starts: a bad topic setting stops start-up like any config error
     var configuredTopics = TopicJson.configured(config.consent().topics());
     try {
-      this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      this.metrics = remember(new Metrics()).registry();
       this.database =
           remember(Database.open(config.db(), config.dataDir(), options.durableDatabase()));
       var jdbi = database.jdbi();
@@ -182,7 +186,8 @@ public final class App implements AutoCloseable {
       timeline.sink(webhooks);
       changes.sink(webhooks);
       contacts.register(webhooks);
-      this.webhookSender = remember(new WebhookSender(jdbi, clock, config.webhooks(), webhooks));
+      this.webhookSender =
+          remember(new WebhookSender(jdbi, clock, config.webhooks(), webhooks, metrics));
       var secrets = new Secrets(jdbi);
       this.topics = new Topics(jdbi, clock, config.consent().defaultTopic());
       var seeded = topics.seed(configuredTopics);
@@ -216,7 +221,7 @@ public final class App implements AutoCloseable {
       contacts.register(importer.runs());
       this.privacy = new Privacy(jdbi, clock, contacts, timeline, changes);
       this.smsProblems = new SmsProblems(jdbi, clock);
-      this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems);
+      this.inbound = new InboundMessages(jdbi, clock, contacts, timeline, smsProblems, metrics);
       inbound.subscribe(keywords::onSms);
       this.apiKeys = new ApiKeys(jdbi, clock);
       var links = new LinkSigner(secrets.get("links"));
@@ -244,7 +249,8 @@ public final class App implements AutoCloseable {
               links,
               config.inbound().unknownSenders(),
               deliveryRecords,
-              suppressions);
+              suppressions,
+              metrics);
       inboundEmails.subscribe(r -> keywords.onEmailReply(r.contactId(), r.id(), r.newText()));
       this.inboundSmtp =
           config
@@ -390,9 +396,10 @@ public final class App implements AutoCloseable {
               emailIdentities,
               dispatcher::wake);
       sms.start();
+      registerGauges(jdbi, clock);
 
       options.bootstrapApiKey().ifPresent(apiKeys::bootstrap);
-      var health =
+      this.health =
           new Health()
               .check("database", () -> database.reachable() ? null : "PostgreSQL does not answer")
               .check(
@@ -456,6 +463,7 @@ public final class App implements AutoCloseable {
         dispatcher.start(options.dispatchWorkers());
         webhookSender.start();
       }
+      log.info(summary(smtpHost, smtpPort, smppHost, smppPort));
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -601,6 +609,98 @@ public final class App implements AutoCloseable {
 
   public String url() {
     return "http://" + config.http().host() + ":" + api.port();
+  }
+
+  /** What this node runs with, in one line for the log: no secrets, no personal data. */
+  private String summary(String smtpHost, int smtpPort, String smppHost, int smppPort) {
+    String sms =
+        switch (config.sms().provider()) {
+          case SMPP ->
+              "SMPP "
+                  + smppHost
+                  + ":"
+                  + smppPort
+                  + " as "
+                  + config.smpp().systemId()
+                  + " ("
+                  + config.smpp().binds()
+                  + " bind(s), window "
+                  + config.smpp().window()
+                  + ")";
+          case TWILIO -> "Twilio-compatible API " + Redact.url(config.twilio().baseUrl());
+          case VONAGE -> "Vonage SMS API " + Redact.url(config.vonage().baseUrl());
+        };
+    return "Tandem started: API on "
+        + url()
+        + (config.http().publicUrl().isEmpty() ? "" : " (public " + config.http().publicUrl() + ")")
+        + "; database "
+        + config
+            .db()
+            .url()
+            .map(Redact::url)
+            .orElse("embedded in " + config.dataDir().resolve("postgres"))
+        + "; SMS via "
+        + sms
+        + "; email via SMTP "
+        + smtpHost
+        + ":"
+        + smtpPort
+        + " (pool "
+        + config.smtp().poolSize()
+        + ", DKIM "
+        + (config.email().dkim().isPresent() ? "on" : "off")
+        + ")"
+        + inboundSmtp.map(server -> "; inbound SMTP on port " + server.port()).orElse("")
+        + (config.sandboxEnabled() ? "; sandbox on (nothing leaves this machine)" : "")
+        + "; node "
+        + dispatcher.nodeId();
+  }
+
+  /** Gauges read at each scrape: the queue from the database, the gateways' sessions and pools. */
+  private void registerGauges(org.jdbi.v3.core.Jdbi jdbi, Clock clock) {
+    new QueueMetrics(jdbi, clock, metrics);
+    // counters at zero from the start, for every channel, outcome and topic known now
+    for (var channel : dev.tandem.channel.Channel.values()) {
+      DeliveryRecords.accepted(metrics, channel);
+      for (var topic : topics.all()) {
+        for (String status : List.of("sent", "delivered", "failed", "suppressed")) {
+          DeliveryRecords.counter(metrics, channel, status, topic.key());
+        }
+      }
+    }
+    if (config.sms().provider() == TandemConfig.SmsProvider.SMPP) {
+      Gauge.builder("tandem.smpp.sessions", sms, g -> g.load().sessions())
+          .description("SMPP binds configured")
+          .register(metrics);
+      Gauge.builder("tandem.smpp.sessions.bound", sms, g -> g.load().bound())
+          .description("SMPP binds bound now")
+          .register(metrics);
+      Gauge.builder("tandem.smpp.window.size", sms, g -> g.load().window())
+          .description("Submits that may await their response at once, over all binds")
+          .register(metrics);
+      Gauge.builder("tandem.smpp.window.in.use", sms, g -> g.load().inFlight())
+          .description("Submits awaiting their response now")
+          .register(metrics);
+    }
+    if (email instanceof SmtpGateway smtp) {
+      Gauge.builder("tandem.smtp.pool.size", smtp, SmtpGateway::poolSize)
+          .description("SMTP connections allowed (smtp.poolSize)")
+          .register(metrics);
+      Gauge.builder("tandem.smtp.connections", smtp, SmtpGateway::connectionsInUse)
+          .description("SMTP connections by state")
+          .tag("state", "in_use")
+          .register(metrics);
+      Gauge.builder("tandem.smtp.connections", smtp, SmtpGateway::idleConnections)
+          .description("SMTP connections by state")
+          .tag("state", "idle")
+          .register(metrics);
+    }
+    Gauge.builder("tandem.sms.ready", sms, g -> g.ready() ? 1 : 0)
+        .description("1 when SMS can be sent now (bound, or the provider answered)")
+        .register(metrics);
+    Gauge.builder("tandem.email.ready", email, g -> g.ready() ? 1 : 0)
+        .description("1 when the last connection to the SMTP relay worked")
+        .register(metrics);
   }
 
   private <T extends AutoCloseable> T remember(T resource) {

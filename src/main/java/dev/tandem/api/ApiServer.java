@@ -152,6 +152,13 @@ public final class ApiServer implements AutoCloseable {
           config.jsonMapper(new JavalinJackson(json, true));
           config.http.prefer405over404 = true;
           config.jetty.modifyServer(server -> server.setErrorHandler(new BadMessageProblems()));
+          config.requestLogger.http((ctx, millis) ->
+              dev.tandem.ops.Metrics.request(
+                  features.metrics(),
+                  ctx.method().name(),
+                  routeOf(ctx),
+                  ctx.statusCode(),
+                  (long) (millis * 1_000_000)));
           config.events(events ->
               events.handlerAdded(meta -> {
                 if (isEndpoint(meta.getHttpMethod())) {
@@ -185,6 +192,16 @@ public final class ApiServer implements AutoCloseable {
 
   public List<Route> routes() {
     return List.copyOf(routes);
+  }
+
+  /** The route pattern that answered ({@code /v1/messages/{id}}), never the raw path. */
+  private static String routeOf(Context ctx) {
+    try {
+      String path = ctx.endpointHandlerPath();
+      return path == null || path.isEmpty() || path.equals("*") ? "unmatched" : path;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
   }
 
   private void registerRoutes() {
@@ -378,6 +395,32 @@ public final class ApiServer implements AutoCloseable {
         });
   }
 
+  private final java.util.concurrent.atomic.AtomicLong lastAuthFailureLogged =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger authFailuresNotLogged =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * A refused API key, in the log: at most one line a second, with how many were not written, so
+   * someone trying keys cannot fill the disk.
+   */
+  private void logAuthFailure(Context ctx, String reason) {
+    long now = System.nanoTime();
+    long last = lastAuthFailureLogged.get();
+    if (now - last < 1_000_000_000L || !lastAuthFailureLogged.compareAndSet(last, now)) {
+      authFailuresNotLogged.incrementAndGet();
+      return;
+    }
+    int skipped = authFailuresNotLogged.getAndSet(0);
+    log.warn(
+        "API key refused for {} {} from {}: {}{}",
+        ctx.method(),
+        routeOf(ctx),
+        ctx.ip(),
+        reason,
+        skipped == 0 ? "" : " (and " + skipped + " more refusals in the last seconds)");
+  }
+
   private void authenticate(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
@@ -388,7 +431,10 @@ public final class ApiServer implements AutoCloseable {
       throw new Unauthorized("The Authorization header must be 'Bearer KEY'.");
     }
     switch (features.apiKeys().check(header.substring(7).strip())) {
-      case ApiKeys.Check.Refused refused -> throw new Unauthorized(refused.reason());
+      case ApiKeys.Check.Refused refused -> {
+        logAuthFailure(ctx, refused.reason());
+        throw new Unauthorized(refused.reason());
+      }
       case ApiKeys.Check.Valid valid -> {
         String needed =
             ctx.path().startsWith(ApiKeyRoutes.PATH) ? ApiKeys.MANAGE_KEYS : ApiKeys.API;

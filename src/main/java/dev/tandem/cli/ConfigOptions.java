@@ -26,6 +26,8 @@ public final class ConfigOptions {
     if (data != null) {
       all.put("dataDir", data.toString());
     }
-    return ConfigLoader.load(config, System.getenv(), all);
+    TandemConfig loaded = ConfigLoader.load(config, System.getenv(), all);
+    dev.tandem.ops.Logging.apply(loaded.log());
+    return loaded;
   }
 }

@@ -102,6 +102,8 @@ public final class ConfigLoader {
     d.put("vonage.signatureSecret", "");
     d.put("vonage.signatureMethod", "sha256");
     d.put("vonage.from", "");
+    d.put("log.level", "info");
+    d.put("log.format", "text");
     d.put("emailEvents.mailgunSigningKey", "");
     d.put("emailEvents.sendgridVerificationKey", "");
     d.put("inbound.smtpPort", "");
@@ -377,7 +379,10 @@ public final class ConfigLoader {
                 v.duration("webhooks.disableAfter", Duration.ofMinutes(1)),
                 v.duration("webhooks.timeout", Duration.ofMillis(100)),
                 v.onOff("webhooks.allowPrivateNetworks"),
-                v.callbackSecret("webhooks.callbackSecret")));
+                v.callbackSecret("webhooks.callbackSecret")),
+            new TandemConfig.Log(
+                v.choice("log.level", TandemConfig.LogLevel.class),
+                v.choice("log.format", TandemConfig.LogFormat.class)));
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",

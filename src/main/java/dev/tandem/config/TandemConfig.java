@@ -26,7 +26,27 @@ public record TandemConfig(
     Consent consent,
     Privacy privacy,
     Routing routing,
-    Webhooks webhooks) {
+    Webhooks webhooks,
+    Log log) {
+
+  /**
+   * What Tandem logs (docs/observability.md): {@code level} for Tandem's own loggers (libraries log
+   * warnings and errors), as plain lines or one JSON object per line.
+   */
+  public record Log(LogLevel level, LogFormat format) {}
+
+  public enum LogLevel {
+    TRACE,
+    DEBUG,
+    INFO,
+    WARN,
+    ERROR
+  }
+
+  public enum LogFormat {
+    TEXT,
+    JSON
+  }
 
   public record Http(String host, int port, String publicUrl) {}
 

@@ -16,6 +16,29 @@ import org.jdbi.v3.core.Handle;
  * stay, for the counts and costs, without content, address or receipt text).
  */
 public final class DeliveryRecords implements EmailDeliveries, ContactData {
+  /** Deliveries that reached an outcome, by channel, status and topic: one name, one help text. */
+  public static io.micrometer.core.instrument.Counter counter(
+      io.micrometer.core.instrument.MeterRegistry metrics,
+      dev.tandem.channel.Channel channel,
+      String status,
+      String topic) {
+    return io.micrometer.core.instrument.Counter.builder("tandem.deliveries")
+        .description(
+            "Deliveries that reached an outcome (sent, delivered, failed, suppressed), by channel and"
+                + " topic")
+        .tags("channel", channel.key(), "status", status, "topic", topic == null ? "" : topic)
+        .register(metrics);
+  }
+
+  /** Messages accepted by the API, by the channel of each delivery. */
+  public static io.micrometer.core.instrument.Counter accepted(
+      io.micrometer.core.instrument.MeterRegistry metrics, dev.tandem.channel.Channel channel) {
+    return io.micrometer.core.instrument.Counter.builder("tandem.messages.accepted")
+        .description("Deliveries accepted by the API, by channel")
+        .tag("channel", channel.key())
+        .register(metrics);
+  }
+
   private static final List<String> TABLES =
       List.of("message", "delivery", "sms_part", "sms_receipt");
 

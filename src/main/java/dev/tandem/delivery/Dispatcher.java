@@ -112,6 +112,11 @@ public final class Dispatcher implements AutoCloseable {
     this.retries = new RetryPolicy(config.maxAttempts(), config.retryBase(), config.retryMax());
   }
 
+  /** This node's name in claims (dispatch.nodeId, or one kept in the data directory). */
+  public String nodeId() {
+    return nodeId;
+  }
+
   /**
    * Queues again the deliveries this node had claimed when it stopped, without waiting for their
    * lease: call once at start, before any worker runs. Returns how many.

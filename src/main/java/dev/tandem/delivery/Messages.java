@@ -635,7 +635,7 @@ public final class Messages {
     }
     // counted once committed: a work may run more than once in its group, and a dry run never
     for (MessageView.DeliveryView d : written.deliveries()) {
-      metrics.counter("tandem.messages.accepted", "channel", d.channel().key()).increment();
+      DeliveryRecords.accepted(metrics, d.channel()).increment();
       if (d.status() == DeliveryStatus.SUPPRESSED) {
         metrics
             .counter("tandem.deliveries", "channel", d.channel().key(), "status", "suppressed")

@@ -215,7 +215,7 @@ final class Outbox {
                   detail.put("currency", d.currency());
                 }
                 events.add(event(d, now, "delivery.sent", detail));
-                count(d.channel(), "sent");
+                count(d, "sent", now, "tandem.delivery.dispatch.latency");
               }
               case Outcome.Retry r -> {}
               case Outcome.Deferred x ->
@@ -227,11 +227,11 @@ final class Outbox {
                           Map.of("until", x.until().toString(), "reason", x.reason())));
               case Outcome.Failed f -> {
                 events.add(event(d, now, "delivery.failed", Map.of("reason", f.reason())));
-                count(d.channel(), "failed");
+                count(d, "failed", now, null);
               }
               case Outcome.Suppressed x -> {
                 events.add(event(d, now, "delivery.suppressed", Map.of("reason", x.reason())));
-                count(d.channel(), "suppressed");
+                count(d, "suppressed", now, null);
               }
             }
           }
@@ -518,7 +518,7 @@ final class Outbox {
       if (settles) {
         String status = state.failed() > 0 ? "failed" : "delivered";
         events.add(event(state.delivery(), now, "delivery." + status, detail));
-        count(state.delivery().channel(), status);
+        count(state.delivery(), status, now, "tandem.delivery.receipt.latency");
       } else {
         events.add(event(state.delivery(), now, "delivery.receipt", detail));
       }
@@ -544,7 +544,7 @@ final class Outbox {
         Channel.parse(rs.getString("channel")).orElseThrow(),
         null,
         0,
-        null,
+        rs.getString("topic"),
         null,
         null,
         null,
@@ -557,8 +557,26 @@ final class Outbox {
         null);
   }
 
-  private void count(Channel channel, String status) {
-    metrics.counter("tandem.deliveries", "channel", channel.key(), "status", status).increment();
+  /**
+   * A delivery reached {@code status}: counted by channel, status and topic; its time since accept
+   * (the delivery id is a UUIDv7, stamped at accept) is recorded in {@code latency}, when given:
+   * dispatch latency when the provider took it, receipt latency when its receipt settled it.
+   */
+  private void count(Claimed d, String status, Instant now, String latency) {
+    DeliveryRecords.counter(metrics, d.channel(), status, d.topic()).increment();
+    if (latency != null) {
+      long millis = now.toEpochMilli() - (d.id().getMostSignificantBits() >>> 16);
+      io.micrometer.core.instrument.Timer.builder(latency)
+          .description(
+              latency.endsWith("dispatch.latency")
+                  ? "From accept to the provider taking the message"
+                  : "From accept to the receipt that settled it")
+          .tag("channel", d.channel().key())
+          .tag("status", status)
+          .serviceLevelObjectives(dev.tandem.ops.Metrics.SLOW)
+          .register(metrics)
+          .record(java.time.Duration.ofMillis(Math.max(0, millis)));
+    }
   }
 
   private static TimelineEvent event(

@@ -10,6 +10,7 @@ import dev.tandem.event.Timeline;
 import dev.tandem.event.TimelineEvent;
 import dev.tandem.store.Ids;
 import dev.tandem.store.NamedSql;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -80,6 +81,7 @@ public final class InboundEmails {
   private final String softBounces;
   private final String unmatched;
   private final String firstTime;
+  private final MeterRegistry metrics;
   private final String forgetOldEvents;
 
   /** A soft bounce that ended the remote MTA's tries sends again this many times, an hour apart. */
@@ -94,7 +96,12 @@ public final class InboundEmails {
       LinkSigner links,
       UnknownSenders unknownSenders,
       EmailDeliveries deliveries,
-      Suppressions suppressions) {
+      Suppressions suppressions,
+      MeterRegistry metrics) {
+    this.metrics = metrics;
+    for (InboundMail.Kind kind : InboundMail.Kind.values()) {
+      counter("smtp", kind); // at zero from the start, as Prometheus counters should be
+    }
     this.deliveries = deliveries;
     this.suppressions = suppressions;
     this.engagement = engagement;
@@ -254,6 +261,7 @@ public final class InboundEmails {
     if (!stored) {
       return Optional.empty();
     }
+    counter(report.map(ProviderReport::provider).orElse("smtp"), mail.kind()).increment();
     if (mail.kind() == InboundMail.Kind.UNSUBSCRIBE && delivery.isPresent()) {
       engagement.unsubscribed(
           delivery.get().id(), Map.of("method", "mailto", "inboundEmailId", id.toString()));
@@ -294,6 +302,13 @@ public final class InboundEmails {
             .bind("receivedAt", now)
             .execute()
         == 1;
+  }
+
+  private io.micrometer.core.instrument.Counter counter(String source, InboundMail.Kind kind) {
+    return io.micrometer.core.instrument.Counter.builder("tandem.inbound")
+        .description("Messages received, by channel, kind and where they came from")
+        .tags("channel", "email", "kind", kind.name().toLowerCase(Locale.ROOT), "source", source)
+        .register(metrics);
   }
 
   private void act(

@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -52,6 +53,8 @@ import org.jdbi.v3.core.Jdbi;
  * changes nothing.
  */
 public final class Importer {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Importer.class);
+
   static final int CHUNK = 1000;
   private static final char NUL = '\u0000';
 
@@ -165,12 +168,31 @@ public final class Importer {
       ImportReport report = importFile(input, options, progress);
       report.id = id;
       runs.record(id, options.name(), options.dryRun(), report, null, started, clock.instant());
+      LOG.info(
+          "import {}{} finished in {} ms: {} rows, {} created, {} updated, {} merged, {} unchanged,"
+              + " {} rejected, {} consent events",
+          id,
+          options.dryRun() ? " (dry run)" : "",
+          Duration.between(started, clock.instant()).toMillis(),
+          report.rows,
+          report.created,
+          report.updated,
+          report.merged,
+          report.unchanged,
+          report.rejected,
+          report.consentEvents);
       return report;
     } catch (RuntimeException e) {
       String why =
           e instanceof TandemException
               ? e.getMessage()
               : "the import stopped (" + e.getClass().getSimpleName() + "); nothing was imported";
+      // the reason may quote a value from the file: the log names only its code
+      LOG.warn(
+          "import {} refused ({}); nothing was imported; GET /v1/imports/{} says why",
+          id,
+          e instanceof TandemException t ? t.code() : e.getClass().getSimpleName(),
+          id);
       try {
         runs.record(id, options.name(), options.dryRun(), null, why, started, clock.instant());
       } catch (RuntimeException recording) {

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class InboundMessages {
   private static final Logger log = LoggerFactory.getLogger(InboundMessages.class);
 
+  private final io.micrometer.core.instrument.Counter received;
   private final Jdbi jdbi;
   private final Clock clock;
   private final Contacts contacts;
@@ -39,7 +40,17 @@ public final class InboundMessages {
   private final String deleteParts;
 
   public InboundMessages(
-      Jdbi jdbi, Clock clock, Contacts contacts, Timeline timeline, SmsProblems problems) {
+      Jdbi jdbi,
+      Clock clock,
+      Contacts contacts,
+      Timeline timeline,
+      SmsProblems problems,
+      io.micrometer.core.instrument.MeterRegistry metrics) {
+    this.received =
+        io.micrometer.core.instrument.Counter.builder("tandem.inbound")
+            .description("Messages received, by channel, kind and where they came from")
+            .tags("channel", "sms", "kind", "message", "source", "provider")
+            .register(metrics);
     this.jdbi = jdbi;
     this.clock = clock;
     this.contacts = contacts;
@@ -112,7 +123,9 @@ public final class InboundMessages {
       }
       sms = whole.get();
     }
-    return Optional.of(store(sender, sms));
+    UUID id = store(sender, sms);
+    this.received.increment();
+    return Optional.of(id);
   }
 
   private static InboundSms withoutNul(InboundSms sms) {

@@ -58,6 +58,15 @@ public final class RoutedSmsGateway implements SmsGateway {
   }
 
   @Override
+  public Load load() {
+    Load total = fallback.load();
+    for (Route route : routes) {
+      total = total.plus(route.gateway().load());
+    }
+    return total;
+  }
+
+  @Override
   public void close() {
     routes.forEach(r -> r.gateway().close());
     fallback.close();

@@ -20,6 +20,27 @@ public interface SmsGateway extends AutoCloseable {
   /** True when the gateway can submit now (bound to its SMSC). */
   boolean ready();
 
+  /**
+   * Sessions and window: {@code sessions} the binds configured, {@code bound} those bound now,
+   * {@code window} the submits that may await an answer at once, {@code inFlight} those awaiting
+   * one now. HTTP gateways have no sessions: all zero.
+   */
+  record Load(int sessions, int bound, int window, int inFlight) {
+    public static final Load NONE = new Load(0, 0, 0, 0);
+
+    public Load plus(Load other) {
+      return new Load(
+          sessions + other.sessions,
+          bound + other.bound,
+          window + other.window,
+          inFlight + other.inFlight);
+    }
+  }
+
+  default Load load() {
+    return Load.NONE;
+  }
+
   @Override
   void close();
 

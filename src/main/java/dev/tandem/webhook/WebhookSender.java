@@ -61,6 +61,7 @@ public final class WebhookSender implements AutoCloseable {
 
   private record Outcome(boolean delivered, Integer status, String response) {}
 
+  private final Map<String, io.micrometer.core.instrument.Counter> outcomes;
   private final Jdbi jdbi;
   private final Clock clock;
   private final TandemConfig.Webhooks config;
@@ -70,7 +71,21 @@ public final class WebhookSender implements AutoCloseable {
   private volatile boolean running;
   private Thread thread;
 
-  public WebhookSender(Jdbi jdbi, Clock clock, TandemConfig.Webhooks config, Webhooks webhooks) {
+  public WebhookSender(
+      Jdbi jdbi,
+      Clock clock,
+      TandemConfig.Webhooks config,
+      Webhooks webhooks,
+      io.micrometer.core.instrument.MeterRegistry metrics) {
+    this.outcomes = new java.util.HashMap<>();
+    for (String outcome : List.of("delivered", "failed", "given_up")) {
+      outcomes.put(
+          outcome,
+          io.micrometer.core.instrument.Counter.builder("tandem.webhook.deliveries")
+              .description("Webhook and status callback POSTs by outcome (failed: will be retried)")
+              .tag("outcome", outcome)
+              .register(metrics));
+    }
     this.jdbi = jdbi;
     this.clock = clock;
     this.config = config;
@@ -293,6 +308,7 @@ public final class WebhookSender implements AutoCloseable {
     List<UUID> succeeding = new ArrayList<>();
     for (int i = 0; i < claimed.size(); i++) {
       if (outcomes.get(i).delivered()) {
+        this.outcomes.get("delivered").increment();
         ids.add(claimed.get(i).id());
         statuses.add(outcomes.get(i).status());
         responses.add(kept(outcomes.get(i).response()));
@@ -333,6 +349,7 @@ public final class WebhookSender implements AutoCloseable {
     String response = kept(outcome.response());
     int attempts = c.attempts() + 1;
     boolean givenUp = !now.isBefore(c.createdAt().plus(config.retryFor()));
+    outcomes.get(givenUp ? "given_up" : "failed").increment();
     long factor = 1L << Math.min(attempts - 1, 20);
     Duration wait = FIRST_RETRY.multipliedBy(factor);
     if (wait.compareTo(LONGEST_RETRY) > 0) {

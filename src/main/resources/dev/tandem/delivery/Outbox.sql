@@ -120,9 +120,12 @@ FROM unnest(CAST(:deliveryIds AS uuid[]), CAST(:seqs AS integer[]), CAST(:status
 WHERE p.delivery_id = v.delivery_id AND p.seq = v.seq AND p.status = 'sent'
 
 -- name: partStates
-SELECT d.id, d.message_id, d.contact_id, d.channel, parts.total, parts.delivered, parts.failed
+-- the topic is for the per-topic counters of what was delivered and what failed
+SELECT d.id, d.message_id, d.contact_id, d.channel, m.topic, parts.total, parts.delivered,
+       parts.failed
 FROM unnest(CAST(:ids AS uuid[])) AS v(id)
 JOIN delivery d ON d.id = v.id
+JOIN message m ON m.id = d.message_id
 CROSS JOIN LATERAL (
   SELECT count(*) AS total,
          count(*) FILTER (WHERE p.status = 'delivered') AS delivered,

@@ -406,8 +406,10 @@ class ApiTest {
     assertThat(ready.body().get("checks").get("sms").asText()).isEqualTo("ok");
     assertThat(metrics)
         .contains("tandem_messages_accepted_total{channel=\"sms\"}")
-        .contains("tandem_deliveries_total{channel=\"sms\",status=\"delivered\"}")
-        .contains("tandem_deliveries_total{channel=\"email\",status=\"sent\"}");
+        .containsPattern(
+            "tandem_deliveries_total\\{channel=\"sms\",status=\"delivered\",topic=\"account\"\\} [1-9]")
+        .containsPattern(
+            "tandem_deliveries_total\\{channel=\"email\",status=\"sent\",topic=\"account\"\\} [1-9]");
   }
 
   @Test

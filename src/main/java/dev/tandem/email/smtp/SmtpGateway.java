@@ -139,7 +139,9 @@ public final class SmtpGateway implements EmailGateway {
           transport.sendMessage(message, message.getAllRecipients());
           String reply = transport.getLastServerResponse();
           idle.offer(transport);
-          healthy.set(true);
+          if (!healthy.getAndSet(true)) {
+            log.info("SMTP relay {} reachable again", relays.get(preferred.get()));
+          }
           return new EmailSendResult.Sent(email.messageId(), reply == null ? "" : reply.strip());
         } catch (SMTPAddressFailedException | SMTPSendFailedException e) {
           int code =
@@ -157,12 +159,16 @@ public final class SmtpGateway implements EmailGateway {
           if (reused && attempt == 0) {
             continue;
           }
-          healthy.set(false);
-          return new EmailSendResult.RetryLater(
+          String reason =
               "SMTP relay "
                   + String.join(", ", relays.stream().map(Relay::toString).toList())
                   + " unavailable: "
-                  + rootMessage(e));
+                  + rootMessage(e);
+          if (healthy.getAndSet(false)) {
+            // once per outage, not once per message: the first failure and its reason
+            log.warn("{}; email is held and retried until it answers", reason);
+          }
+          return new EmailSendResult.RetryLater(reason);
         }
       }
     } finally {
@@ -419,6 +425,20 @@ public final class SmtpGateway implements EmailGateway {
   @Override
   public boolean ready() {
     return healthy.get();
+  }
+
+  /** Connections sending now. */
+  public int connectionsInUse() {
+    return config.poolSize() - permits.availablePermits();
+  }
+
+  /** Open connections waiting for the next message. */
+  public int idleConnections() {
+    return idle.size();
+  }
+
+  public int poolSize() {
+    return config.poolSize();
   }
 
   @Override

@@ -113,6 +113,16 @@ public final class SmppGateway implements SmsGateway {
     return binds.stream().anyMatch(Bind::bound);
   }
 
+  @Override
+  public Load load() {
+    int bound = 0, inFlight = 0;
+    for (Bind bind : binds) {
+      bound += bind.bound() ? 1 : 0;
+      inFlight += config.window() - bind.window.availablePermits();
+    }
+    return new Load(binds.size(), bound, binds.size() * config.window(), inFlight);
+  }
+
   /** Why the gateway is not ready, or null. */
   public String notReadyReason() {
     return ready() ? null : binds.get(0).lastBindError;
@@ -550,6 +560,9 @@ public final class SmppGateway implements SmsGateway {
   @Override
   public void close() {
     closed = true;
+    if (ready()) {
+      log.info("unbinding from SMSC {}:{}", host, port);
+    }
     binds.forEach(Bind::close);
     submitters.shutdownNow();
   }
