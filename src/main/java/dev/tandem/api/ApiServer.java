@@ -151,7 +151,8 @@ public final class ApiServer implements AutoCloseable {
           config.useVirtualThreads = true;
           config.jsonMapper(new JavalinJackson(json, true));
           config.http.prefer405over404 = true;
-          config.jetty.modifyServer(server -> server.setErrorHandler(new BadMessageProblems()));
+          config.jetty.modifyServer(
+              server -> server.setErrorHandler(new BadMessageProblems(this.publicUrl)));
           config.requestLogger.http((ctx, millis) ->
               dev.tandem.ops.Metrics.request(
                   features.metrics(),
@@ -275,6 +276,7 @@ public final class ApiServer implements AutoCloseable {
     app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApiDocument()));
     String reference = ApiReference.render(openApiDocument());
     app.get("/docs/api", ctx -> ctx.html(reference));
+    new ProblemPages(publicUrl).register(app);
 
     app.post("/v1/contacts", this::createContact);
     app.get("/v1/contacts", this::findContacts);
@@ -912,8 +914,8 @@ public final class ApiServer implements AutoCloseable {
     return result;
   }
 
-  private static void itemProblem(Map<String, Object> result, Problem problem, String prefix) {
-    Map<String, Object> json = new java.util.LinkedHashMap<>(problem.toJson());
+  private void itemProblem(Map<String, Object> result, Problem problem, String prefix) {
+    Map<String, Object> json = new java.util.LinkedHashMap<>(problem.toJson(publicUrl));
     Object field = json.get("field");
     if (field instanceof String f && !f.startsWith(prefix.substring(0, prefix.length() - 1))) {
       json.put("field", prefix + f);
@@ -1412,7 +1414,7 @@ public final class ApiServer implements AutoCloseable {
     try {
       ctx.status(problem.status())
           .contentType(PROBLEM_JSON)
-          .result(json.writeValueAsBytes(problem.toJson()));
+          .result(json.writeValueAsBytes(problem.toJson(publicUrl)));
     } catch (IOException e) {
       ctx.status(500).result("{\"title\":\"Internal error\"}");
     }

@@ -15,6 +15,14 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  */
 final class BadMessageProblems extends ErrorHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private final String base;
+
+  /**
+   * @param base http.publicUrl without a trailing slash, or ""
+   */
+  BadMessageProblems(String base) {
+    this.base = base;
+  }
 
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
@@ -27,7 +35,7 @@ final class BadMessageProblems extends ErrorHandler {
     fields.put(HttpHeader.CONTENT_TYPE, ApiServer.PROBLEM_JSON);
     try {
       return ByteBuffer.wrap(
-          JSON.writeValueAsString(problem.toJson()).getBytes(StandardCharsets.UTF_8));
+          JSON.writeValueAsString(problem.toJson(base)).getBytes(StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -15,9 +15,13 @@ record Problem(
     this(status, code, title, detail, field, java.util.List.of());
   }
 
-  Map<String, Object> toJson() {
+  /**
+   * @param base http.publicUrl without a trailing slash, or "" when it is not set: then {@code
+   *     type} is a relative reference (RFC 9457 allows one), resolved against the request's URL
+   */
+  Map<String, Object> toJson(String base) {
     var json = new LinkedHashMap<String, Object>();
-    json.put("type", "/problems/" + code);
+    json.put("type", base + "/problems/" + code);
     json.put("title", title);
     json.put("status", status);
     json.put("detail", detail);
