@@ -45,6 +45,7 @@ import dev.tandem.ops.Metrics;
 import dev.tandem.preference.Preferences;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
+import dev.tandem.reputation.ReputationGuard;
 import dev.tandem.routing.Money;
 import dev.tandem.routing.QuietHours;
 import dev.tandem.routing.Router;
@@ -137,6 +138,7 @@ public final class App implements AutoCloseable {
   public final ApiKeys apiKeys;
   public final PrometheusMeterRegistry metrics;
   public final Health health;
+  public final ReputationGuard reputation;
   public final ApiServer api;
   public final Webhooks webhooks;
   public final WebhookSender webhookSender;
@@ -336,6 +338,17 @@ public final class App implements AutoCloseable {
                   smsSenders,
                   emailIdentities));
       gatewayListener.dispatcher = dispatcher;
+      this.reputation =
+          remember(
+              new ReputationGuard(
+                  jdbi,
+                  clock,
+                  config.reputation(),
+                  topics,
+                  webhooks,
+                  emailIdentities.choose(null, null).from().orElse(config.email().from()),
+                  metrics));
+      dispatcher.holdBack(reputation::holdBack);
       later.set(dispatcher);
       dispatcher.takeBackOwnClaims();
       this.costs = new CostReport(jdbi);
@@ -455,13 +468,15 @@ public final class App implements AutoCloseable {
                       config.routing().defaultZone(),
                       templates,
                       shortLinks,
-                      webhooks),
+                      webhooks,
+                      reputation),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));
       if (options.dispatchWorkers() > 0) {
         dispatcher.start(options.dispatchWorkers());
         webhookSender.start();
+        reputation.start();
       }
       log.info(summary(smtpHost, smtpPort, smppHost, smppPort));
     } catch (RuntimeException e) {

@@ -58,7 +58,8 @@ final class SqlWrites {
           Map.entry("short_link", "template"),
           Map.entry("webhook", "webhook"),
           Map.entry("webhook_event", "webhook"),
-          Map.entry("import_run", "imports"));
+          Map.entry("import_run", "imports"),
+          Map.entry("reputation_pause", "reputation"));
 
   /** One statement that writes {@code table}, found in {@code file}, a source of {@code pkg}. */
   /** A table claimed through store.Leases: the package that builds the spec writes that table. */

@@ -91,7 +91,8 @@ public final class ApiServer implements AutoCloseable {
       java.time.ZoneId defaultZone,
       dev.tandem.template.Templates templates,
       dev.tandem.template.ShortLinks shortLinks,
-      dev.tandem.webhook.Webhooks webhooks) {
+      dev.tandem.webhook.Webhooks webhooks,
+      dev.tandem.reputation.ReputationGuard reputation) {
 
     /** The same features with another node's key check: a second node on the same database. */
     public Features withApiKeys(ApiKeys keys) {
@@ -125,7 +126,8 @@ public final class ApiServer implements AutoCloseable {
           defaultZone,
           templates,
           shortLinks,
-          webhooks);
+          webhooks,
+          reputation);
     }
   }
 
@@ -304,6 +306,7 @@ public final class ApiServer implements AutoCloseable {
     new ApiKeyRoutes(features.apiKeys()).register(app);
     new TopicRoutes(features.consent().topics()).register(app);
     new WebhookRoutes(features.webhooks()).register(app);
+    new ReputationRoutes(features.reputation()).register(app);
     new ProviderRoutes(features.vonage(), features.emailEvents(), features.clock()).register(app);
     new PreferenceRoutes(features.preferences()).register(app);
     new ReportRoutes(features.costs()).register(app);
@@ -450,6 +453,7 @@ public final class ApiServer implements AutoCloseable {
                   + String.join(", ", valid.key().scopes())
                   + ". Use a key with that scope.");
         }
+        ctx.attribute("apiKeyName", valid.key().name() + " (" + valid.key().prefix() + "…)");
       }
     }
   }

@@ -661,6 +661,19 @@ final class ProblemTypes {
         "Set sms.provider to twilio or vonage (with its credentials, docs/providers.md), or stop"
             + " the provider calling.");
     type(
+        "missing-scope",
+        422,
+        "Sending domain missing",
+        "Email marketing is paused per sending domain; the resume did not say which.",
+        "Give scope, the domain of the From address (GET /v1/reputation lists the open pauses).");
+    type(
+        "pause-not-found",
+        404,
+        "No such pause",
+        "There is no open reputation pause for that channel and sending domain: it was resumed"
+            + " already, or never opened.",
+        "GET /v1/reputation lists the open pauses with their channel and scope.");
+    type(
         "no-email-provider",
         404,
         "Email provider events are off",

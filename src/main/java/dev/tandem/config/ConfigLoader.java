@@ -102,6 +102,13 @@ public final class ConfigLoader {
     d.put("vonage.signatureSecret", "");
     d.put("vonage.signatureMethod", "sha256");
     d.put("vonage.from", "");
+    d.put("reputation.guard", "on");
+    d.put("reputation.window", "24h");
+    d.put("reputation.minimumSends", "200");
+    d.put("reputation.complaintRate", "0.3%");
+    d.put("reputation.bounceRate", "4%");
+    d.put("reputation.optOutRate", "2%");
+    d.put("reputation.checkEvery", "5m");
     d.put("log.level", "info");
     d.put("log.format", "text");
     d.put("emailEvents.mailgunSigningKey", "");
@@ -382,7 +389,15 @@ public final class ConfigLoader {
                 v.callbackSecret("webhooks.callbackSecret")),
             new TandemConfig.Log(
                 v.choice("log.level", TandemConfig.LogLevel.class),
-                v.choice("log.format", TandemConfig.LogFormat.class)));
+                v.choice("log.format", TandemConfig.LogFormat.class)),
+            new TandemConfig.Reputation(
+                v.onOff("reputation.guard"),
+                v.duration("reputation.window", Duration.ofMinutes(10)),
+                v.integer("reputation.minimumSends", 1, 100_000_000),
+                v.rate("reputation.complaintRate"),
+                v.rate("reputation.bounceRate"),
+                v.rate("reputation.optOutRate"),
+                v.duration("reputation.checkEvery", Duration.ofSeconds(10))));
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",
@@ -491,6 +506,24 @@ public final class ConfigLoader {
     Optional<String> optional(String key) {
       String value = text(key);
       return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** A share: {@code 0.3%} or {@code 0.003}, above 0 and at most 1 (100%). */
+    double rate(String key) {
+      String value = text(key).strip();
+      try {
+        double rate =
+            value.endsWith("%")
+                ? Double.parseDouble(value.substring(0, value.length() - 1).strip()) / 100
+                : Double.parseDouble(value);
+        if (rate > 0 && rate <= 1) {
+          return rate;
+        }
+      } catch (NumberFormatException e) {
+        // told below
+      }
+      throw new ConfigException(
+          key, value, "not a share above 0 and at most 100%", "write it as 0.3% or 0.003");
     }
 
     /** A base64 X.509 (SubjectPublicKeyInfo) elliptic-curve public key, as providers show it. */

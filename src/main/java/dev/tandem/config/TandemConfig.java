@@ -27,7 +27,21 @@ public record TandemConfig(
     Privacy privacy,
     Routing routing,
     Webhooks webhooks,
-    Log log) {
+    Log log,
+    Reputation reputation) {
+
+  /**
+   * The reputation guard (docs/reputation.md): rates over {@code window}, judged once {@code
+   * minimumSends} went out, checked every {@code checkEvery}; rates are fractions (0.003 = 0.3%).
+   */
+  public record Reputation(
+      boolean enabled,
+      Duration window,
+      int minimumSends,
+      double complaintRate,
+      double bounceRate,
+      double optOutRate,
+      Duration checkEvery) {}
 
   /**
    * What Tandem logs (docs/observability.md): {@code level} for Tandem's own loggers (libraries log

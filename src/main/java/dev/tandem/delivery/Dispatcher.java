@@ -112,6 +112,31 @@ public final class Dispatcher implements AutoCloseable {
     this.retries = new RetryPolicy(config.maxAttempts(), config.retryBase(), config.retryMax());
   }
 
+  /**
+   * Why a delivery must wait though consent allows it (marketing paused by the reputation guard),
+   * or empty. Set once at start.
+   */
+  public interface HoldBack {
+    Optional<String> holdBack(Channel channel, String topic, String emailFrom);
+
+    HoldBack NONE = (channel, topic, emailFrom) -> Optional.empty();
+  }
+
+  /** How long a held-back delivery waits before it is looked at again. */
+  static final Duration HELD_BACK_FOR = Duration.ofHours(1);
+
+  private volatile HoldBack holdBack = HoldBack.NONE;
+
+  public void holdBack(HoldBack holdBack) {
+    this.holdBack = holdBack;
+  }
+
+  private Optional<Outcome.Deferred> heldBack(Outbox.Claimed delivery, Instant now) {
+    return holdBack
+        .holdBack(delivery.channel(), delivery.topic(), delivery.emailFrom())
+        .map(why -> new Outcome.Deferred(now.plus(HELD_BACK_FOR), why));
+  }
+
   /** This node's name in claims (dispatch.nodeId, or one kept in the data directory). */
   public String nodeId() {
     return nodeId;
@@ -146,7 +171,9 @@ public final class Dispatcher implements AutoCloseable {
       Outbox.Claimed delivery = claimed.get(i);
       String reason = blocked.get(i);
       Optional<Outcome.Deferred> quiet =
-          reason == null ? quietHours(delivery, now) : Optional.empty();
+          reason == null
+              ? quietHours(delivery, now).or(() -> heldBack(delivery, now))
+              : Optional.empty();
       CompletableFuture<Outcome> sending =
           reason != null
               ? CompletableFuture.completedFuture(new Outcome.Suppressed(reason))

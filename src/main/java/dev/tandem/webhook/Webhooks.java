@@ -72,6 +72,8 @@ public final class Webhooks implements EventSink, ContactData {
           "contact.updated",
           "contact.merged",
           "contact.erased",
+          "reputation.paused",
+          "reputation.resumed",
           "preference.changed");
 
   static final int MAX_URL = 2000;
