@@ -578,8 +578,8 @@ public final class App implements AutoCloseable {
   /** Compliance replies and double opt-in requests go out as messages. */
   private final class Replies implements Outbound {
     @Override
-    public void sms(java.util.UUID contactId, String phone, String text) {
-      messages.reply(contactId, phone, text);
+    public void sms(java.util.UUID contactId, String phone, String text, String answering) {
+      messages.reply(contactId, phone, text, answering);
     }
 
     @Override

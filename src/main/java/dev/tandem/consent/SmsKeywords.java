@@ -79,17 +79,17 @@ public final class SmsKeywords {
       case OPT_OUT -> {
         ledger.record(
             List.of(change(sms, ConsentChange.Action.REVOKED, evidence, "Replied: " + sms.text())));
-        outbound.sms(sms.contactId(), sms.from(), text(config.stopReply()));
+        outbound.sms(sms.contactId(), sms.from(), text(config.stopReply()), sms.to());
       }
       case OPT_IN -> {
         if (doubleOptIn.confirmSms(sms.contactId(), sms.from(), sms.id(), sms.text()).isEmpty()) {
           ledger.record(
               List.of(
                   change(sms, ConsentChange.Action.GRANTED, evidence, "Replied: " + sms.text())));
-          outbound.sms(sms.contactId(), sms.from(), text(config.startReply()));
+          outbound.sms(sms.contactId(), sms.from(), text(config.startReply()), sms.to());
         }
       }
-      case HELP -> outbound.sms(sms.contactId(), sms.from(), text(config.helpReply()));
+      case HELP -> outbound.sms(sms.contactId(), sms.from(), text(config.helpReply()), sms.to());
       case NONE -> {
         if (classifier.mayRevoke(sms.text())) {
           flags.flag(sms.contactId(), "possible-revocation", "sms", sms.text(), sms.id());

@@ -281,10 +281,11 @@ public final class Messages {
 
   /**
    * Sends a compliance reply (a STOP confirmation, a HELP answer, a double opt-in request) by SMS,
-   * to {@code phone} (the number that wrote) or, when null, the contact's first number. Consent
-   * does not gate it: it answers what the person just sent.
+   * to {@code phone} (the number that wrote) or, when null, the contact's first number, from {@code
+   * answering} (the number they wrote to) when that is a configured sender. Consent does not gate
+   * it: it answers what the person just sent.
    */
-  public MessageView reply(UUID contactId, String phone, String text) {
+  public MessageView reply(UUID contactId, String phone, String text, String answering) {
     MessageContent content = MessageContent.sms(new SmsContent(text, true));
     Contact contact = contacts.get(contactId);
     return write(
@@ -301,7 +302,11 @@ public final class Messages {
         "reply",
         false,
         null,
-        MessageView.Sender.NONE,
+        smsSenders
+            .answering(answering)
+            .map(from ->
+                new MessageView.Sender(Optional.of(from), Optional.empty(), Optional.empty()))
+            .orElse(MessageView.Sender.NONE),
         null);
   }
 

@@ -88,6 +88,21 @@ public final class SmsSenders {
     return Optional.of(requested);
   }
 
+  /**
+   * The configured sender an inbound SMS was written to ({@code +14155550100} matches {@code
+   * 14155550100} as SMSCs write it), so the answer comes from the same number; empty when it is not
+   * one (or only the provider's default is configured).
+   */
+  public Optional<String> answering(String to) {
+    if (to == null || !listed) {
+      return Optional.empty();
+    }
+    String wanted = to.strip().replaceFirst("^\\+", "");
+    return allowed.stream()
+        .filter(s -> s.replaceFirst("^\\+", "").equalsIgnoreCase(wanted))
+        .findFirst();
+  }
+
   /** The sender of an SMS that names none (a compliance reply): the listed default, or none. */
   public Optional<String> fallback() {
     return listed ? Optional.of(allowed.get(0)) : Optional.empty();

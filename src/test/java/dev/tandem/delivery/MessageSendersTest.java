@@ -97,6 +97,28 @@ class MessageSendersTest {
   }
 
   @Test
+  void a_stop_is_confirmed_from_the_number_it_was_sent_to() {
+    String phone = TestApp.uniquePhone();
+    tandem.createContact(Map.of("phone", phone));
+    var smsc = tandem.app.sandboxSmsc.orElseThrow();
+    // the person texts the second listed sender, not the default (Shop)
+    assertThat(smsc.injectMo(phone, "14155550100", "STOP")).isTrue();
+
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .untilAsserted(() -> {
+          tandem.app.dispatcher.runOnce();
+          assertThat(smsc.received())
+              .filteredOn(s -> ("+" + s.to()).equals(phone) || s.to().equals(phone))
+              .singleElement()
+              .satisfies(reply -> {
+                assertThat(reply.text()).containsIgnoringCase("unsubscribed");
+                assertThat(reply.from()).isEqualTo("14155550100"); // international, without +
+              });
+        });
+  }
+
+  @Test
   void an_sms_that_names_no_sender_goes_from_the_first_listed_one() {
     String id =
         tandem.send(
