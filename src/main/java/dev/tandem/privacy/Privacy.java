@@ -66,6 +66,7 @@ public final class Privacy {
       out.set("timeline", json(handle, "exportTimeline", ids, id, null));
       out.set("merges", json(handle, "exportMerges", ids, id, null));
       out.set("flags", json(handle, "exportFlags", ids, id, null));
+      out.set("webhookDeliveries", json(handle, "exportWebhookDeliveries", ids, id, null));
       out.set(
           "suppressions",
           json(

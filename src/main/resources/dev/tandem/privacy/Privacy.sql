@@ -75,6 +75,16 @@ SELECT coalesce(json_agg(f ORDER BY f.created_at), '[]')::text FROM (
   WHERE contact_id = ANY(CAST(:ids AS uuid[]))
 ) f
 
+-- name: exportWebhookDeliveries
+-- Who else was told about the person (Art. 15(1)(c), the recipients): each event sent to a webhook
+-- subscriber or a message's status callback, with the receiver's URL and how it went.
+SELECT coalesce(json_agg(w ORDER BY w.created_at, w.id), '[]')::text FROM (
+  SELECT e.id, e.event_id, e.type, coalesce(e.url, h.url) AS receiver, e.status, e.attempts,
+         e.created_at, e.delivered_at
+  FROM webhook_event e LEFT JOIN webhook h ON h.id = e.webhook_id
+  WHERE e.contact_id = ANY(CAST(:ids AS uuid[]))
+) w
+
 -- name: exportSuppressions
 SELECT coalesce(json_agg(s), '[]')::text FROM (
   SELECT channel, address, scope, reason, created_at FROM suppression

@@ -343,6 +343,16 @@ class WebhooksTest {
     String messageId = deliveredSms();
     tandem.app.webhookSender.runOnce(); // fails: the delivery stays, with the phone number
     String contactId = tandem.message(messageId).get("contactId").asText();
+    // the export names who was told about the person, and how it went
+    var export = tandem.call("GET", "/v1/contacts/" + contactId + "/export", null).body();
+    assertThat(export.get("webhookDeliveries"))
+        .singleElement()
+        .satisfies(d -> {
+          assertThat(d.get("type").asText()).isEqualTo("delivery.delivered");
+          assertThat(d.get("receiver").asText()).isEqualTo(receiver.url());
+          assertThat(d.get("status").asText()).isEqualTo("pending");
+          assertThat(d.get("attempts").asInt()).isEqualTo(1);
+        });
 
     assertThat(tandem.call("DELETE", "/v1/contacts/" + contactId, null).status()).isEqualTo(200);
     advance(Duration.ofMinutes(1));
