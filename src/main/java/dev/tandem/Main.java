@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "tandem",
     mixinStandardHelpOptions = true,
-    version = "Tandem 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Keeps an organization's SMS and email channels in sync.",
     subcommands = {
       ServeCommand.class,
@@ -51,5 +51,21 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
+  }
+
+  /**
+   * The version the release jar's manifest carries ({@code Implementation-Version}, from the pom),
+   * so that it cannot drift from the build; classes run outside the jar (tests, an IDE) say so.
+   */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"Tandem " + current()};
+    }
+
+    static String current() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return version == null ? "(development build, not run from target/tandem.jar)" : version;
+    }
   }
 }
