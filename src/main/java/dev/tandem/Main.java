@@ -1,8 +1,10 @@
 package dev.tandem;
 
 import dev.tandem.cli.ApiKeyCommand;
+import dev.tandem.cli.BackupCommand;
 import dev.tandem.cli.ContactsCommand;
 import dev.tandem.cli.DemoCommand;
+import dev.tandem.cli.RestoreCommand;
 import dev.tandem.cli.RouteCommand;
 import dev.tandem.cli.ServeCommand;
 import dev.tandem.cli.SmsCommand;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Command;
       ContactsCommand.class,
       RouteCommand.class,
       TemplatesCommand.class,
-      ApiKeyCommand.class
+      ApiKeyCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class
     })
 public final class Main implements Runnable {
 

@@ -1,0 +1,198 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.support.TestApp;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tandem backup} and {@code tandem restore} on the embedded database: a backup taken while
+ * Tandem runs, the data directory erased, the backup restored, and the same rows found again.
+ */
+class BackupRestoreTest {
+  private static final List<String> TABLES =
+      List.of("contact", "contact_address", "message", "delivery", "consent_event", "event");
+
+  @TempDir Path kept;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run tandem(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    var outBytes = new ByteArrayOutputStream();
+    var errBytes = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.run(args);
+      return new Run(
+          exit,
+          outBytes.toString(StandardCharsets.UTF_8),
+          errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  private static Map<String, Long> counts(TestApp tandem) {
+    var counts = new LinkedHashMap<String, Long>();
+    tandem
+        .app
+        .database
+        .jdbi()
+        .useHandle(h -> {
+          for (String table : TABLES) {
+            counts.put(
+                table, h.createQuery("SELECT count(*) FROM " + table).mapTo(Long.class).one());
+          }
+        });
+    return counts;
+  }
+
+  @Test
+  void a_backup_taken_while_tandem_runs_restores_into_an_erased_data_directory() throws Exception {
+    Path backup = kept.resolve("tandem-backup.zip");
+    Path key = kept.resolve("erasure.key");
+    try (TestApp tandem = TestApp.start()) {
+      String data = tandem.dataDir.toString();
+      for (int i = 0; i < 3; i++) {
+        var contact = tandem.aContact();
+        tandem.sendBoth(contact.get("id").asText());
+      }
+      tandem.grant(tandem.aContact().get("id").asText(), "email", "news", "Send me news");
+      Map<String, Long> before = counts(tandem);
+      assertThat(before).allSatisfy((table, count) -> assertThat(count).as(table).isPositive());
+
+      Run backedUp = tandem("backup", backup.toString(), "--data", data);
+
+      assertThat(backedUp.exit()).as(backedUp.err()).isZero();
+      assertThat(backedUp.out())
+          .contains("while Tandem ran")
+          .contains("the erasure key " + tandem.dataDir.resolve("erasure.key"));
+      // written after the backup: the restore must not have it
+      tandem.sendBoth(tandem.aContact().get("id").asText());
+      assertThat(counts(tandem).get("contact")).isEqualTo(before.get("contact") + 1);
+
+      // the operator keeps the erasure key apart from the backup, then loses the machine
+      tandem.stop();
+      Files.copy(tandem.dataDir.resolve("erasure.key"), key);
+      deleteTree(tandem.dataDir);
+
+      Run restored = tandem("restore", backup.toString(), "--data", data);
+
+      assertThat(restored.exit()).as(restored.err()).isZero();
+      assertThat(restored.out())
+          .contains("Restored the database backed up at")
+          .contains("put back the erasure key")
+          .contains(tandem.dataDir.resolve("erasure.key").toString());
+      Files.copy(key, tandem.dataDir.resolve("erasure.key"));
+
+      tandem.restart();
+
+      assertThat(counts(tandem)).isEqualTo(before);
+      // and it works as before: it accepts and stores new messages
+      tandem.sendBoth(tandem.aContact().get("id").asText());
+      assertThat(counts(tandem).get("message")).isEqualTo(before.get("message") + 1);
+    }
+  }
+
+  @Test
+  void restore_refuses_a_running_tandem_and_a_data_directory_that_holds_a_database()
+      throws Exception {
+    Path backup = kept.resolve("tandem-backup.zip");
+    try (TestApp tandem = TestApp.start()) {
+      String data = tandem.dataDir.toString();
+      tandem.aContact();
+      assertThat(tandem("backup", backup.toString(), "--data", data).exit()).isZero();
+
+      Run whileRunning = tandem("restore", backup.toString(), "--data", data);
+
+      assertThat(whileRunning.exit()).isEqualTo(1);
+      assertThat(whileRunning.err()).contains("a Tandem is running on").contains("stop it");
+
+      tandem.stop();
+      Run overDatabase = tandem("restore", backup.toString(), "--data", data);
+
+      assertThat(overDatabase.exit()).isEqualTo(1);
+      assertThat(overDatabase.err()).contains("holds a database").contains("--replace");
+
+      Run again = tandem("backup", backup.toString(), "--data", data);
+
+      assertThat(again.exit()).isEqualTo(1);
+      assertThat(again.err()).contains("exists already");
+
+      // with no Tandem running, backup starts the embedded server for the copy
+      Path cold = kept.resolve("cold.zip");
+      Run stopped = tandem("backup", cold.toString(), "--data", data);
+
+      assertThat(stopped.exit()).as(stopped.err()).isZero();
+      assertThat(stopped.out()).doesNotContain("while Tandem ran");
+
+      Run replaced = tandem("restore", cold.toString(), "--replace", "--data", data);
+
+      assertThat(replaced.exit()).as(replaced.err()).isZero();
+      assertThat(replaced.out()).contains("postgres.replaced-");
+      try (Stream<Path> files = Files.list(tandem.dataDir)) {
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .anyMatch(name -> name.startsWith("postgres.replaced-"));
+      }
+      tandem.restart();
+      assertThat(counts(tandem).get("contact")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void with_an_external_database_both_commands_name_the_postgresql_tools_to_use()
+      throws IOException {
+    Path config = kept.resolve("tandem.yaml");
+    Files.writeString(
+        config,
+        """
+        db:
+          url: jdbc:postgresql://db.internal:5433/tandem?sslmode=require&reWriteBatchedInserts=true
+          user: tandem_app
+        """);
+    String[] options = {"--config", config.toString(), "--data", kept.toString()};
+    String libpq = "--dbname=postgresql://tandem_app@db.internal:5433/tandem";
+
+    Run backup = tandem(concat(new String[] {"backup", "/backups/tandem.dump"}, options));
+    Run restore = tandem(concat(new String[] {"restore", "/backups/tandem.dump"}, options));
+
+    assertThat(backup.exit()).isEqualTo(2);
+    assertThat(backup.err())
+        .contains("pg_dump --format=custom --file=/backups/tandem.dump " + libpq)
+        .contains("the erasure key")
+        .doesNotContain("jdbc:");
+    assertThat(restore.exit()).isEqualTo(2);
+    assertThat(restore.err())
+        .contains("pg_restore --clean --if-exists --no-owner " + libpq + " /backups/tandem.dump");
+    assertThat(kept.resolve("postgres")).doesNotExist();
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    return Stream.concat(Stream.of(first), Stream.of(second)).toArray(String[]::new);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+    assertThat(root).doesNotExist();
+  }
+}
