@@ -145,14 +145,43 @@ class BackupRestoreTest {
       Run replaced = tandem("restore", cold.toString(), "--replace", "--data", data);
 
       assertThat(replaced.exit()).as(replaced.err()).isZero();
-      assertThat(replaced.out()).contains("postgres.replaced-");
+      assertThat(replaced.out()).contains("replaced-");
       try (Stream<Path> files = Files.list(tandem.dataDir)) {
-        assertThat(files.map(p -> p.getFileName().toString()))
-            .anyMatch(name -> name.startsWith("postgres.replaced-"));
+        Path aside =
+            files.filter(p -> p.getFileName().toString().startsWith("replaced-")).findFirst().get();
+        // the database moved aside can be moved back: its password files went with it
+        assertThat(aside.resolve("postgres/PG_VERSION")).isRegularFile();
+        assertThat(aside.resolve("postgres-admin.password")).isRegularFile();
+        assertThat(aside.resolve("postgres.password")).isRegularFile();
       }
       tandem.restart();
       assertThat(counts(tandem).get("contact")).isEqualTo(1);
     }
+  }
+
+  @Test
+  void a_file_that_is_not_a_whole_backup_changes_nothing() throws IOException {
+    Path data = Files.createDirectories(kept.resolve("data"));
+    Path notAZip = Files.writeString(kept.resolve("notes.zip"), "not a backup");
+    Path foreign = kept.resolve("foreign.zip");
+    try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(foreign))) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("postgres/../../escape.txt"));
+      zip.write(1);
+      zip.closeEntry();
+    }
+
+    for (Path file : List.of(notAZip, foreign)) {
+      Run run = tandem("restore", file.toString(), "--data", data.toString());
+
+      assertThat(run.exit()).as(file.toString()).isEqualTo(1);
+      assertThat(run.err()).contains("not restored");
+      try (Stream<Path> left = Files.list(data)) {
+        assertThat(left.map(p -> p.getFileName().toString()))
+            .as("what the refused restore left in the data directory")
+            .containsOnly("tandem.lock");
+      }
+    }
+    assertThat(kept.resolve("escape.txt")).doesNotExist();
   }
 
   @Test

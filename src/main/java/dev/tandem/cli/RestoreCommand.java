@@ -18,8 +18,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Restore a file written by `tandem backup` into the data directory. Tandem must be stopped.",
-      "An existing database is refused, or kept aside as DATA/postgres.replaced-<time> with"
-          + " --replace. The next start migrates it if this Tandem is newer than the backup.",
+      "An existing database is refused, or with --replace moved aside with its password files"
+          + " into DATA/replaced-<time>. The next start migrates the restored one if this Tandem"
+          + " is newer than the backup.",
       "With an external database (db.url) this prints the pg_restore command to use instead.",
       "Exit status: 0 restored, 1 failed, 2 external database or bad options."
     })
@@ -31,7 +32,7 @@ public final class RestoreCommand implements Callable<Integer> {
 
   @Option(
       names = "--replace",
-      description = "Keep the database found in the data directory aside, then restore.")
+      description = "Move the database found in the data directory aside, then restore.")
   boolean replace;
 
   @Override
@@ -54,9 +55,10 @@ public final class RestoreCommand implements Callable<Integer> {
         restored.takenAt(), restored.schemaVersion(), restored.clusterDir());
     if (restored.replacedCluster() != null) {
       System.out.println(
-          "The database that was there is in "
+          "The database that was there and its password files are in "
               + restored.replacedCluster()
-              + ": delete it once the restored one serves.");
+              + ": delete it once the restored one serves (to go back instead, stop Tandem and"
+              + " move them back).");
     }
     Path key = BackupCommand.erasureKey(config);
     if (!Files.exists(key)) {

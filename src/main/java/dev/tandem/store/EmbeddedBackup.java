@@ -98,6 +98,13 @@ public final class EmbeddedBackup {
               + dataDir.resolve(CLUSTER)
               + ". Fix: pass the data directory Tandem runs with (--data DIR or dataDir)");
     }
+    if (archive
+        .toAbsolutePath()
+        .normalize()
+        .startsWith(dataDir.resolve(CLUSTER).toAbsolutePath().normalize())) {
+      throw new IllegalStateException(
+          archive + " is inside the database it would copy. Fix: write the backup elsewhere");
+    }
     if (Files.exists(archive)) {
       throw new IllegalStateException(
           archive + " exists already. Fix: name a new file (a backup never overwrites one)");
@@ -268,8 +275,9 @@ public final class EmbeddedBackup {
 
   /**
    * Puts the database of {@code archive} into {@code dataDir}, then starts it once (recovery) and
-   * stops it. No Tandem may run on the data directory. An existing cluster is kept, renamed, only
-   * when {@code replace} is set; otherwise this refuses.
+   * stops it. No Tandem may run on the data directory. The archive is unpacked beside the data
+   * first, so that a damaged one changes nothing. A database already there is refused, or with
+   * {@code replace} moved aside with its password files into {@code DATA/replaced-<time>}.
    */
   public static Restored restore(Path archive, Path dataDir, boolean replace, Clock clock) {
     if (!Files.isRegularFile(archive)) {
@@ -283,36 +291,44 @@ public final class EmbeddedBackup {
                 + ". Fix: stop it (and every command using this data directory), then restore");
       }
       Path cluster = dataDir.resolve(CLUSTER);
-      Path replaced = null;
-      if (Files.exists(cluster)) {
-        boolean empty;
-        try (var entries = Files.list(cluster)) {
-          empty = entries.findAny().isEmpty();
-        }
-        if (!empty && !replace) {
-          throw new IllegalStateException(
-              cluster
-                  + " holds a database. Fix: restore into an empty data directory, or pass"
-                  + " --replace to keep this one aside as postgres.replaced-<time> and restore");
-        }
-        EmbeddedPostgresServer.stopOrphan(cluster);
-        replaced =
-            dataDir.resolve(
-                "postgres.replaced-"
-                    + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
-                        .withZone(ZoneOffset.UTC)
-                        .format(clock.instant()));
-        Files.move(cluster, replaced);
-        if (empty) {
-          Files.delete(replaced);
-          replaced = null;
-        }
-      }
-      Properties manifest = extract(archive, dataDir);
-      if (!FORMAT.equals(manifest.getProperty("format"))) {
+      boolean occupied = Files.isDirectory(cluster) && !empty(cluster);
+      if (occupied && !replace) {
         throw new IllegalStateException(
-            archive + " is not a backup of Tandem's embedded database (no " + MANIFEST + ")");
+            cluster
+                + " holds a database. Fix: restore into an empty data directory, or pass"
+                + " --replace to move this one and its password files aside into"
+                + " DATA/replaced-<time>");
       }
+      String time =
+          DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
+              .withZone(ZoneOffset.UTC)
+              .format(clock.instant());
+      Path staging = dataDir.resolve("restore-" + time + ".partial");
+      Properties manifest;
+      try {
+        manifest = extract(archive, staging);
+      } catch (IOException | RuntimeException e) {
+        deleteTree(staging);
+        throw e;
+      }
+      Path replaced = null;
+      if (occupied) {
+        EmbeddedPostgresServer.stopOrphan(cluster);
+        replaced = Files.createDirectory(dataDir.resolve("replaced-" + time));
+        privateDirectory(replaced);
+        for (String name : List.of(CLUSTER, ADMIN_PASSWORD, ROLE_PASSWORD)) {
+          if (Files.exists(dataDir.resolve(name))) {
+            Files.move(dataDir.resolve(name), replaced.resolve(name));
+          }
+        }
+      } else if (Files.isDirectory(cluster)) {
+        Files.delete(cluster);
+      }
+      for (String name : List.of(CLUSTER, ADMIN_PASSWORD, ROLE_PASSWORD)) {
+        Files.move(
+            staging.resolve(name), dataDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+      }
+      deleteTree(staging);
       // recovery from the backup_label and the WAL in the archive happens on this first start
       EmbeddedPostgresServer.start(dataDir, true, false).close();
       return new Restored(
@@ -326,10 +342,19 @@ public final class EmbeddedBackup {
     }
   }
 
-  private static Properties extract(Path archive, Path dataDir) throws IOException {
-    Path root = dataDir.toAbsolutePath().normalize();
+  private static boolean empty(Path directory) throws IOException {
+    try (var entries = Files.list(directory)) {
+      return entries.findAny().isEmpty();
+    }
+  }
+
+  /** Unpacks a backup into {@code target} (a new directory); returns its manifest. */
+  private static Properties extract(Path archive, Path target) throws IOException {
+    Files.createDirectories(target);
+    privateDirectory(target);
+    Path root = target.toAbsolutePath().normalize();
     var manifest = new Properties();
-    boolean sawCluster = false;
+    var seen = new java.util.HashSet<String>();
     try (var zip = new ZipInputStream(Files.newInputStream(archive))) {
       for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
         String name = entry.getName();
@@ -338,30 +363,47 @@ public final class EmbeddedBackup {
               new java.io.StringReader(new String(zip.readAllBytes(), StandardCharsets.UTF_8)));
           continue;
         }
-        boolean known =
-            name.startsWith(CLUSTER + "/")
-                || name.equals(ADMIN_PASSWORD)
-                || name.equals(ROLE_PASSWORD);
-        Path target = root.resolve(name).normalize();
-        if (!known || !target.startsWith(root)) {
+        String top = name.contains("/") ? name.substring(0, name.indexOf('/')) : name;
+        Path path = root.resolve(name).normalize();
+        if (!List.of(CLUSTER, ADMIN_PASSWORD, ROLE_PASSWORD).contains(top)
+            || !path.startsWith(root)) {
           throw new IllegalStateException(
               archive + " holds " + name + ", which no Tandem backup has: not restored");
         }
-        sawCluster |= name.startsWith(CLUSTER + "/");
+        seen.add(top);
         if (entry.isDirectory()) {
-          Files.createDirectories(target);
-          privateDirectory(target);
+          Files.createDirectories(path);
+          privateDirectory(path);
           continue;
         }
-        Files.createDirectories(target.getParent());
-        Files.copy(zip, target, StandardCopyOption.REPLACE_EXISTING);
-        PrivateFiles.restrict(target);
+        Files.createDirectories(path.getParent());
+        Files.copy(zip, path, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFiles.restrict(path);
       }
+    } catch (java.util.zip.ZipException e) {
+      throw new IllegalStateException(archive + " is not a Tandem backup (" + e.getMessage() + ")");
     }
-    if (!sawCluster) {
-      throw new IllegalStateException(archive + " holds no database: not restored");
+    if (!FORMAT.equals(manifest.getProperty("format"))
+        || !seen.containsAll(List.of(CLUSTER, ADMIN_PASSWORD, ROLE_PASSWORD))
+        || !Files.isRegularFile(root.resolve(CLUSTER).resolve("backup_label"))) {
+      throw new IllegalStateException(
+          archive
+              + " is not a complete backup of Tandem's embedded database (it needs "
+              + MANIFEST
+              + ", the cluster with its backup_label and both password files): not restored");
     }
     return manifest;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   /** PostgreSQL refuses a data directory that others may read. */
