@@ -80,6 +80,8 @@ class BackupRestoreTest {
       Run backedUp = tandem("backup", backup.toString(), "--data", data);
 
       assertThat(backedUp.exit()).as(backedUp.err()).isZero();
+      assertThat(Files.getPosixFilePermissions(backup))
+          .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       assertThat(backedUp.out())
           .contains("while Tandem ran")
           .contains("the erasure key " + tandem.dataDir.resolve("erasure.key"));

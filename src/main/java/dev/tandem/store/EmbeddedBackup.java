@@ -142,6 +142,13 @@ public final class EmbeddedBackup {
       s.execute("SET search_path = pg_catalog, pg_temp");
       String schemaVersion = schemaVersion(s);
       Files.deleteIfExists(partial);
+      // 0600 from its first byte: it holds every name, address and message
+      if (Files.getFileStore(partial.toAbsolutePath().getParent())
+          .supportsFileAttributeView("posix")) {
+        Files.createFile(
+            partial,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
       try (OutputStream file = Files.newOutputStream(partial);
           var zip = new ZipOutputStream(file)) {
         // keeps every WAL segment from here on until this session ends, checkpoints or not
@@ -196,6 +203,9 @@ public final class EmbeddedBackup {
       deleteQuietly(partial);
       throw new UncheckedIOException(
           "could not write the backup " + archive + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      deleteQuietly(partial);
+      throw e;
     }
   }
 
