@@ -113,6 +113,94 @@ class BackupRestoreTest {
   }
 
   @Test
+  void a_backup_taken_under_writes_restores_a_consistent_database() throws Exception {
+    Path backup = kept.resolve("busy.zip");
+    Path key = kept.resolve("erasure.key");
+    try (TestApp tandem = TestApp.start()) {
+      String data = tandem.dataDir.toString();
+      var writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+      var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+      Thread writer =
+          new Thread(() -> {
+            try {
+              while (writing.get()) {
+                tandem.aContact();
+              }
+            } catch (Throwable e) {
+              failure.set(e);
+            }
+          });
+      writer.start();
+      long atStart;
+      long atEnd;
+      try {
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(30))
+            .until(() -> counts(tandem).get("contact") >= 20);
+        atStart = counts(tandem).get("contact");
+
+        Run backedUp = tandem("backup", backup.toString(), "--data", data);
+
+        assertThat(backedUp.exit()).as(backedUp.err()).isZero();
+        atEnd = counts(tandem).get("contact");
+      } finally {
+        writing.set(false);
+        writer.join();
+      }
+      assertThat(failure.get()).isNull();
+      assertThat(atEnd).as("contacts written while the backup ran").isGreaterThan(atStart);
+
+      tandem.stop();
+      Files.copy(tandem.dataDir.resolve("erasure.key"), key);
+      deleteTree(tandem.dataDir);
+      assertThat(tandem("restore", backup.toString(), "--data", data).exit()).isZero();
+      Files.copy(key, tandem.dataDir.resolve("erasure.key"));
+      tandem.restart();
+
+      // every contact committed before the backup began, and none after it ended
+      assertThat(counts(tandem).get("contact")).isBetween(atStart, atEnd);
+      // PostgreSQL's own checker: every table's pages and every index agree with the data
+      assertThat(corruption(tandem.dataDir)).isEmpty();
+    }
+  }
+
+  /** What amcheck finds wrong in the restored cluster's tables and B-tree indexes. */
+  private static List<String> corruption(Path dataDir) throws Exception {
+    String url =
+        Files.readString(dataDir.resolve("postgres.url")).strip().replaceFirst("\\?.*$", "");
+    String password =
+        Files.readString(dataDir.resolve("postgres-admin.password")).lines().findFirst().get();
+    var found = new java.util.ArrayList<String>();
+    try (var connection = java.sql.DriverManager.getConnection(url, "postgres", password);
+        var statement = connection.createStatement()) {
+      statement.execute("CREATE EXTENSION IF NOT EXISTS amcheck");
+      int checked = 0;
+      try (var tables =
+          statement.executeQuery(
+              "SELECT c.oid::regclass::text, v.blkno, v.msg FROM pg_class c"
+                  + " CROSS JOIN LATERAL verify_heapam(c.oid) v"
+                  + " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'")) {
+        while (tables.next()) {
+          found.add(
+              tables.getString(1) + " block " + tables.getLong(2) + ": " + tables.getString(3));
+        }
+      }
+      try (var indexes =
+          statement.executeQuery(
+              "SELECT c.relname, bt_index_check(c.oid, true) FROM pg_class c"
+                  + " JOIN pg_am a ON a.oid = c.relam"
+                  + " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'i'"
+                  + " AND a.amname = 'btree'")) {
+        while (indexes.next()) {
+          checked++; // bt_index_check raises an error on the first inconsistency
+        }
+      }
+      assertThat(checked).as("B-tree indexes checked").isGreaterThan(10);
+    }
+    return found;
+  }
+
+  @Test
   void restore_refuses_a_running_tandem_and_a_data_directory_that_holds_a_database()
       throws Exception {
     Path backup = kept.resolve("tandem-backup.zip");
