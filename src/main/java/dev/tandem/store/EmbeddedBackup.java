@@ -3,6 +3,8 @@ package dev.tandem.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -23,10 +25,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
@@ -188,7 +193,7 @@ public final class EmbeddedBackup {
         manifest.setProperty("schemaVersion", schemaVersion);
         manifest.setProperty(
             "postgresVersion", Files.readString(cluster.resolve("PG_VERSION")).strip());
-        var text = new java.io.StringWriter();
+        var text = new StringWriter();
         manifest.store(text, "Tandem backup of the embedded PostgreSQL (docs/operations.md)");
         entry(zip, MANIFEST, text.toString().getBytes(StandardCharsets.UTF_8));
       }
@@ -364,13 +369,12 @@ public final class EmbeddedBackup {
     privateDirectory(target);
     Path root = target.toAbsolutePath().normalize();
     var manifest = new Properties();
-    var seen = new java.util.HashSet<String>();
+    var seen = new HashSet<String>();
     try (var zip = new ZipInputStream(Files.newInputStream(archive))) {
       for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
         String name = entry.getName();
         if (name.equals(MANIFEST)) {
-          manifest.load(
-              new java.io.StringReader(new String(zip.readAllBytes(), StandardCharsets.UTF_8)));
+          manifest.load(new StringReader(new String(zip.readAllBytes(), StandardCharsets.UTF_8)));
           continue;
         }
         String top = name.contains("/") ? name.substring(0, name.indexOf('/')) : name;
@@ -390,7 +394,7 @@ public final class EmbeddedBackup {
         Files.copy(zip, path, StandardCopyOption.REPLACE_EXISTING);
         PrivateFiles.restrict(path);
       }
-    } catch (java.util.zip.ZipException e) {
+    } catch (ZipException e) {
       throw new IllegalStateException(archive + " is not a Tandem backup (" + e.getMessage() + ")");
     }
     if (!FORMAT.equals(manifest.getProperty("format"))
@@ -410,7 +414,7 @@ public final class EmbeddedBackup {
       return;
     }
     try (var paths = Files.walk(root)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(path);
       }
     }
