@@ -3,9 +3,12 @@
 #   tandem_find_jdk          prints the JAVA_HOME of the newest JDK >= 21 found, or fails
 #   tandem_no_jdk_advice     prints what to install on this OS (stderr)
 #
-# Where it looks: JAVA_HOME, the usual install roots of Linux distributions, SDKMAN, IntelliJ and
-# macOS, and `java` on the PATH. TANDEM_JDK_ROOTS (a space-separated list of directories whose
-# subdirectories are JDKs) replaces the install roots; the tests use it.
+# Where it looks: JAVA_HOME, the usual install roots of Linux distributions, SDKMAN, IntelliJ,
+# macOS and Homebrew (whose openjdk@21 is keg-only: not on the PATH), and `java` on the PATH. TANDEM_JDK_ROOTS (a space-separated list of directories whose
+# subdirectories are JDKs) replaces the install roots and skips the PATH: the tests point it at
+# an empty directory to play a machine without a JDK 21. TANDEM_OS_RELEASE (a file in
+# /etc/os-release's format) and TANDEM_UNAME (what `uname -s` would say) choose the OS the advice
+# is for; tests only.
 
 tandem_java_major() { # the feature version of the java binary $1, or 0
   "$1" -XshowSettings:properties -version 2>&1 \
@@ -15,7 +18,7 @@ tandem_java_major() { # the feature version of the java binary $1, or 0
 
 tandem_jdk_candidates() { # prints candidate JDK homes, one per line
   [ -n "${JAVA_HOME:-}" ] && printf '%s\n' "$JAVA_HOME"
-  _tandem_roots="${TANDEM_JDK_ROOTS-/usr/lib/jvm /usr/java /opt/java /opt/jdk ${HOME:-/nonexistent}/.sdkman/candidates/java ${HOME:-/nonexistent}/.jdks /Library/Java/JavaVirtualMachines}"
+  _tandem_roots="${TANDEM_JDK_ROOTS-/usr/lib/jvm /usr/java /opt/java /opt/jdk ${HOME:-/nonexistent}/.sdkman/candidates/java ${HOME:-/nonexistent}/.jdks /Library/Java/JavaVirtualMachines /opt/homebrew/opt/openjdk*/libexec /usr/local/opt/openjdk*/libexec}"
   _tandem_noglob=0
   case $- in *f*) _tandem_noglob=1; set +f ;; esac
   for _tandem_root in $_tandem_roots; do
@@ -61,15 +64,19 @@ tandem_no_jdk_advice() {
     _tandem_id=$(sed -n 's/^ID="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$_tandem_os_release" | head -n 1)
     _tandem_version=$(sed -n 's/^VERSION_ID="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$_tandem_os_release" | head -n 1)
   fi
-  [ "$(uname -s 2>/dev/null)" = Darwin ] && _tandem_id=macos
+  case "${TANDEM_UNAME:-$(uname -s 2>/dev/null)}" in
+    Darwin) _tandem_id=macos ;;
+    MINGW* | MSYS* | CYGWIN*) _tandem_id=windows ;; # Git Bash, MSYS2, Cygwin
+  esac
   {
     echo "Tandem needs a Java Development Kit (JDK), version 21 or newer, and found none"
-    echo "(looked at JAVA_HOME, /usr/lib/jvm, /usr/java, /opt/java, SDKMAN, ~/.jdks and the PATH)."
+    echo "(looked at JAVA_HOME, /usr/lib/jvm, /usr/java, /opt/java, SDKMAN, ~/.jdks, Homebrew and the PATH)."
     case "$_tandem_id:$_tandem_version" in
       debian:[0-9]|debian:[0-9].*|debian:1[0-2]|debian:1[0-2].*)
         echo "Debian $_tandem_version's archive has no OpenJDK 21. Install Eclipse Temurin 21 from the"
-        echo "Adoptium APT repository (package temurin-21-jdk), or unpack a JDK 21+ tarball under"
-        echo "/opt/java, then run this command again." ;;
+        echo "Adoptium APT repository: add it as https://adoptium.net/installation/linux/ shows, then"
+        echo "  sudo apt-get install temurin-21-jdk"
+        echo "or unpack a JDK 21+ tarball under /opt/java, then run this command again." ;;
       debian:*|ubuntu:2[2-9].*|ubuntu:[3-9]*)
         echo "Install it with:  sudo apt-get install openjdk-21-jdk" ;;
       ubuntu:*)
@@ -85,6 +92,10 @@ tandem_no_jdk_advice() {
         echo "Install it with:  sudo zypper install java-21-openjdk-devel" ;;
       macos:*)
         echo "Install it with:  brew install openjdk@21   (or Eclipse Temurin 21's .pkg installer)" ;;
+      windows:*)
+        echo "Install it with:  winget install EclipseAdoptium.Temurin.21.JDK"
+        echo "(or Eclipse Temurin 21's .msi installer from adoptium.net; tick \"Set JAVA_HOME\")."
+        echo "From cmd.exe or PowerShell, use mvnw.cmd and java -jar target\\tandem.jar." ;;
       *)
         echo "Install OpenJDK 21 (or Eclipse Temurin 21) from your system's packages." ;;
     esac

@@ -1,8 +1,10 @@
 package dev.tandem;
 
 import dev.tandem.cli.ApiKeyCommand;
+import dev.tandem.cli.BackupCommand;
 import dev.tandem.cli.ContactsCommand;
 import dev.tandem.cli.DemoCommand;
+import dev.tandem.cli.RestoreCommand;
 import dev.tandem.cli.RouteCommand;
 import dev.tandem.cli.ServeCommand;
 import dev.tandem.cli.SmsCommand;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "tandem",
     mixinStandardHelpOptions = true,
-    version = "Tandem 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Keeps an organization's SMS and email channels in sync.",
     subcommands = {
       ServeCommand.class,
@@ -24,7 +26,9 @@ import picocli.CommandLine.Command;
       ContactsCommand.class,
       RouteCommand.class,
       TemplatesCommand.class,
-      ApiKeyCommand.class
+      ApiKeyCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class
     })
 public final class Main implements Runnable {
 
@@ -51,5 +55,21 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
+  }
+
+  /**
+   * The version the release jar's manifest carries ({@code Implementation-Version}, from the pom),
+   * so that it cannot drift from the build; classes run outside the jar (tests, an IDE) say so.
+   */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"Tandem " + current()};
+    }
+
+    static String current() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return version == null ? "(development build, not run from target/tandem.jar)" : version;
+    }
   }
 }

@@ -109,6 +109,8 @@ class LauncherTest {
             "fedora:41", "dnf install java-21-openjdk-devel",
             "ubuntu:24.04", "apt-get install openjdk-21-jdk",
             "debian:13", "apt-get install openjdk-21-jdk",
+            "ubuntu:22.04", "apt-get install openjdk-21-jdk",
+            "rhel:9.4", "dnf install java-21-openjdk-devel",
             "alpine:3.20", "apk add openjdk21-jdk");
     for (var entry : expected.entrySet()) {
       String[] os = entry.getKey().split(":");
@@ -116,6 +118,33 @@ class LauncherTest {
 
       assertThat(run.exit()).isEqualTo(3);
       assertThat(run.output()).as(entry.getKey()).contains(entry.getValue());
+    }
+  }
+
+  @Test
+  void on_macos_and_on_windows_shells_the_advice_names_their_installers() throws Exception {
+    Map<String, String> expected =
+        Map.of(
+            "Darwin", "brew install openjdk@21",
+            "MINGW64_NT-10.0-19045", "winget install EclipseAdoptium.Temurin.21.JDK",
+            "CYGWIN_NT-10.0", "winget install EclipseAdoptium.Temurin.21.JDK");
+    for (var entry : expected.entrySet()) {
+      // an os-release that would say otherwise: the kernel's name wins
+      var env =
+          Map.of(
+              "TANDEM_UNAME",
+              entry.getKey(),
+              "TANDEM_OS_RELEASE",
+              osRelease("debian", "13").toString());
+      for (String command : List.of("./mvnw", "./tandem")) {
+        Run run = run(env, command, "--version");
+
+        assertThat(run.exit()).as(command + " on " + entry.getKey()).isEqualTo(3);
+        assertThat(run.output())
+            .as(command + " on " + entry.getKey())
+            .contains(entry.getValue())
+            .doesNotContain("apt-get");
+      }
     }
   }
 }

@@ -46,7 +46,9 @@ class MainTest {
           {"apikey", "list", "--help"},
           {"apikey", "revoke", "--help"},
           {"contacts", "import", "--help"},
-          {"sms", "keyword", "--help"}
+          {"sms", "keyword", "--help"},
+          {"backup", "--help"},
+          {"restore", "--help"}
         }) {
       Run run = run(command);
       assertThat(run.exit()).as(String.join(" ", command)).isZero();

@@ -36,7 +36,10 @@ public final class ServeCommand implements Callable<Integer> {
     App app =
         App.start(
             config,
-            App.Options.production(Optional.ofNullable(System.getenv("TANDEM_BOOTSTRAP_API_KEY"))));
+            App.Options.production(
+                // set but empty (compose's ${VAR:-}, an env file's VAR=) means none
+                Optional.ofNullable(System.getenv("TANDEM_BOOTSTRAP_API_KEY"))
+                    .filter(key -> !key.isBlank())));
     var stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
