@@ -244,6 +244,7 @@ public final class Messages {
                     finalContent,
                     dedupeKey,
                     Optional.ofNullable(request.sendAt()),
+                    pricing.from(sender.sms()),
                     now),
             topic,
             finalContent,
@@ -407,6 +408,7 @@ public final class Messages {
       MessageContent content,
       String dedupeKey,
       Optional<Instant> sendAt,
+      SmsPricing pricing,
       Instant now) {
     Map<Channel, String> addresses = named.isEmpty() ? available(to) : addresses(to, named);
     Duration window = lookBack(policy);
@@ -736,7 +738,15 @@ public final class Messages {
         new TimelineEvent(to.id(), now, "message.accepted", null, messageId, null, accepted));
     List<MessageView.DeliveryView> deliveries =
         List.copyOf(
-            insertDeliveries(handle, messageId, to.id(), planned.rows(), content, now, events));
+            insertDeliveries(
+                handle,
+                messageId,
+                to.id(),
+                planned.rows(),
+                content,
+                pricing.from(sender.sms()),
+                now,
+                events));
     timeline.append(handle, events);
     Written written = new Written(to, deliveries, plan);
     if (dryRun) {
@@ -948,6 +958,7 @@ public final class Messages {
       UUID contactId,
       List<Row> rows,
       MessageContent content,
+      SmsPricing pricing,
       Instant now,
       List<TimelineEvent> events) {
     PreparedBatch batch = handle.prepareBatch(insertDelivery);

@@ -20,6 +20,16 @@ public record SmsPricing(PriceTable table, SenderType sender, boolean substituti
    */
   record Priced(int segments, String encoding, Optional<PriceTable.Cost> cost, String country) {}
 
+  /**
+   * Pricing for SMS from {@code sender} (a message that names one): prices differ by sender type
+   * (an alphanumeric sender costs more in many countries); none named keeps the default's.
+   */
+  SmsPricing from(Optional<String> sender) {
+    return sender
+        .map(s -> new SmsPricing(table, SenderType.of(s), substitutionByDefault))
+        .orElse(this);
+  }
+
   Priced price(String e164, SmsContent sms) {
     SmsText text = SmsText.of(sms.text(), sms.substitution());
     return new Priced(

@@ -18,6 +18,42 @@ class CostReportTest {
   }
 
   @Test
+  void an_sms_is_priced_for_the_sender_it_names() throws Exception {
+    Path prices = Files.createTempFile("prices", ".yaml");
+    Files.writeString(
+        prices,
+        """
+        currency: EUR
+        prices:
+          - prefix: "+44"
+            sender: alphanumeric
+            perSegment: "0.0500"
+          - prefix: "+44"
+            perSegment: "0.0300"
+        """);
+    try (TestApp tandem =
+        TestApp.start(
+            Map.of("sms.priceTable", prices.toString(), "sms.senders", "Shop,+447700900123"))) {
+      var costs = new java.util.ArrayList<String>();
+      for (String from : List.of("Shop", "+447700900123")) {
+        String id =
+            tandem.send(
+                Map.of(
+                    "to",
+                    Map.of("phone", "+4479111234" + (from.equals("Shop") ? "56" : "57")),
+                    "channels",
+                    List.of("sms"),
+                    "sms",
+                    Map.of("text", "Your parcel is on its way", "from", from)));
+        costs.add(tandem.delivery(id, "sms").get("cost").asText());
+      }
+      assertThat(costs).containsExactly("0.05", "0.03");
+    } finally {
+      Files.deleteIfExists(prices);
+    }
+  }
+
+  @Test
   void costs_are_reported_by_channel_country_and_topic_and_bad_parameters_are_named()
       throws Exception {
     Path prices = Files.createTempFile("prices", ".yaml");
