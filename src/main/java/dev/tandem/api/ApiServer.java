@@ -302,7 +302,7 @@ public final class ApiServer implements AutoCloseable {
             features.clock(),
             features.suppressions())
         .register(app);
-    new ImportRoutes(features.importer()).register(app);
+    new ImportRoutes(features.importer(), features.metrics()).register(app);
     new ApiKeyRoutes(features.apiKeys()).register(app);
     new TopicRoutes(features.consent().topics()).register(app);
     new WebhookRoutes(features.webhooks()).register(app);

@@ -18,9 +18,32 @@ import java.util.Map;
  */
 final class ImportRoutes {
   private final Importer importer;
+  private final io.micrometer.core.instrument.MeterRegistry metrics;
 
-  ImportRoutes(Importer importer) {
+  ImportRoutes(Importer importer, io.micrometer.core.instrument.MeterRegistry metrics) {
+    this.metrics = metrics;
+    for (String outcome : java.util.List.of("done", "dry_run", "refused")) {
+      runs(outcome);
+    }
+    for (String result :
+        java.util.List.of("created", "updated", "merged", "unchanged", "rejected")) {
+      rows(result);
+    }
     this.importer = importer;
+  }
+
+  private io.micrometer.core.instrument.Counter runs(String outcome) {
+    return io.micrometer.core.instrument.Counter.builder("tandem.imports")
+        .description("CSV imports through the API, by outcome")
+        .tag("outcome", outcome)
+        .register(metrics);
+  }
+
+  private io.micrometer.core.instrument.Counter rows(String result) {
+    return io.micrometer.core.instrument.Counter.builder("tandem.import.rows")
+        .description("Rows of CSV imports through the API (not dry runs), by what became of them")
+        .tag("result", result)
+        .register(metrics);
   }
 
   void register(Javalin app) {
@@ -69,16 +92,31 @@ final class ImportRoutes {
       throw new InvalidInput("invalid-dry-run", "dryRun", "dryRun is true or false.");
     }
     Charset charset = charset(ctx.contentType());
-    var report =
-        importer.run(
-            ctx.bodyInputStream(),
-            new Importer.Options(
-                mapping,
-                ctx.queryParam("topic"),
-                "true".equals(dryRun),
-                charset,
-                ctx.queryParam("name") == null ? "api upload" : ctx.queryParam("name")),
-            Importer.Progress.NONE);
+    boolean dry = "true".equals(dryRun);
+    dev.tandem.imports.ImportReport report;
+    try {
+      report =
+          importer.run(
+              ctx.bodyInputStream(),
+              new Importer.Options(
+                  mapping,
+                  ctx.queryParam("topic"),
+                  "true".equals(dryRun),
+                  charset,
+                  ctx.queryParam("name") == null ? "api upload" : ctx.queryParam("name")),
+              Importer.Progress.NONE);
+    } catch (RuntimeException e) {
+      runs("refused").increment();
+      throw e;
+    }
+    runs(dry ? "dry_run" : "done").increment();
+    if (!dry) {
+      rows("created").increment(report.created);
+      rows("updated").increment(report.updated);
+      rows("merged").increment(report.merged);
+      rows("unchanged").increment(report.unchanged);
+      rows("rejected").increment(report.rejected);
+    }
     ctx.json(report);
   }
 

@@ -108,6 +108,22 @@ class ObservabilityTest {
   }
 
   @Test
+  void imports_are_counted_by_outcome_and_their_rows_by_result() {
+    try (var tandem = TestApp.start()) {
+      String csv = "phone,name\n+14155550101,Ada\n+14155550102,Grace\nnot a number,Nobody\n";
+      assertThat(tandem.call("POST", "/v1/imports", csv).status()).isEqualTo(200);
+      assertThat(tandem.call("POST", "/v1/imports?dryRun=true", csv).status()).isEqualTo(200);
+      assertThat(tandem.call("POST", "/v1/imports", "\"unclosed,quote\n").status()).isEqualTo(422);
+      String metrics = metrics(tandem);
+      assertThat(value(metrics, "tandem_imports_total{outcome=\"done\"}")).isEqualTo(1.0);
+      assertThat(value(metrics, "tandem_imports_total{outcome=\"dry_run\"}")).isEqualTo(1.0);
+      assertThat(value(metrics, "tandem_imports_total{outcome=\"refused\"}")).isEqualTo(1.0);
+      assertThat(value(metrics, "tandem_import_rows_total{result=\"created\"}")).isEqualTo(2.0);
+      assertThat(value(metrics, "tandem_import_rows_total{result=\"rejected\"}")).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void a_path_no_route_matches_is_counted_as_unmatched_never_by_its_path() {
     try (var tandem = TestApp.start()) {
       for (int i = 0; i < 3; i++) {
