@@ -15,17 +15,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** SMS through the Vonage SMS API: the same sends, receipts and replies as SMPP and Twilio. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one Tandem for all: each test resets the provider
 class VonageGatewayTest {
   FakeVonage provider;
   TestApp tandem;
   String publicUrl;
 
-  @BeforeEach
+  @BeforeAll
   void start() throws Exception {
     int port;
     try (var socket = new ServerSocket(0)) {
@@ -58,10 +61,15 @@ class VonageGatewayTest {
     holder[0] = tandem;
   }
 
-  @AfterEach
+  @AfterAll
   void stop() {
     tandem.close();
     provider.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    provider.reset();
   }
 
   @Test

@@ -63,6 +63,13 @@ public final class FakeVonage implements AutoCloseable {
     return List.copyOf(sent);
   }
 
+  /** Forgets what was sent; receipts say delivered and the next answer is a success again. */
+  public void reset() {
+    sent.clear();
+    finalStatus = "delivered";
+    nextStatus = "0";
+  }
+
   /** The status of the receipts: delivered, failed, expired, rejected… */
   public void finalStatus(String status) {
     this.finalStatus = status;
