@@ -307,7 +307,11 @@ public final class App implements AutoCloseable {
           smsProvider == TandemConfig.SmsProvider.VONAGE
               ? Optional.of(
                   new VonageGateway(
-                      config.vonage(), config.http().publicUrl(), gatewayListener, clock))
+                      config.vonage(),
+                      config.http().publicUrl(),
+                      gatewayListener,
+                      clock,
+                      new dev.tandem.store.OnceOnly(jdbi, clock)))
               : Optional.empty();
       this.sms =
           remember(
@@ -349,6 +353,7 @@ public final class App implements AutoCloseable {
                   emailIdentities.choose(null, null).from().orElse(config.email().from()),
                   metrics));
       dispatcher.holdBack(reputation::holdBack);
+      reputation.onResume(dispatcher::releaseHeldBack);
       later.set(dispatcher);
       dispatcher.takeBackOwnClaims();
       this.costs = new CostReport(jdbi);

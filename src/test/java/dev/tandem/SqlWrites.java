@@ -40,7 +40,7 @@ final class SqlWrites {
           Map.entry("inbound_sms_part", "sms"),
           Map.entry("sms_problem", "sms"),
           Map.entry("inbound_email", "email"),
-          Map.entry("provider_event", "email"),
+          Map.entry("provider_event", "store"),
           Map.entry("event", "event"),
           Map.entry("change", "event"),
           Map.entry("consent_event", "consent"),

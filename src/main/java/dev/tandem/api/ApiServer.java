@@ -401,7 +401,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private final java.util.concurrent.atomic.AtomicLong lastAuthFailureLogged =
-      new java.util.concurrent.atomic.AtomicLong();
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 2_000_000_000L);
   private final java.util.concurrent.atomic.AtomicInteger authFailuresNotLogged =
       new java.util.concurrent.atomic.AtomicInteger();
 

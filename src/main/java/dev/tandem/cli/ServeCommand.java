@@ -54,7 +54,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     // "ready" only when /health/ready would say so; until then, what it waits for, every 30 s
     long notReadySince = System.nanoTime();
-    long lastTold = 0;
+    long lastTold = notReadySince - 31_000_000_000L; // nanoTime has no fixed origin
     while (true) {
       Map<String, String> checks = app.health.run();
       if (Health.allOk(checks)) {

@@ -122,8 +122,16 @@ public final class Dispatcher implements AutoCloseable {
     HoldBack NONE = (channel, topic, emailFrom) -> Optional.empty();
   }
 
-  /** How long a held-back delivery waits before it is looked at again. */
-  static final Duration HELD_BACK_FOR = Duration.ofHours(1);
+  /**
+   * How long a held-back delivery waits before it is looked at again, unless a resume releases it
+   * first ({@link #releaseHeldBack}): one deferral event per delivery and pause, not one an hour.
+   */
+  static final Duration HELD_BACK_FOR = Duration.ofDays(30);
+
+  /** Sends now what the reputation guard held back (someone resumed); returns how many. */
+  public int releaseHeldBack() {
+    return outbox.releaseHeldBack(clock.instant());
+  }
 
   private volatile HoldBack holdBack = HoldBack.NONE;
 

@@ -32,6 +32,7 @@ final class Outbox {
 
   private final Jdbi jdbi;
   private final Timeline timeline;
+  private final String releaseHeldBack;
   private final MeterRegistry metrics;
 
   /** The deliveries table's claims: 'queued' rows due by next_attempt_at, 'sending' claimed. */
@@ -73,6 +74,7 @@ final class Outbox {
     var sql = NamedSql.forClass(Outbox.class);
     this.claimedDetails = sql.get("claimedDetails");
     this.markSent = sql.get("markSent");
+    this.releaseHeldBack = sql.get("releaseHeldBack");
     this.insertPart = sql.get("insertPart");
     this.lockDeliveries = sql.get("lockDeliveries");
     this.markParts = sql.get("markParts");
@@ -261,6 +263,15 @@ final class Outbox {
   }
 
   /** Decides held steps whose timer ran out (see {@link Fallbacks#releaseDue}). */
+  /** Queues now the deliveries the reputation guard held back; returns how many. */
+  int releaseHeldBack(Instant now) {
+    int released = jdbi.withHandle(h -> h.createUpdate(releaseHeldBack).bind("now", now).execute());
+    if (released > 0) {
+      onReleased.run();
+    }
+    return released;
+  }
+
   int releaseDueFallbacks(Instant now, int limit) {
     int released = fallbacks.releaseDue(now, limit);
     if (released > 0) {

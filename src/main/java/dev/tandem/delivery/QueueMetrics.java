@@ -26,12 +26,16 @@ public final class QueueMetrics {
 
   private record Row(long total, long due, Instant oldestDue, long expired) {}
 
+  /** {@code rows} null: the database did not answer. */
   private record Snapshot(Instant at, Map<String, Row> rows) {}
 
   private final Jdbi jdbi;
   private final Clock clock;
   private final String snapshot;
   private volatile Snapshot last = new Snapshot(Instant.MIN, Map.of());
+
+  /** What a gauge reads when the database does not answer: no sample, not a reassuring zero. */
+  private static final Row UNKNOWN = new Row(-1, -1, null, -1);
 
   public QueueMetrics(Jdbi jdbi, Clock clock, MeterRegistry registry) {
     this.jdbi = jdbi;
@@ -65,10 +69,12 @@ public final class QueueMetrics {
               "tandem.queue.oldest.due.seconds",
               () -> {
                 Row row = row(channel, "queued");
-                return row == null || row.oldestDue() == null
-                    ? 0
-                    : Math.max(0, Duration.between(row.oldestDue(), clock.instant()).toMillis())
-                        / 1000.0;
+                return row == UNKNOWN
+                    ? Double.NaN
+                    : row == null || row.oldestDue() == null
+                        ? 0
+                        : Math.max(0, Duration.between(row.oldestDue(), clock.instant()).toMillis())
+                            / 1000.0;
               })
           .description("How long the oldest due delivery has waited past its time")
           .tag("channel", channel.key())
@@ -88,7 +94,7 @@ public final class QueueMetrics {
                 name,
                 () -> {
                   Row row = row(channel, status);
-                  return row == null ? 0 : value.applyAsDouble(row);
+                  return row == null ? 0 : row == UNKNOWN ? Double.NaN : value.applyAsDouble(row);
                 })
             .description(description)
             .tag("channel", channel.key());
@@ -105,7 +111,7 @@ public final class QueueMetrics {
       current = new Snapshot(now, read(now));
       last = current;
     }
-    return current.rows().get(channel.key() + "/" + status);
+    return current.rows() == null ? UNKNOWN : current.rows().get(channel.key() + "/" + status);
   }
 
   private Map<String, Row> read(Instant now) {
@@ -130,7 +136,7 @@ public final class QueueMetrics {
         return rows;
       });
     } catch (RuntimeException e) {
-      return Map.of(); // the database is down: /health/ready says so; the gauges read zero
+      return null; // the database is down: /health/ready says so; the gauges read NaN
     }
   }
 }

@@ -80,9 +80,8 @@ public final class InboundEmails {
   private final Suppressions suppressions;
   private final String softBounces;
   private final String unmatched;
-  private final String firstTime;
+  private final dev.tandem.store.OnceOnly once;
   private final MeterRegistry metrics;
-  private final String forgetOldEvents;
 
   /** A soft bounce that ended the remote MTA's tries sends again this many times, an hour apart. */
   static final int SOFT_BOUNCE_RESENDS = 2;
@@ -118,8 +117,7 @@ public final class InboundEmails {
     this.insert = sql.get("insert");
     this.softBounces = sql.get("softBounces");
     this.unmatched = sql.get("unmatched");
-    this.firstTime = sql.get("firstTime");
-    this.forgetOldEvents = sql.get("forgetOldEvents");
+    this.once = new dev.tandem.store.OnceOnly(jdbi, clock);
   }
 
   public void subscribe(Consumer<ReceivedEmail> subscriber) {
@@ -187,11 +185,11 @@ public final class InboundEmails {
 
   /**
    * A report an email service provider posted as an event webhook, already verified: {@code
-   * eventId} is the provider's id for it, {@code recipient} the address it reports on, {@code size}
-   * the bytes of the event as received.
+   * eventIds} are the ids it is taken once by (all unseen, or it is not taken), {@code recipient}
+   * the address it reports on, {@code size} the bytes of the event as received.
    */
   public record ProviderReport(
-      String provider, String eventId, String recipient, InboundMail mail, int size) {}
+      String provider, List<String> eventIds, String recipient, InboundMail mail, int size) {}
 
   /** Stores and acts on one classified mail; returns its id. */
   public UUID record(InboundMail classified, int size) {
@@ -231,9 +229,13 @@ public final class InboundEmails {
     Optional<UUID> contactId = delivery.map(DeliveryRef::contactId).or(() -> senderContact(mail));
     boolean stored =
         jdbi.inTransaction(handle -> {
-          if (report.isPresent()
-              && !firstTime(handle, report.get().provider(), report.get().eventId(), now)) {
-            return false;
+          if (report.isPresent()) {
+            for (String eventId : report.get().eventIds()) {
+              if (!once.firstTime(handle, report.get().provider(), eventId, now)) {
+                handle.rollback(); // an id seen before: nothing of this event is kept
+                return false;
+              }
+            }
           }
           handle
               .createUpdate(insert)
@@ -285,23 +287,7 @@ public final class InboundEmails {
    * used again; false when it was seen before.
    */
   public boolean firstTime(String provider, String eventId) {
-    return jdbi.inTransaction(handle -> firstTime(handle, provider, eventId, clock.instant()));
-  }
-
-  /** Forgets provider event ids seen before {@code before}: replays that old fail their check. */
-  public int forgetProviderEvents(Instant before) {
-    return jdbi.withHandle(
-        handle -> handle.createUpdate(forgetOldEvents).bind("before", before).execute());
-  }
-
-  private boolean firstTime(Handle handle, String provider, String eventId, Instant now) {
-    return handle
-            .createUpdate(firstTime)
-            .bind("provider", provider)
-            .bind("eventId", eventId)
-            .bind("receivedAt", now)
-            .execute()
-        == 1;
+    return once.firstTime(provider, eventId);
   }
 
   private io.micrometer.core.instrument.Counter counter(String source, InboundMail.Kind kind) {
@@ -344,6 +330,15 @@ public final class InboundEmails {
             now);
         event(handle, delivery, contactId, now, "delivery.bounced", detail);
       }
+      case REFUSED -> {
+        deliveries.bounced(
+            handle,
+            delivery.get().id(),
+            "refused by the email provider: "
+                + mail.bounce().map(InboundMail.Bounce::diagnostic).orElse("").strip(),
+            now);
+        event(handle, delivery, contactId, now, "delivery.failed", detail);
+      }
       case SOFT_BOUNCE -> {
         event(handle, delivery, contactId, now, "delivery.deferred", detail);
         boolean gaveUp = mail.bounce().map(b -> b.action().equals("failed")).orElse(false);
@@ -381,7 +376,7 @@ public final class InboundEmails {
 
   private static boolean isReport(InboundMail.Kind kind) {
     return switch (kind) {
-      case HARD_BOUNCE, SOFT_BOUNCE, DELIVERY_REPORT, COMPLAINT -> true;
+      case HARD_BOUNCE, SOFT_BOUNCE, REFUSED, DELIVERY_REPORT, COMPLAINT -> true;
       case AUTO_REPLY, REPLY, BULK, UNSUBSCRIBE, UNREADABLE -> false;
     };
   }
@@ -401,7 +396,7 @@ public final class InboundEmails {
             .map(r -> " for " + r)
             .orElse("");
     return switch (mail.kind()) {
-      case HARD_BOUNCE, SOFT_BOUNCE, DELIVERY_REPORT ->
+      case HARD_BOUNCE, SOFT_BOUNCE, REFUSED, DELIVERY_REPORT ->
           "a delivery report"
               + recipient
               + " that names no delivery Tandem sent ("

@@ -57,6 +57,12 @@ public record InboundMail(
     HARD_BOUNCE,
     /** A temporary failure or delay (4.x.x): recorded; the delivery may be retried. */
     SOFT_BOUNCE,
+    /**
+     * An email service provider would not send it for a reason that says nothing bad about the
+     * address (the person unsubscribed at the provider, its content or quota rules): the delivery
+     * fails (a fallback may follow); the address is not suppressed and no bounce is counted.
+     */
+    REFUSED,
     /** A delivery report that says the message was delivered or relayed. */
     DELIVERY_REPORT,
     /** An abuse/spam complaint (ARF, RFC 5965): suppress marketing to the address. */

@@ -57,7 +57,8 @@ public final class Privacy {
       out.put(
           "about",
           "Everything Tandem holds about this person: their record, addresses, consent history,"
-              + " messages sent to them, messages they sent, their timeline and any merges.");
+              + " messages sent to them, messages they sent, their timeline, any merges, and the"
+              + " systems told about them by webhook (receivers by scheme and host).");
       out.set("contact", json(handle, "exportContact", ids, id, null));
       out.set("consents", json(handle, "exportConsents", ids, id, null));
       out.set("messages", json(handle, "exportMessages", ids, id, null));

@@ -94,6 +94,12 @@ public final class ReputationGuard implements AutoCloseable {
   private volatile Map<Key, Pause> open = Map.of();
   private volatile List<Rates> lastRates = List.of();
   private ScheduledExecutorService scheduler;
+  private volatile Runnable onResume = () -> {};
+
+  /** Told after each resume (the dispatcher sends what was held back). */
+  public void onResume(Runnable onResume) {
+    this.onResume = onResume;
+  }
 
   public ReputationGuard(
       Jdbi jdbi,
@@ -148,7 +154,7 @@ public final class ReputationGuard implements AutoCloseable {
   }
 
   /** One check: reads the rates, opens the pauses they call for; returns the pauses opened. */
-  public List<Pause> check() {
+  public synchronized List<Pause> check() {
     Instant now = clock.instant();
     List<Rates> rates = rates(now);
     var opened = new ArrayList<Pause>();
@@ -169,7 +175,7 @@ public final class ReputationGuard implements AutoCloseable {
    * wait, or empty when it may go. Only marketing topics are held back.
    */
   public Optional<String> holdBack(Channel channel, String topic, String emailFrom) {
-    if (open.isEmpty() || topic == null) {
+    if (open.isEmpty() || topic == null || !config.enabled()) {
       return Optional.empty();
     }
     boolean marketing =
@@ -204,7 +210,7 @@ public final class ReputationGuard implements AutoCloseable {
   }
 
   /** Closes the open pause of {@code channel} and {@code scope}; the rates count again from now. */
-  public Pause resume(Channel channel, String scope, String by) {
+  public synchronized Pause resume(Channel channel, String scope, String by) {
     String key = scope == null ? "" : scope.strip().toLowerCase(Locale.ROOT);
     Instant now = clock.instant();
     Pause resumed =
@@ -238,6 +244,7 @@ public final class ReputationGuard implements AutoCloseable {
         by,
         resumed.at());
     refresh();
+    onResume.run();
     return resumed;
   }
 
@@ -307,6 +314,7 @@ public final class ReputationGuard implements AutoCloseable {
             .bind("scope", r.scope())
             .bind("reason", reason)
             .bind("rates", json(rates))
+            .bind("since", r.since())
             .bind("now", now)
             .mapTo(Long.class)
             .findOne();

@@ -140,3 +140,10 @@ FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:errors AS tex
      AS v(id, status, error)
 WHERE d.id = v.id AND d.status = 'sent'
 RETURNING d.id
+
+-- name: releaseHeldBack
+-- Marketing the reputation guard held back goes at once when someone resumes: the deliveries whose
+-- last deferral was the pause (a delivery still paused elsewhere is held again, once).
+UPDATE delivery SET next_attempt_at = :now, updated_at = :now
+WHERE status = 'queued' AND next_attempt_at > :now
+  AND last_error LIKE 'deferred: marketing on % is paused %'

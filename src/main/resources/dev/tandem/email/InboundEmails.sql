@@ -15,15 +15,6 @@ VALUES (:id, :kind, :sender, :subject, :verpToken, CAST(:deliveryId AS uuid),
         CAST(:contactId AS uuid), :status, :diagnostic, :newText, :fullText, :problem, :size,
         :receivedAt, :unmatched)
 
--- name: firstTime
--- A provider's event is taken once: the same id again inserts nothing.
-INSERT INTO provider_event (provider, event_id, received_at)
-VALUES (:provider, :eventId, :receivedAt)
-ON CONFLICT DO NOTHING
-
--- name: forgetOldEvents
-DELETE FROM provider_event WHERE received_at < :before
-
 -- name: softBounces
 SELECT count(*) FROM inbound_email WHERE delivery_id = :id AND kind = 'soft_bounce'
 

@@ -79,7 +79,10 @@ SELECT coalesce(json_agg(f ORDER BY f.created_at), '[]')::text FROM (
 -- Who else was told about the person (Art. 15(1)(c), the recipients): each event sent to a webhook
 -- subscriber or a message's status callback, with the receiver's URL and how it went.
 SELECT coalesce(json_agg(w ORDER BY w.created_at, w.id), '[]')::text FROM (
-  SELECT e.id, e.event_id, e.type, coalesce(e.url, h.url) AS receiver, e.status, e.attempts,
+  -- the receiver's scheme and host: a path or query may hold the operator's own secret
+  SELECT e.id, e.event_id, e.type,
+         substring(coalesce(e.url, h.url) FROM '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+') AS receiver,
+         e.status, e.attempts,
          e.created_at, e.delivered_at
   FROM webhook_event e LEFT JOIN webhook h ON h.id = e.webhook_id
   WHERE e.contact_id = ANY(CAST(:ids AS uuid[]))

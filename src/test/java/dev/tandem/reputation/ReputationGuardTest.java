@@ -122,6 +122,17 @@ class ReputationGuardTest {
     assertThat(tandem.delivery(marketing, "email").get("lastError").asText())
         .contains("marketing on email from tandem.localhost is paused")
         .contains("POST /v1/reputation/resume");
+    // held until a resume: later rounds do not take it again (one deferral on its timeline)
+    tandem.clock.advance(Duration.ofHours(2));
+    tandem.app.dispatcher.drain();
+    String contact = tandem.message(marketing).get("contactId").asText();
+    assertThat(
+            tandem
+                .call("GET", "/v1/contacts/" + contact + "/timeline", null)
+                .body()
+                .get("items")
+                .findValuesAsText("type"))
+        .containsOnlyOnce("delivery.deferred");
 
     tandem.clock.advance(Duration.ofMinutes(5)); // someone looks into it, then resumes
     var resumed =
@@ -136,7 +147,7 @@ class ReputationGuardTest {
     tandem.clock.advance(Duration.ofMinutes(1));
     assertThat(reputation("POST", "/v1/reputation/check").get("pauses")).isEmpty();
 
-    tandem.clock.advance(Duration.ofHours(1));
+    // the resume released what was held: it goes in the next round, not an hour later
     tandem.app.dispatcher.drain();
     assertThat(tandem.status(marketing, "email")).isEqualTo("sent");
   }

@@ -228,6 +228,40 @@ class VonageGatewayTest {
   }
 
   @Test
+  void a_signed_inbound_sms_played_again_within_its_five_minutes_is_taken_once() {
+    String phone = TestApp.uniquePhone();
+    String url = publicUrl + "/webhooks/vonage/inbound";
+    var params = new LinkedHashMap<String, String>();
+    params.put("msisdn", phone.substring(1));
+    params.put("to", "14155550000");
+    params.put("messageId", "0C00000000000001");
+    params.put("text", "HELP");
+    params.put("type", "text");
+    var signed = provider.signed(params);
+
+    assertThat(provider.postForm(url, signed)).isEqualTo(204);
+    assertThat(provider.postForm(url, signed)).isEqualTo(204); // a replay, or the provider's retry
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> inboundFrom(phone) > 0);
+    assertThat(inboundFrom(phone)).isOne();
+    tandem.app.dispatcher.drain();
+    // one HELP answered, not two (each costs a text)
+    assertThat(provider.sent()).filteredOn(s -> s.to().equals(phone.substring(1))).hasSize(1);
+  }
+
+  int inboundFrom(String phone) {
+    return tandem
+        .app
+        .database
+        .jdbi()
+        .withHandle(h ->
+            h.createQuery("SELECT count(*) FROM inbound_sms WHERE sender = :p")
+                .bind("p", phone)
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  @Test
   void a_webhook_body_that_is_not_a_json_object_is_a_400() {
     var bad = tandem.call("POST", "/webhooks/vonage/receipt", "{not json", null);
     assertThat(bad.status()).isEqualTo(400);

@@ -349,7 +349,10 @@ class WebhooksTest {
         .singleElement()
         .satisfies(d -> {
           assertThat(d.get("type").asText()).isEqualTo("delivery.delivered");
-          assertThat(d.get("receiver").asText()).isEqualTo(receiver.url());
+          assertThat(receiver.url()).contains("/"); // a path, which the export leaves out
+          assertThat(d.get("receiver").asText())
+              .isEqualTo(
+                  java.net.URI.create(receiver.url()).resolve("/").toString().replaceAll("/$", ""));
           assertThat(d.get("status").asText()).isEqualTo("pending");
           assertThat(d.get("attempts").asInt()).isEqualTo(1);
         });

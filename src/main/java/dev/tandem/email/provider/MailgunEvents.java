@@ -23,6 +23,12 @@ import javax.crypto.spec.SecretKeySpec;
 final class MailgunEvents {
   static final String PROVIDER = "mailgun";
 
+  /**
+   * How old a signed timestamp may be: Mailgun retries a failed webhook for 8 hours. The signature
+   * leaves the event unsigned, so the window is no longer than that.
+   */
+  static final java.time.Duration WINDOW = java.time.Duration.ofHours(9);
+
   private MailgunEvents() {}
 
   /** The signed token, when the signature is valid and its timestamp within the window. */
@@ -34,7 +40,7 @@ final class MailgunEvents {
     if (token.isEmpty()
         || token.length() > 200
         || given.isEmpty()
-        || !ProviderEvents.recent(timestamp, now)) {
+        || !ProviderEvents.recent(timestamp, now, WINDOW)) {
       return Optional.empty();
     }
     byte[] expected =
@@ -57,10 +63,11 @@ final class MailgunEvents {
     String type = ReportText.text(event, "event");
     String recipient = ReportText.text(event, "recipient");
     JsonNode headers = event.path("message").path("headers");
-    Optional<String> messageId = ReportText.messageId(ReportText.text(headers, "message-id"));
-    if (messageId.isEmpty() || recipient.isEmpty()) {
-      return Optional.empty();
-    }
+    // without a Message-ID the report is still kept, as unmatched: nothing names its delivery
+    List<String> references =
+        ReportText.messageId(ReportText.text(headers, "message-id"))
+            .map(List::of)
+            .orElse(List.of());
     JsonNode status = event.path("delivery-status");
     String diagnostic =
         (ReportText.text(status, "message") + " " + ReportText.text(status, "description")).strip();
@@ -71,7 +78,15 @@ final class MailgunEvents {
     switch (type) {
       case "failed" -> {
         boolean permanent = ReportText.text(event, "severity").equals("permanent");
-        kind = permanent ? InboundMail.Kind.HARD_BOUNCE : InboundMail.Kind.SOFT_BOUNCE;
+        String reason = ReportText.text(event, "reason");
+        // dropped because the person unsubscribed or complained at Mailgun: nothing wrong with
+        // the address, so the delivery fails without a bounce
+        boolean refused =
+            reason.equals("suppress-unsubscribe") || reason.equals("suppress-complaint");
+        kind =
+            !permanent
+                ? InboundMail.Kind.SOFT_BOUNCE
+                : refused ? InboundMail.Kind.REFUSED : InboundMail.Kind.HARD_BOUNCE;
         bounce =
             Optional.of(
                 new InboundMail.Bounce(
@@ -111,13 +126,19 @@ final class MailgunEvents {
             PROVIDER,
             ReportText.text(headers, "subject"),
             Optional.empty(),
-            List.of(messageId.get()),
+            references,
             bounce,
             feedback,
             "",
             ReportText.stored(body),
             Optional.empty());
-    return Optional.of(new ProviderReport(PROVIDER, token, recipient, mail, size));
+    var ids = new java.util.ArrayList<String>();
+    ids.add("token:" + token);
+    String eventId = ReportText.text(event, "id");
+    if (!eventId.isEmpty() && eventId.length() <= 200) {
+      ids.add("event:" + eventId); // the same event signed again (a retry) is taken once too
+    }
+    return Optional.of(new ProviderReport(PROVIDER, ids, recipient, mail, size));
   }
 
   private static byte[] hmac(String key, String text) {

@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Takes the event webhooks of the email service providers configured in {@code emailEvents}: checks
@@ -43,7 +42,6 @@ public final class ProviderEvents {
   private final Clock clock;
   private final Optional<String> mailgunKey;
   private final Optional<PublicKey> sendgridKey;
-  private final AtomicReference<Instant> lastForgotten = new AtomicReference<>(Instant.MIN);
 
   public ProviderEvents(TandemConfig.EmailEvents config, InboundEmails inbound, Clock clock) {
     this.inbound = inbound;
@@ -69,12 +67,11 @@ public final class ProviderEvents {
                 new NotSigned(
                     "The signature does not match this request's timestamp and token under the"
                         + " configured emailEvents.mailgunSigningKey, or its timestamp is more than"
-                        + " 24 hours away."));
-    forgetOldEvents(now);
+                        + " 9 hours away."));
     var report = MailgunEvents.report(token, body, size);
     if (report.isEmpty()) {
       // the token is spent even so: the unsigned event next to it cannot be swapped
-      return inbound.firstTime(MailgunEvents.PROVIDER, token)
+      return inbound.firstTime(MailgunEvents.PROVIDER, "token:" + token)
           ? new Taken(0, 0, 1)
           : new Taken(0, 1, 0);
     }
@@ -93,7 +90,6 @@ public final class ProviderEvents {
               + " and the body with the configured emailEvents.sendgridVerificationKey, or the"
               + " timestamp is more than 24 hours away.");
     }
-    forgetOldEvents(now);
     int recorded = 0, seen = 0, ignored = 0;
     for (JsonNode event : events) {
       var report = SendGridEvents.report(event, event.toString().length());
@@ -108,20 +104,12 @@ public final class ProviderEvents {
     return new Taken(recorded, seen, ignored);
   }
 
-  /** Whether a signed Unix timestamp lies within {@link #WINDOW} of {@code now}. */
-  static boolean recent(String timestamp, Instant now) {
+  /** Whether a signed Unix timestamp lies within {@code window} of {@code now}. */
+  static boolean recent(String timestamp, Instant now, Duration window) {
     if (timestamp == null || !timestamp.strip().matches("[0-9]{1,12}")) {
       return false;
     }
     long skew = Math.abs(now.getEpochSecond() - Long.parseLong(timestamp.strip()));
-    return skew <= WINDOW.toSeconds();
-  }
-
-  /** Once an hour, forget event ids older than the window: their replays fail the time check. */
-  private void forgetOldEvents(Instant now) {
-    Instant last = lastForgotten.get();
-    if (now.isAfter(last.plus(Duration.ofHours(1))) && lastForgotten.compareAndSet(last, now)) {
-      inbound.forgetProviderEvents(now.minus(WINDOW.multipliedBy(2)));
-    }
+    return skew <= window.toSeconds();
   }
 }

@@ -39,7 +39,9 @@ final class SendGridEvents {
 
   static boolean verified(
       PublicKey key, String signature, String timestamp, byte[] body, Instant now) {
-    if (signature == null || timestamp == null || !ProviderEvents.recent(timestamp, now)) {
+    if (signature == null
+        || timestamp == null
+        || !ProviderEvents.recent(timestamp, now, ProviderEvents.WINDOW)) {
       return false;
     }
     try {
@@ -57,10 +59,12 @@ final class SendGridEvents {
   static Optional<ProviderReport> report(JsonNode event, int size) {
     String eventId = ReportText.text(event, "sg_event_id");
     String recipient = ReportText.text(event, "email");
-    Optional<String> messageId = ReportText.messageId(ReportText.text(event, "smtp-id"));
-    if (eventId.isEmpty() || eventId.length() > 200 || messageId.isEmpty() || recipient.isEmpty()) {
+    if (eventId.isEmpty() || eventId.length() > 200) {
       return Optional.empty();
     }
+    // without a Message-ID the report is still kept, as unmatched: nothing names its delivery
+    List<String> references =
+        ReportText.messageId(ReportText.text(event, "smtp-id")).map(List::of).orElse(List.of());
     String reason = ReportText.text(event, "reason");
     String response = ReportText.text(event, "response");
     String given = ReportText.text(event, "status");
@@ -82,8 +86,12 @@ final class SendGridEvents {
                     reason));
       }
       case "dropped" -> {
-        // SendGrid drops mail to addresses on its own bounce, spam-report or invalid lists
-        kind = InboundMail.Kind.HARD_BOUNCE;
+        // only a bounced or invalid address is a bounce; dropped for an unsubscribe or a spam
+        // report at SendGrid, its content or quota, the delivery fails and the address stays
+        kind =
+            reason.equals("Bounced Address") || reason.equals("Invalid")
+                ? InboundMail.Kind.HARD_BOUNCE
+                : InboundMail.Kind.REFUSED;
         bounce =
             Optional.of(
                 new InboundMail.Bounce(
@@ -127,12 +135,12 @@ final class SendGridEvents {
             PROVIDER,
             "",
             Optional.empty(),
-            List.of(messageId.get()),
+            references,
             bounce,
             feedback,
             "",
             ReportText.stored(event),
             Optional.empty());
-    return Optional.of(new ProviderReport(PROVIDER, eventId, recipient, mail, size));
+    return Optional.of(new ProviderReport(PROVIDER, List.of(eventId), recipient, mail, size));
   }
 }

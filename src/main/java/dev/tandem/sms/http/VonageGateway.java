@@ -51,9 +51,15 @@ public final class VonageGateway implements SmsGateway {
   private final String receiptUrl;
   private final HttpClient http;
   private final AtomicReference<String> trouble = new AtomicReference<>();
+  private final dev.tandem.store.OnceOnly once;
 
   public VonageGateway(
-      TandemConfig.Vonage config, String publicUrl, Listener listener, Clock clock) {
+      TandemConfig.Vonage config,
+      String publicUrl,
+      Listener listener,
+      Clock clock,
+      dev.tandem.store.OnceOnly once) {
+    this.once = once;
     this.config = config;
     this.listener = listener;
     this.clock = clock;
@@ -178,7 +184,26 @@ public final class VonageGateway implements SmsGateway {
             stat,
             params.getOrDefault("err-code", ""),
             "");
-    listener.onReceipt(receipt, ReceiptKeys.ofReceipt(id), params.toString());
+    onceOnly(
+        "receipt:" + id + ":" + status + ":" + params.getOrDefault("err-code", ""),
+        () -> listener.onReceipt(receipt, ReceiptKeys.ofReceipt(id), params.toString()));
+  }
+
+  /**
+   * Acts once per {@code key}: a signed webhook played again within its 5 minutes (a replayed START
+   * after a STOP, a HELP that costs a reply) or retried by the provider changes nothing. When
+   * acting fails, the key is taken back so the provider's retry is taken.
+   */
+  private void onceOnly(String key, Runnable action) {
+    if (!once.firstTime("vonage", key)) {
+      return;
+    }
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      once.forget("vonage", key);
+      throw e;
+    }
   }
 
   /**
@@ -210,7 +235,7 @@ public final class VonageGateway implements SmsGateway {
         return;
       }
     }
-    listener.onInbound(
+    var sms =
         new InboundSms(
             withPlus(from),
             withPlus(params.getOrDefault("to", "")),
@@ -219,7 +244,13 @@ public final class VonageGateway implements SmsGateway {
             clock.instant(),
             part,
             0,
-            ""));
+            "");
+    String messageId = params.getOrDefault("messageId", "");
+    if (messageId.isEmpty()) {
+      listener.onInbound(sms);
+    } else {
+      onceOnly("inbound:" + messageId, () -> listener.onInbound(sms));
+    }
   }
 
   public TandemConfig.VonageSignatureMethod signatureMethod() {

@@ -82,7 +82,8 @@ public final class VonageSignature {
     var text = new StringBuilder();
     new TreeMap<>(params)
         .forEach((name, value) -> {
-          if (!name.equals("sig") && value != null && !value.isBlank()) {
+          // as the provider's libraries: trim() (ASCII and controls), not isBlank() (Unicode)
+          if (!name.equals("sig") && value != null && !value.trim().isEmpty()) {
             text.append('&').append(clean(name)).append('=').append(clean(value));
           }
         });

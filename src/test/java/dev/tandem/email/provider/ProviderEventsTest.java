@@ -366,6 +366,60 @@ class ProviderEventsTest {
   }
 
   @Test
+  void
+      a_drop_for_an_unsubscribe_fails_the_email_without_a_bounce_and_a_report_without_a_message_id_is_kept_unmatched()
+          throws Exception {
+    Sent dropped = sendEmail(Map.of());
+    Sent noId = sendEmail(Map.of());
+    var withoutId =
+        new LinkedHashMap<String, Object>(
+            sendgridEvent("bounce", noId, Map.of("type", "bounce", "status", "5.1.1")));
+    withoutId.remove("smtp-id");
+    var events =
+        List.<Map<String, Object>>of(
+            sendgridEvent(
+                "dropped", dropped, Map.of("reason", "Unsubscribed Address", "status", "5.0.0")),
+            withoutId);
+
+    assertThat(postSendGrid(events, sendgrid, tandem.clock.instant().getEpochSecond()))
+        .isEqualTo(200);
+
+    assertThat(tandem.status(dropped.messageId(), "email")).isEqualTo("failed");
+    assertThat(tandem.delivery(dropped.messageId(), "email").get("lastError").asText())
+        .contains("refused by the email provider")
+        .contains("Unsubscribed Address");
+    assertThat(
+            count("SELECT count(*) FROM suppression WHERE address = '" + dropped.address() + "'"))
+        .isZero();
+    // the bounce that names no message is kept, unmatched, and changes nothing
+    assertThat(tandem.status(noId.messageId(), "email")).isEqualTo("sent");
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbound_email WHERE sender = 'sendgrid' AND unmatched IS NOT"
+                    + " NULL AND full_text LIKE '%"
+                    + noId.address()
+                    + "%'"))
+        .isOne();
+  }
+
+  @Test
+  void the_same_mailgun_event_signed_again_with_a_new_token_is_taken_once() {
+    Sent sent = sendEmail(Map.of());
+    var first = mailgunEvent("complained", sent, Map.of());
+    var again = mailgunEvent("complained", sent, Map.of());
+    @SuppressWarnings("unchecked")
+    var data = new LinkedHashMap<String, Object>((Map<String, Object>) again.get("event-data"));
+    @SuppressWarnings("unchecked")
+    var firstData = (Map<String, Object>) first.get("event-data");
+    data.put("id", firstData.get("id")); // Mailgun's retry: the same event, a fresh signature
+    again.put("event-data", data);
+
+    assertThat(post("/webhooks/mailgun", first).body().get("recorded").asInt()).isOne();
+    assertThat(post("/webhooks/mailgun", again).body().get("seenBefore").asInt()).isOne();
+    assertThat(timelineTypes(sent.contactId())).containsOnlyOnce("email.complained");
+  }
+
+  @Test
   void a_sendgrid_request_signed_by_another_key_or_too_old_or_altered_is_refused()
       throws Exception {
     Sent sent = sendEmail(Map.of());
