@@ -39,6 +39,8 @@ import dev.tandem.event.EventRecords;
 import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
+import dev.tandem.ops.doctor.Doctor;
+import dev.tandem.ops.doctor.Endpoint;
 import dev.tandem.preference.Preferences;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
@@ -448,7 +450,18 @@ public final class App implements AutoCloseable {
                       config.routing().defaultZone(),
                       templates,
                       shortLinks,
-                      webhooks),
+                      webhooks,
+                      () ->
+                          Doctor.standard(
+                                  config,
+                                  new Doctor.Database.Open(jdbi),
+                                  clock,
+                                  new Doctor.Endpoints(
+                                      Optional.of(new Endpoint(smtpHost, smtpPort)),
+                                      httpSms
+                                          ? Optional.empty()
+                                          : Optional.of(new Endpoint(smppHost, smppPort))))
+                              .run()),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

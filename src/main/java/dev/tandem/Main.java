@@ -3,6 +3,7 @@ package dev.tandem;
 import dev.tandem.cli.ApiKeyCommand;
 import dev.tandem.cli.ContactsCommand;
 import dev.tandem.cli.DemoCommand;
+import dev.tandem.cli.DoctorCommand;
 import dev.tandem.cli.RouteCommand;
 import dev.tandem.cli.ServeCommand;
 import dev.tandem.cli.SmsCommand;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
       ContactsCommand.class,
       RouteCommand.class,
       TemplatesCommand.class,
+      DoctorCommand.class,
       ApiKeyCommand.class
     })
 public final class Main implements Runnable {

@@ -159,6 +159,8 @@ public final class ConfigLoader {
     d.put("routing.defaultZone", "UTC");
     d.put("routing.quietHoursFile", "");
     d.put("routing.emailCost", "");
+    d.put("doctor.resolver", "");
+    d.put("doctor.timeout", "5s");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -377,7 +379,10 @@ public final class ConfigLoader {
                 v.duration("webhooks.disableAfter", Duration.ofMinutes(1)),
                 v.duration("webhooks.timeout", Duration.ofMillis(100)),
                 v.onOff("webhooks.allowPrivateNetworks"),
-                v.callbackSecret("webhooks.callbackSecret")));
+                v.callbackSecret("webhooks.callbackSecret")),
+            new TandemConfig.Doctor(
+                v.hostPort("doctor.resolver"),
+                v.duration("doctor.timeout", Duration.ofMillis(100))));
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",
@@ -755,6 +760,17 @@ public final class ConfigLoader {
         relays.add(trimmed);
       }
       return java.util.List.copyOf(relays);
+    }
+
+    /** Empty, or host:port (an IPv6 address in brackets: [::1]:53). */
+    Optional<String> hostPort(String key) {
+      Optional<String> value = optional(key);
+      if (value.isPresent()
+          && !value.get().matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}")) {
+        throw new ConfigException(
+            key, value.get(), "is not host:port", "write it like 127.0.0.1:53 or dns.example:53");
+      }
+      return value;
     }
 
     Optional<TandemConfig.Dkim> dkim() {

@@ -26,7 +26,8 @@ public record TandemConfig(
     Consent consent,
     Privacy privacy,
     Routing routing,
-    Webhooks webhooks) {
+    Webhooks webhooks,
+    Doctor doctor) {
 
   public record Http(String host, int port, String publicUrl) {}
 
@@ -324,6 +325,14 @@ public record TandemConfig(
       Duration timeout,
       boolean allowPrivateNetworks,
       Optional<String> callbackSecret) {}
+
+  /**
+   * {@code tandem doctor} and {@code GET /v1/doctor} (docs/doctor.md).
+   *
+   * @param resolver the DNS server the DNS checks ask, as host:port; none: the system's resolvers
+   * @param timeout how long each check may take (each connect, each answer)
+   */
+  public record Doctor(Optional<String> resolver, Duration timeout) {}
 
   /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
   public boolean realProvider() {
