@@ -39,16 +39,16 @@ final class ClockChecks implements Check {
     Duration skew = Duration.between(database, local);
     Duration size = skew.abs();
     String found =
-        "This node's clock is "
+        "This node’s clock is "
             + (size.toMillis() < 1
                 ? "in step with"
                 : human(size) + (skew.isNegative() ? " behind" : " ahead of"))
-            + " PostgreSQL's.";
+            + " PostgreSQL’s.";
     if (size.compareTo(WARN) <= 0) {
       return List.of(Finding.ok("clock-ok", name(), found));
     }
     String why =
-        "Claims, leases, retries and schedules compare this node's time with times other nodes"
+        "Claims, leases, retries and schedules compare this node’s time with times other nodes"
             + " wrote: deliveries are taken over too early (sent twice) or too late.";
     String fix = "Run NTP (chrony or systemd-timesyncd) on this host and on the database host.";
     return List.of(

@@ -40,7 +40,7 @@ final class ConfigChecks implements Check {
               name(),
               "http.publicUrl is not set while real providers are configured.",
               "Unsubscribe, click and open links and provider callbacks would point at this"
-                  + " machine's local address; tandem serve refuses to start.",
+                  + " machine’s local address; tandem serve refuses to start.",
               "Set http.publicUrl (TANDEM_HTTP_PUBLIC_URL) to the public https URL of this server,"
                   + " e.g. https://tandem.example.org."));
     }
@@ -104,7 +104,7 @@ final class ConfigChecks implements Check {
                 "email.bounceDomain is set, but neither inbound.smtpPort nor inbound.mailboxUrl is:"
                     + " nothing receives the bounces.",
                 "Bounces and complaints are lost, so bad addresses keep being mailed.",
-                "Set inbound.smtpPort (and the bounce domain's MX to this server), or"
+                "Set inbound.smtpPort (and the bounce domain’s MX to this server), or"
                     + " inbound.mailboxUrl to the mailbox the bounces land in."));
       }
       if (config.smtp().username().isPresent()

@@ -80,9 +80,9 @@ final class ConsistencyChecks implements Check {
                 "topic-not-configured",
                 name(),
                 topic.get("messages")
-                    + " messages were sent under topic '"
+                    + " messages were sent under topic "
                     + topic.get("topic")
-                    + "', which is not a topic now.",
+                    + ", which is not a topic now.",
                 "Consent, preferences and policy for those messages cannot be looked up: replies"
                     + " and unsubscribes about them fall back to the default topic.",
                 "Add it again under consent.topics or topics in the config (or PUT"

@@ -88,7 +88,7 @@ final class DnsChecks implements Check {
           Finding.info(
               "dns-skipped-sandbox",
               name(),
-              "Email goes to the sandbox: the sending domain's DNS is not checked.",
+              "Email goes to the sandbox: the sending domain’s DNS is not checked.",
               "Set smtp.host to a real relay to check SPF, DKIM, DMARC and the bounce MX."));
     }
     var findings = new ArrayList<Finding>();
@@ -117,7 +117,7 @@ final class DnsChecks implements Check {
               "Without answers the doctor cannot tell whether receivers will accept your mail;"
                   + " receivers that get the same failure treat the mail as unauthenticated.",
               "Check doctor.resolver (host:port of a DNS server this host may ask), or the"
-                  + " domain's name servers."));
+                  + " domain’s name servers."));
     }
   }
 
@@ -128,14 +128,14 @@ final class DnsChecks implements Check {
       return Finding.error(
           "dns-spf-missing",
           name(),
-          "No SPF record (TXT v=spf1) at " + domain + ", the envelope sender's domain.",
+          "No SPF record (TXT v=spf1) at " + domain + ", the envelope sender’s domain.",
           "Receivers cannot tell the relay may send for "
               + domain
               + "; Gmail and Yahoo reject"
               + " or spam-folder unauthenticated bulk mail.",
           "Publish TXT at "
               + domain
-              + ": \"v=spf1 include:<your relay's SPF domain> -all\" (your relay documents"
+              + ": \"v=spf1 include:<your relay’s SPF domain> -all\" (your relay documents"
               + " which include it needs).");
     }
     if (records.size() > 1) {
@@ -302,7 +302,7 @@ final class DnsChecks implements Check {
           "dns-dkim-missing",
           name(),
           "No DKIM key (TXT with p=) at " + name + ".",
-          "Receivers cannot verify Tandem's signatures: DKIM fails, and with it DMARC alignment.",
+          "Receivers cannot verify Tandem’s signatures: DKIM fails, and with it DMARC alignment.",
           publish);
     }
     String p = tag(published.get(), "p");

@@ -31,7 +31,7 @@ final class PublicUrlChecks implements Check {
           Finding.info(
               "public-url-unset",
               name(),
-              "http.publicUrl is not set: links point at this server's local address.",
+              "http.publicUrl is not set: links point at this server’s local address.",
               "Fine with the sandbox; real providers need it (see config-public-url-missing)."));
     }
     var findings = new ArrayList<Finding>();
@@ -62,7 +62,7 @@ final class PublicUrlChecks implements Check {
                 "GET " + url + " answered HTTP " + status + ", not 200.",
                 "Unsubscribe and preference links, tracking and provider callbacks land on"
                     + " something that is not this Tandem.",
-                "Route http.publicUrl to Tandem's http.port (check the proxy's upstream and path)."));
+                "Route http.publicUrl to Tandem’s http.port (check the proxy’s upstream and path)."));
       }
     } catch (IOException | IllegalArgumentException e) {
       findings.add(
@@ -70,7 +70,7 @@ final class PublicUrlChecks implements Check {
               "public-url-unreachable",
               name(),
               "GET " + url + " failed: " + SmsProviderChecks.message(e) + ".",
-              "People's unsubscribe and preference links and the providers' callbacks fail.",
+              "People’s unsubscribe and preference links and the providers’ callbacks fail.",
               "Check DNS and the proxy in front of Tandem, or correct http.publicUrl. (A host that"
                   + " cannot reach its own public address through NAT fails here too: try from"
                   + " outside.)"));

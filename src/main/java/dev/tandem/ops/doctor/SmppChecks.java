@@ -61,7 +61,7 @@ final class SmppChecks implements Check {
                   "Cannot connect to SMSC " + endpoint + ": " + result.detail() + ".",
                   why,
                   "Check smpp.host and smpp.port (2775 is common), that the SMSC allows this"
-                      + " host's address, and any VPN the provider requires.");
+                      + " host’s address, and any VPN the provider requires.");
           case BIND ->
               Finding.error(
                   "smpp-bind-refused",

@@ -88,17 +88,17 @@ final class SmsProviderChecks implements Check {
             name(),
             "The " + provider + " API at " + base + " refused " + keys + " (HTTP " + status + ").",
             "Every SMS is refused by the provider.",
-            "Copy "
+            "Set "
                 + keys
-                + " again from the provider's dashboard (environment variables win"
-                + " over the config file).");
+                + " to the values the dashboard of the provider shows (environment variables"
+                + " win over the config file).");
       }
       return Finding.warning(
           "sms-provider-unexpected-answer",
           name(),
           "The " + provider + " API at " + base + " answered HTTP " + status + ".",
           "Tandem could not tell whether the credentials work.",
-          "Check " + provider + ".baseUrl: it is the API's scheme and host only.");
+          "Check " + provider + ".baseUrl: it is the API’s scheme and host only.");
     } catch (IOException e) {
       return Finding.error(
           "sms-provider-unreachable",

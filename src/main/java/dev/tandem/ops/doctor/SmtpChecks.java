@@ -60,7 +60,7 @@ final class SmtpChecks implements Check {
                 name(),
                 "Relay " + endpoint + " offers no STARTTLS: mail and password travel unencrypted.",
                 "Anyone on the path can read the messages (and the SMTP password).",
-                "Use the relay's TLS port (587 with STARTTLS, or 465 with smtp.implicitTls: on),"
+                "Use the relay’s TLS port (587 with STARTTLS, or 465 with smtp.implicitTls: on),"
                     + " then set smtp.startTls to required."));
       }
     }
@@ -97,7 +97,7 @@ final class SmtpChecks implements Check {
               name(),
               "Relay " + endpoint + " refused the session at " + step(result) + ": " + detail,
               "No email leaves while the relay refuses this host.",
-              "Ask the relay's operator to allow this host's address; check smtp.host is a relay"
+              "Ask the relay’s operator to allow this host’s address; check smtp.host is a relay"
                   + " that accepts mail from you.");
       case STARTTLS ->
           detail.startsWith("the relay does not offer STARTTLS")
@@ -107,7 +107,7 @@ final class SmtpChecks implements Check {
                   "Relay " + endpoint + " " + detail.substring("the relay ".length()) + ".",
                   "smtp.startTls is required, so Tandem sends nothing over this relay rather than"
                       + " send in the clear.",
-                  "Point smtp.port at the relay's submission port that offers STARTTLS (587), or"
+                  "Point smtp.port at the relay’s submission port that offers STARTTLS (587), or"
                       + " its TLS port with smtp.implicitTls: on (465). Only on a trusted network:"
                       + " smtp.startTls: optional.")
               : Finding.error(
