@@ -42,6 +42,8 @@ import dev.tandem.event.Timeline;
 import dev.tandem.imports.Importer;
 import dev.tandem.ops.Health;
 import dev.tandem.ops.Metrics;
+import dev.tandem.ops.doctor.Doctor;
+import dev.tandem.ops.doctor.Endpoint;
 import dev.tandem.preference.Preferences;
 import dev.tandem.privacy.ErasureKeyFile;
 import dev.tandem.privacy.Privacy;
@@ -474,7 +476,18 @@ public final class App implements AutoCloseable {
                       templates,
                       shortLinks,
                       webhooks,
-                      reputation),
+                      reputation,
+                      () ->
+                          Doctor.standard(
+                                  config,
+                                  new Doctor.Database.Open(jdbi),
+                                  clock,
+                                  new Doctor.Endpoints(
+                                      Optional.of(new Endpoint(smtpHost, smtpPort)),
+                                      httpSms
+                                          ? Optional.empty()
+                                          : Optional.of(new Endpoint(smppHost, smppPort))))
+                              .run()),
                   config.http().host(),
                   config.http().port(),
                   config.http().publicUrl()));

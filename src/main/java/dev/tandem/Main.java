@@ -4,6 +4,7 @@ import dev.tandem.cli.ApiKeyCommand;
 import dev.tandem.cli.BackupCommand;
 import dev.tandem.cli.ContactsCommand;
 import dev.tandem.cli.DemoCommand;
+import dev.tandem.cli.DoctorCommand;
 import dev.tandem.cli.RestoreCommand;
 import dev.tandem.cli.RouteCommand;
 import dev.tandem.cli.ServeCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
       ContactsCommand.class,
       RouteCommand.class,
       TemplatesCommand.class,
+      DoctorCommand.class,
       ApiKeyCommand.class,
       BackupCommand.class,
       RestoreCommand.class

@@ -92,7 +92,8 @@ public final class ApiServer implements AutoCloseable {
       dev.tandem.template.Templates templates,
       dev.tandem.template.ShortLinks shortLinks,
       dev.tandem.webhook.Webhooks webhooks,
-      dev.tandem.reputation.ReputationGuard reputation) {
+      dev.tandem.reputation.ReputationGuard reputation,
+      java.util.function.Supplier<dev.tandem.ops.doctor.Report> doctor) {
 
     /** The same features with another node's key check: a second node on the same database. */
     public Features withApiKeys(ApiKeys keys) {
@@ -127,7 +128,8 @@ public final class ApiServer implements AutoCloseable {
           templates,
           shortLinks,
           webhooks,
-          reputation);
+          reputation,
+          doctor);
     }
   }
 
@@ -310,6 +312,9 @@ public final class ApiServer implements AutoCloseable {
     new ProviderRoutes(features.vonage(), features.emailEvents(), features.clock()).register(app);
     new PreferenceRoutes(features.preferences()).register(app);
     new ReportRoutes(features.costs()).register(app);
+    // the same checks as tandem doctor; 200 with the findings even when some are errors (the
+    // request worked; "ok" says whether the node is fit)
+    app.get("/v1/doctor", ctx -> ctx.json(features.doctor().get().asJson()));
     new TemplateRoutes(
             features.templates(),
             features.shortLinks(),

@@ -168,6 +168,8 @@ public final class ConfigLoader {
     d.put("routing.defaultZone", "UTC");
     d.put("routing.quietHoursFile", "");
     d.put("routing.emailCost", "");
+    d.put("doctor.resolver", "");
+    d.put("doctor.timeout", "5s");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -397,7 +399,10 @@ public final class ConfigLoader {
                 v.rate("reputation.complaintRate"),
                 v.rate("reputation.bounceRate"),
                 v.rate("reputation.optOutRate"),
-                v.duration("reputation.checkEvery", Duration.ofSeconds(10))));
+                v.duration("reputation.checkEvery", Duration.ofSeconds(10))),
+            new TandemConfig.Doctor(
+                v.hostPort("doctor.resolver"),
+                v.duration("doctor.timeout", Duration.ofMillis(100))));
     if (config.smtp().username().isPresent() != config.smtp().password().isPresent()) {
       throw new ConfigException(
           "smtp.password",
@@ -793,6 +798,17 @@ public final class ConfigLoader {
         relays.add(trimmed);
       }
       return java.util.List.copyOf(relays);
+    }
+
+    /** Empty, or host:port (an IPv6 address in brackets: [::1]:53). */
+    Optional<String> hostPort(String key) {
+      Optional<String> value = optional(key);
+      if (value.isPresent()
+          && !value.get().matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}")) {
+        throw new ConfigException(
+            key, value.get(), "is not host:port", "write it like 127.0.0.1:53 or dns.example:53");
+      }
+      return value;
     }
 
     Optional<TandemConfig.Dkim> dkim() {

@@ -28,7 +28,8 @@ public record TandemConfig(
     Routing routing,
     Webhooks webhooks,
     Log log,
-    Reputation reputation) {
+    Reputation reputation,
+    Doctor doctor) {
 
   /**
    * The reputation guard (docs/reputation.md): rates over {@code window}, judged once {@code
@@ -358,6 +359,14 @@ public record TandemConfig(
       Duration timeout,
       boolean allowPrivateNetworks,
       Optional<String> callbackSecret) {}
+
+  /**
+   * {@code tandem doctor} and {@code GET /v1/doctor} (docs/doctor.md).
+   *
+   * @param resolver the DNS server the DNS checks ask, as host:port; none: the system's resolvers
+   * @param timeout how long each check may take (each connect, each answer)
+   */
+  public record Doctor(Optional<String> resolver, Duration timeout) {}
 
   /** True when messages go to real people: a relay, an SMSC or an SMS provider, not the sandbox. */
   public boolean realProvider() {

@@ -22,13 +22,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
+import org.subethamail.smtp.auth.LoginFailedException;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
  * An SMTP server on 127.0.0.1 that accepts every message and keeps the last 10,000 in memory, for
  * the sandbox and the tests (subethasmtp). Tests can make it answer the next messages with an SMTP
  * error, hold messages after DATA until they let them go (a slow relay), and see which connection
- * carried each message.
+ * carried each message. AUTH is off unless a test starts it with {@link #startWithAuth}.
  */
 public final class SandboxSmtpServer implements AutoCloseable {
   private static final int KEEP = 10_000;
@@ -56,7 +58,12 @@ public final class SandboxSmtpServer implements AutoCloseable {
   private final AtomicInteger held = new AtomicInteger();
 
   private SandboxSmtpServer(
-      int port, Clock clock, javax.net.ssl.SSLContext tls, boolean requireTls) {
+      int port,
+      Clock clock,
+      javax.net.ssl.SSLContext tls,
+      boolean requireTls,
+      String username,
+      String password) {
     this.clock = clock;
     var builder =
         SMTPServer.port(port)
@@ -67,6 +74,19 @@ public final class SandboxSmtpServer implements AutoCloseable {
     if (tls != null) {
       builder.enableTLS().requireTLS(requireTls).startTlsSocketFactory(tls);
     }
+    if (username != null) {
+      builder
+          .requireAuth(true)
+          .authenticationHandlerFactory(
+              new EasyAuthenticationHandlerFactory((user, pass, context) -> {
+                if (!username.equals(user) || !password.equals(pass)) {
+                  throw new LoginFailedException("wrong username or password");
+                }
+              }));
+      if (tls != null) {
+        builder.showAuthCapabilitiesBeforeSTARTTLS(false);
+      }
+    }
     this.server = builder.build();
     server.start();
   }
@@ -74,12 +94,21 @@ public final class SandboxSmtpServer implements AutoCloseable {
   /** A server that offers STARTTLS with this context and, if {@code requireTls}, insists on it. */
   public static SandboxSmtpServer startWithTls(
       int port, Clock clock, javax.net.ssl.SSLContext tls, boolean requireTls) {
-    return new SandboxSmtpServer(port, clock, tls, requireTls);
+    return new SandboxSmtpServer(port, clock, tls, requireTls, null, null);
+  }
+
+  /**
+   * A server that takes mail only after AUTH (PLAIN or LOGIN) with this username and password, as a
+   * relay that authenticates its clients; {@code tls} may be null (no STARTTLS offered).
+   */
+  public static SandboxSmtpServer startWithAuth(
+      int port, Clock clock, javax.net.ssl.SSLContext tls, String username, String password) {
+    return new SandboxSmtpServer(port, clock, tls, false, username, password);
   }
 
   /** Starts on {@code port} (0 = any free port) of 127.0.0.1. */
   public static SandboxSmtpServer start(int port, Clock clock) {
-    return new SandboxSmtpServer(port, clock, null, false);
+    return new SandboxSmtpServer(port, clock, null, false, null, null);
   }
 
   public int port() {

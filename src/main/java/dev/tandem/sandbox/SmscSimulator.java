@@ -118,6 +118,7 @@ public final class SmscSimulator implements AutoCloseable {
   private volatile Duration receiptDelay;
   private volatile String receiptStatus;
   private volatile boolean receiptBeforeResponse;
+  private volatile String[] requiredCredentials;
   private volatile boolean refuseBinds;
   private volatile IdStyle idStyle = IdStyle.SAME;
   private volatile Duration responseDelay = Duration.ZERO;
@@ -178,6 +179,17 @@ public final class SmscSimulator implements AutoCloseable {
       if (refuseBinds) {
         request.reject(0x0D); // ESME_RBINDFAIL; the client closes the connection
         return;
+      }
+      String[] credentials = requiredCredentials;
+      if (credentials != null) {
+        if (!credentials[0].equals(request.getSystemId())) {
+          request.reject(0x0F); // ESME_RINVSYSID
+          return;
+        }
+        if (!credentials[1].equals(request.getPassword())) {
+          request.reject(0x0E); // ESME_RINVPASWD
+          return;
+        }
       }
       request.accept("tandem-sandbox");
       sessions.add(session);
@@ -636,6 +648,14 @@ public final class SmscSimulator implements AutoCloseable {
   /** Receipts for part {@code part} of concatenated SMS carry {@code stat}. */
   public void receiptStatusForPart(int part, String stat) {
     receiptStatusByPart.put(part, stat);
+  }
+
+  /**
+   * Binds must name this system_id and password from now on (any are accepted unless this is
+   * called), or are refused with ESME_RINVSYSID or ESME_RINVPASWD as an SMSC does.
+   */
+  public void requireCredentials(String systemId, String password) {
+    this.requiredCredentials = new String[] {systemId, password};
   }
 
   public void refuseBinds(boolean value) {

@@ -256,8 +256,11 @@ public final class SmtpGateway implements EmailGateway {
     }
   }
 
-  /** An RSA private key in PKCS#8, PEM ("BEGIN PRIVATE KEY") or DER. */
-  static RSAPrivateKey readKey(java.nio.file.Path file) throws Exception {
+  /**
+   * An RSA private key in PKCS#8, PEM ("BEGIN PRIVATE KEY") or DER, as the signer reads {@code
+   * email.dkimPrivateKey} (the doctor compares its public half with DNS).
+   */
+  public static RSAPrivateKey readKey(java.nio.file.Path file) throws Exception {
     byte[] bytes = java.nio.file.Files.readAllBytes(file);
     String text = new String(bytes, java.nio.charset.StandardCharsets.US_ASCII);
     if (text.contains("-----BEGIN")) {

@@ -32,6 +32,29 @@ final class CommandStatus {
     return "command_status 0x%08X (%s)".formatted(status, name);
   }
 
+  /** The SMPP v3.4 name of a status, as SMSC documentation and logs write it: ESME_RINVPASWD. */
+  static String symbol(int status) {
+    return switch (status) {
+      case 0x00 -> "ESME_ROK";
+      case 0x01 -> "ESME_RINVMSGLEN";
+      case 0x02 -> "ESME_RINVCMDLEN";
+      case 0x03 -> "ESME_RINVCMDID";
+      case 0x04 -> "ESME_RINVBNDSTS";
+      case 0x05 -> "ESME_RALYBND";
+      case 0x08 -> "ESME_RSYSERR";
+      case 0x0A -> "ESME_RINVSRCADR";
+      case 0x0B -> "ESME_RINVDSTADR";
+      case 0x0D -> "ESME_RBINDFAIL";
+      case 0x0E -> "ESME_RINVPASWD";
+      case 0x0F -> "ESME_RINVSYSID";
+      case 0x14 -> "ESME_RMSGQFUL";
+      case 0x53 -> "ESME_RINVSYSTYP";
+      case 0x58 -> "ESME_RTHROTTLED";
+      case 0xFF -> "ESME_RUNKNOWNERR";
+      default -> "0x%08X".formatted(status);
+    };
+  }
+
   static SmsSubmitResult toResult(int status) {
     return switch (status) {
       case 0x14, 0x58 -> new SmsSubmitResult.RetryLater("SMSC answered " + describe(status), true);

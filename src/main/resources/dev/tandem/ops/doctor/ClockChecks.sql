@@ -1,0 +1,2 @@
+-- name: databaseNow
+SELECT clock_timestamp()
