@@ -107,6 +107,12 @@ class ReputationGuardTest {
     assertThat(tandem.call("GET", "/metrics", null, null).body().get("text").asText())
         .contains("tandem_reputation_paused{channel=\"email\"} 1.0")
         .contains("tandem_reputation_paused{channel=\"sms\"} 0.0");
+    // the doctor names it, with the resume to run
+    JsonNode doctor = tandem.call("GET", "/v1/doctor", null).body();
+    assertThat(doctor.toString())
+        .contains("marketing-paused")
+        .contains("Marketing on email from tandem.localhost is paused")
+        .contains("/v1/reputation/resume");
     // a second check (or another node) opens no second pause and tells no one twice
     reputation("POST", "/v1/reputation/check");
     assertThat(count("SELECT count(*) FROM reputation_pause")).isOne();

@@ -66,6 +66,7 @@ public final class Doctor {
         checks.add(new ClockChecks(open.jdbi(), clock));
         checks.add(new QueueChecks(open.jdbi(), clock));
         checks.add(new ConsistencyChecks(open.jdbi()));
+        checks.add(new ReputationChecks(open.jdbi()));
       }
       case Database.Unavailable unavailable -> checks.add(new DatabaseUnavailable(unavailable));
     }
