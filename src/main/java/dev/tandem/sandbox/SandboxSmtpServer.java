@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,7 @@ public final class SandboxSmtpServer implements AutoCloseable {
   private final AtomicInteger receivedCount = new AtomicInteger();
   private final Set<String> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger rejectNext = new AtomicInteger();
+  private final Map<String, String[]> refusedRecipients = new ConcurrentHashMap<>();
   private volatile int rejectCode;
   private volatile String rejectText = "";
   private volatile Semaphore hold;
@@ -132,7 +134,11 @@ public final class SandboxSmtpServer implements AutoCloseable {
     }
 
     @Override
-    public void recipient(String recipient) {
+    public void recipient(String recipient) throws RejectException {
+      String[] refusal = refusedRecipients.get(recipient.toLowerCase(java.util.Locale.ROOT));
+      if (refusal != null) {
+        throw new RejectException(Integer.parseInt(refusal[0]), refusal[1]);
+      }
       recipients.add(recipient);
     }
 
@@ -210,6 +216,12 @@ public final class SandboxSmtpServer implements AutoCloseable {
     if (receivedCount.get() > KEEP) {
       received.pollFirst();
     }
+  }
+
+  /** Mail to {@code address} is refused at RCPT TO with {@code code text}, as relays do. */
+  public void refuseRecipient(String address, int code, String text) {
+    refusedRecipients.put(
+        address.toLowerCase(java.util.Locale.ROOT), new String[] {Integer.toString(code), text});
   }
 
   /** The next {@code count} messages are answered with {@code code text} after DATA. */

@@ -217,6 +217,46 @@ class SmtpSendingTest {
   }
 
   @Test
+  void a_recipient_refused_at_rcpt_fails_or_waits_by_its_code_and_the_relay_stays_healthy() {
+    tandem = TestApp.start();
+    String unknown = TestApp.uniqueEmail();
+    String full = TestApp.uniqueEmail();
+    smtp().refuseRecipient(unknown, 550, "5.1.1 <" + unknown + ">: Recipient address rejected");
+    smtp().refuseRecipient(full, 452, "4.2.2 Mailbox full");
+    var log =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(dev.tandem.email.smtp.SmtpGateway.class);
+    var appender =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    appender.start();
+    log.addAppender(appender);
+    try {
+      String refused = tandem.sendEmail(unknown, Map.of("subject", "Hello", "html", "<p>x</p>"));
+      String later = tandem.sendEmail(full, Map.of("subject", "Hello", "html", "<p>x</p>"));
+      tandem.app.dispatcher.runOnce();
+
+      assertThat(tandem.status(refused, "email")).isEqualTo("failed");
+      assertThat(tandem.delivery(refused, "email").get("lastError").asText())
+          .contains("SMTP 550")
+          .contains("5.1.1");
+      assertThat(tandem.status(later, "email")).isEqualTo("queued");
+      assertThat(tandem.delivery(later, "email").get("lastError").asText()).contains("SMTP 452");
+      // the relay answered: it is not down, and the log names no recipient
+      assertThat(tandem.app.email.ready()).isTrue();
+      assertThat(tandem.call("GET", "/health/ready", null, null).status()).isEqualTo(200);
+      assertThat(appender.list)
+          .noneMatch(e -> e.getFormattedMessage().contains(unknown))
+          .noneMatch(e -> e.getFormattedMessage().contains("unavailable"));
+
+      String after = sendEmail("After", "<p>x</p>"); // others still go
+      tandem.app.dispatcher.runOnce();
+      assertThat(tandem.status(after, "email")).isEqualTo("sent");
+    } finally {
+      log.detachAppender(appender);
+    }
+  }
+
+  @Test
   void when_the_relay_is_down_the_next_relay_takes_the_mail() {
     try (SandboxSmtpServer fallback = SandboxSmtpServer.start(0, java.time.Clock.systemUTC())) {
       tandem = TestApp.start(Map.of("smtp.fallbackRelays", "127.0.0.1:" + fallback.port()));

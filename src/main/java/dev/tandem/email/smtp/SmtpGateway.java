@@ -144,31 +144,25 @@ public final class SmtpGateway implements EmailGateway {
           }
           return new EmailSendResult.Sent(email.messageId(), reply == null ? "" : reply.strip());
         } catch (SMTPAddressFailedException | SMTPSendFailedException e) {
-          int code =
-              e instanceof SMTPAddressFailedException a
-                  ? a.getReturnCode()
-                  : ((SMTPSendFailedException) e).getReturnCode();
-          reset(transport);
-          String reply = serverText(e);
-          if (code >= 500) {
-            return new EmailSendResult.Rejected("SMTP " + code + ": " + reply);
+          return refused(transport, e);
+        } catch (jakarta.mail.SendFailedException e) {
+          // a recipient refused at RCPT comes wrapped ("Invalid Addresses"), its reply chained
+          // behind: the relay answered, so it is this message's refusal, not the relay's failure
+          MessagingException reply = refusal(e);
+          if (reply != null) {
+            return refused(transport, reply);
           }
-          return new EmailSendResult.RetryLater("SMTP " + code + ": " + reply);
+          discard(transport);
+          if (reused && attempt == 0) {
+            continue;
+          }
+          return unavailable(e);
         } catch (MessagingException e) {
           discard(transport);
           if (reused && attempt == 0) {
             continue;
           }
-          String reason =
-              "SMTP relay "
-                  + String.join(", ", relays.stream().map(Relay::toString).toList())
-                  + " unavailable: "
-                  + rootMessage(e);
-          if (healthy.getAndSet(false)) {
-            // once per outage, not once per message: the first failure and its reason
-            log.warn("{}; email is held and retried until it answers", reason);
-          }
-          return new EmailSendResult.RetryLater(reason);
+          return unavailable(e);
         }
       }
     } finally {
@@ -206,6 +200,45 @@ public final class SmtpGateway implements EmailGateway {
   }
 
   /** After a rejected message the connection stays usable once RSET clears the transaction. */
+  /** The relay refused this message (at RCPT or DATA): 5xx for good, 4xx for now. */
+  private EmailSendResult refused(SMTPTransport transport, MessagingException e) {
+    int code =
+        e instanceof SMTPAddressFailedException a
+            ? a.getReturnCode()
+            : ((SMTPSendFailedException) e).getReturnCode();
+    reset(transport);
+    String reply = serverText(e);
+    if (code >= 500) {
+      return new EmailSendResult.Rejected("SMTP " + code + ": " + reply);
+    }
+    return new EmailSendResult.RetryLater("SMTP " + code + ": " + reply);
+  }
+
+  /** The relay's own reply in a wrapped refusal, or null when there is none. */
+  private static MessagingException refusal(MessagingException e) {
+    Exception next = e.getNextException();
+    for (int depth = 0; next != null && depth < 10; depth++) {
+      if (next instanceof SMTPAddressFailedException || next instanceof SMTPSendFailedException) {
+        return (MessagingException) next;
+      }
+      next = next instanceof MessagingException m ? m.getNextException() : null;
+    }
+    return null;
+  }
+
+  private EmailSendResult unavailable(MessagingException e) {
+    String reason =
+        "SMTP relay "
+            + String.join(", ", relays.stream().map(Relay::toString).toList())
+            + " unavailable: "
+            + rootMessage(e);
+    if (healthy.getAndSet(false)) {
+      // once per outage, not once per message: the first failure and its reason
+      log.warn("{}; email is held and retried until it answers", reason);
+    }
+    return new EmailSendResult.RetryLater(reason);
+  }
+
   private void reset(SMTPTransport transport) {
     try {
       transport.issueCommand("RSET", 250);
