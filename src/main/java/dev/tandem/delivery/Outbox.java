@@ -56,6 +56,7 @@ final class Outbox {
   private final String lockReceiptKeys;
   private final String insertReceipts;
   private final String pendingReceiptKeys;
+  private final String strandedReceiptKeys;
   private final String applyPlan;
   private final String matchPendingReceipts;
 
@@ -86,6 +87,7 @@ final class Outbox {
     this.lockReceiptKeys = sql.get("lockReceiptKeys");
     this.insertReceipts = sql.get("insertReceipts");
     this.pendingReceiptKeys = sql.get("pendingReceiptKeys");
+    this.strandedReceiptKeys = sql.get("strandedReceiptKeys");
     this.applyPlan = sql.get("applyPlan");
     this.matchPendingReceipts = sql.get("matchPendingReceipts");
   }
@@ -397,6 +399,21 @@ final class Outbox {
         handle
             .createQuery(pendingReceiptKeys)
             .bind("since", since)
+            .bind("limit", limit)
+            .mapTo(String.class)
+            .list());
+  }
+
+  /**
+   * Keys of receipts stored between {@code since} and {@code before}, still unmatched although a
+   * part with their key waits for a receipt: stored by a node that stopped before applying them.
+   */
+  List<String> strandedReceiptKeys(Instant since, Instant before, int limit) {
+    return jdbi.withHandle(handle ->
+        handle
+            .createQuery(strandedReceiptKeys)
+            .bind("since", since)
+            .bind("before", before)
             .bind("limit", limit)
             .mapTo(String.class)
             .list());

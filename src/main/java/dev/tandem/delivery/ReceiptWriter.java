@@ -3,6 +3,7 @@ package dev.tandem.delivery;
 import dev.tandem.sms.DeliveryReceipt;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +26,11 @@ import org.slf4j.LoggerFactory;
  * parts and deliveries in groups as large as the traffic makes them; a receipt whose submit result
  * is not stored yet waits in the table for it. At start the applier first applies whatever was
  * stored and not applied (a node may stop between the two), and a group it cannot apply is tried
- * again. Matching only touches unmatched rows, so a receipt is never applied twice.
+ * again. A node that stops between the two may not start again for a long time, or ever, while
+ * others share its database: so every {@link #STRANDED_SWEEP} each node also applies receipts
+ * stored more than that long ago whose part is known and waits (SeveralNodesIT found SMS left
+ * {@code sent} for ever after a node was killed). Matching only touches unmatched rows, under the
+ * key's advisory lock, so a receipt is never applied twice, whichever nodes try.
  */
 final class ReceiptWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReceiptWriter.class);
@@ -36,6 +41,12 @@ final class ReceiptWriter implements AutoCloseable {
   static final Duration UNAPPLIED_WINDOW = Duration.ofDays(7);
 
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+  /**
+   * How often a node looks for receipts another node stored and did not apply, and how old they
+   * must be: a live node applies its own within milliseconds.
+   */
+  static final Duration STRANDED_SWEEP = Duration.ofSeconds(10);
 
   record Pending(
       DeliveryReceipt receipt, String receiptKey, String raw, CompletableFuture<Void> stored) {}
@@ -110,12 +121,20 @@ final class ReceiptWriter implements AutoCloseable {
   private void apply() {
     Set<String> keys = new LinkedHashSet<>();
     boolean stored = true; // first apply what an earlier run stored and did not apply
+    Instant nextSweep = clock.instant().plus(STRANDED_SWEEP);
     while (running || !toApply.isEmpty()) {
       try {
         if (stored) {
           keys.addAll(
               outbox.pendingReceiptKeys(clock.instant().minus(UNAPPLIED_WINDOW), MAX_APPLY));
           stored = false;
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(nextSweep)) {
+          nextSweep = now.plus(STRANDED_SWEEP);
+          keys.addAll(
+              outbox.strandedReceiptKeys(
+                  now.minus(UNAPPLIED_WINDOW), now.minus(STRANDED_SWEEP), MAX_APPLY));
         }
         if (keys.isEmpty()) {
           String first = toApply.poll(200, TimeUnit.MILLISECONDS);

@@ -68,6 +68,15 @@ SELECT DISTINCT receipt_key FROM sms_receipt
 WHERE delivery_id IS NULL AND received_at >= :since
 LIMIT :limit
 
+-- name: strandedReceiptKeys
+-- Receipts stored a while ago and still unmatched although a part with their key waits for one:
+-- the node that stored them stopped before applying them, and it may never start again. Any node
+-- applies them (under the key's lock, and matching touches only unmatched rows).
+SELECT DISTINCT r.receipt_key FROM sms_receipt r
+WHERE r.delivery_id IS NULL AND r.received_at >= :since AND r.received_at < :before
+  AND EXISTS (SELECT 1 FROM sms_part p WHERE p.receipt_key = r.receipt_key AND p.status = 'sent')
+LIMIT :limit
+
 -- name: applyPlan
 -- The receipt statements take arrays; with a custom plan per call PostgreSQL plans each of them
 -- again on every execution (their estimate depends on the array), which was most of their cost.

@@ -334,6 +334,39 @@ class DeliveryResilienceTest {
   }
 
   @Test
+  void a_receipt_another_node_stored_and_did_not_apply_before_it_died_is_applied_by_this_one() {
+    tandem = TestApp.start();
+    tandem.app.sandboxSmsc.orElseThrow().receiptDelay(Duration.ofHours(1));
+    String id = tandem.sendSms("Receipt stored by a node that then died");
+    tandem.app.dispatcher.runOnce();
+    assertThat(tandem.status(id, "sms")).isEqualTo("sent");
+    String key =
+        tandem
+            .app
+            .database
+            .jdbi()
+            .withHandle(h ->
+                h.createQuery(
+                        "SELECT p.receipt_key FROM sms_part p JOIN delivery d ON d.id = p.delivery_id"
+                            + " WHERE d.message_id = ?::uuid")
+                    .bind(0, id)
+                    .mapTo(String.class)
+                    .one());
+    // stored (and acknowledged) by another node's writer, which died before its applier ran, and
+    // may never start again: this node never had the key in its queue
+    execute(
+        "INSERT INTO sms_receipt (receipt_key, stat, err, raw, received_at)"
+            + " VALUES (?, 'DELIVRD', '000', 'id:x sub:001 dlvrd:001 stat:DELIVRD err:000', ?)",
+        key,
+        tandem.clock.instant());
+
+    tandem.clock.advance(ReceiptWriter.STRANDED_SWEEP.plusSeconds(1));
+
+    tandem.awaitStatus(id, "sms", "delivered");
+    assertThat(receiptsOf(List.of(id))).isEqualTo(1);
+  }
+
+  @Test
   void a_receipt_that_cannot_be_stored_is_not_acknowledged_and_arrives_again() {
     tandem = TestApp.start();
     // counts attempts outside the failing transaction: a sequence does not roll back
