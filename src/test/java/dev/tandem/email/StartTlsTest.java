@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.sandbox.SandboxSmtpServer;
 import dev.tandem.sandbox.SmscSimulator;
 import dev.tandem.support.TestApp;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,46 +26,7 @@ class StartTlsTest {
 
   @BeforeAll
   static void certificate() throws Exception {
-    Path store = keys.resolve("smtp.p12");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    Process p =
-        new ProcessBuilder(
-                keytool,
-                "-genkeypair",
-                "-alias",
-                "smtp",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-dname",
-                "CN=127.0.0.1",
-                "-ext",
-                "SAN=ip:127.0.0.1",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                "changeit",
-                "-keypass",
-                "changeit")
-            .redirectErrorStream(true)
-            .start();
-    p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0)
-        .as("keytool made a certificate")
-        .isTrue();
-    var keyStore = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      keyStore.load(in, "changeit".toCharArray());
-    }
-    var keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keyManagers.init(keyStore, "changeit".toCharArray());
-    serverTls = SSLContext.getInstance("TLS");
-    serverTls.init(keyManagers.getKeyManagers(), null, null);
+    serverTls = dev.tandem.support.TestTls.serverContext(keys);
   }
 
   @AfterEach
